@@ -1,0 +1,245 @@
+"""Russia: masses troops, coerces, and invades only when its own calculus says so.
+
+Each week Russia values every option as a lottery against the status quo. Waiting options carry
+a sure loss: troops cost money to hold and Ukraine's growing capability closes the window for a
+successful attack (004). An invasion is a gamble: success with a probability that rises with
+the force ratio, against expected sanctions (what Russia believes the West will do, learnt from
+its signals), war costs, and NATO's stick. Prospect theory makes the sure loss of waiting loom
+large, so a closing window can push a loss-averse actor into the gamble (Levy 1992).
+"""
+
+from __future__ import annotations
+
+from agents.actor import Actor, clip01, toward
+from model.choice import Lottery
+from model.ladder import TIER_BITE_RUSSIA, Rung, Talks
+from model.signals import Kind, Signal
+
+ACTION_RUNG = {
+    "hold": Rung.MILITARY_POSTURING,
+    "build_up": Rung.MILITARY_POSTURING,
+    "talks": Rung.MILITARY_POSTURING,
+    "demands": Rung.COERCIVE_DIPLOMACY,
+    "military_technical_threat": Rung.COERCIVE_DIPLOMACY,
+    "energy_pressure": Rung.COERCIVE_DIPLOMACY,
+    "hybrid_action": Rung.HYBRID_OPERATIONS,
+    "recognition": Rung.HYBRID_OPERATIONS,
+    "limited_incursion": Rung.LIMITED_INCURSION,
+    "invade": Rung.FULL_SCALE_INVASION,
+    "continue_war": Rung.FULL_SCALE_INVASION,
+    "nuclear_threat": Rung.NUCLEAR_THREAT,
+    "pull_back": Rung.STATUS_QUO,
+}
+
+DEAL_DECAY = 0.9  # weekly persistence of Russia's hope for a deal without new talks
+
+
+class Russia(Actor):
+    def __init__(self, model, profile) -> None:
+        super().__init__(model, profile)
+        self.troops = profile.forces
+        self.expected_support: dict[str, float] = {}
+        self.perceived_growth = model.spec.world.capability_growth
+        self.nato_threat = 0.3
+        self.deal_prospect = 0.1
+        self.stick_credibility = 0.0
+        self.freeze_offered = False
+        self.moratorium_offered = False
+        self.demands_published = False
+        self.recognised = False
+        self.incursion = False
+        self.provoked = False
+
+    # --- beliefs -------------------------------------------------------------------------
+    def read(self, signal: Signal, intensity: float, weight: float) -> None:
+        kind = signal.kind
+        policy = self.model.spec.policy
+        if kind in (Kind.SANCTION_THREAT, Kind.SANCTION_SUPPORT, Kind.SANCTIONS):
+            union = self.model.union
+            if union is not None and signal.sender == union.actor:
+                senders = [m.actor for m in union.members]  # the Union speaks for its members
+            else:
+                senders = [signal.sender] if signal.sender in self.expected_support else []
+            for sender in senders:
+                old = self.expected_support[sender]
+                self.expected_support[sender] = toward(old, 5.0 * intensity, weight)
+        elif kind == Kind.ARMS_DELIVERY:
+            effect = policy.arms_effect * (2.0 if policy.major_systems else 1.0)
+            growth = self.model.spec.world.capability_growth + effect * intensity
+            self.perceived_growth = toward(self.perceived_growth, growth, weight)
+            self.nato_threat = toward(self.nato_threat, intensity, weight)
+        elif kind in (Kind.FLANK_DEPLOYMENT, Kind.MOBILISATION):
+            self.nato_threat = toward(self.nato_threat, intensity, weight)
+        elif kind in (Kind.TALKS, Kind.WRITTEN_RESPONSE, Kind.ARMS_CONTROL_OFFER):
+            self.deal_prospect = toward(self.deal_prospect, 0.5 * intensity, weight)
+        elif kind == Kind.MINSK_CONCESSION:
+            self.deal_prospect = toward(self.deal_prospect, 0.6 * intensity, weight)
+        elif kind == Kind.CONCESSION:
+            self.moratorium_offered = True
+            self.deal_prospect = toward(self.deal_prospect, intensity, weight)
+        elif kind == Kind.FREEZE_OFFER:
+            self.freeze_offered = True
+            self.deal_prospect = toward(self.deal_prospect, intensity, weight)
+        elif kind == Kind.MISSILE_THREAT:
+            self.stick_credibility = toward(self.stick_credibility, intensity, weight)
+        elif kind == Kind.DONBAS_OFFENSIVE:
+            self.provoked = True
+
+    def reassess(self) -> None:
+        if not self.expected_support:
+            # Energy dependence is public, resolve is not: Russia starts from what each state
+            # would back if its resolve were the one Russia assumes, then learns from signals.
+            # (The model assesses Western states before Russia at week 0.)
+            assumed = self.model.spec.invasion_calculus.assumed_western_resolve
+            self.expected_support = {
+                a.actor: float(a.preferred_tier(resolve=assumed)) for a in self.model.western
+            }
+        self.expected_tier = self.model.coalition_tier(self.expected_support)
+        self.belief = self.expected_tier / 5.0
+        self.threat = clip01(self.nato_threat)
+        self.deal_prospect *= DEAL_DECAY
+
+    # --- the calculus --------------------------------------------------------------------
+    def success_odds(self, troops: float, capability: float) -> float:
+        """Contest function: even odds at ``troops_for_even_odds`` against today's Ukraine."""
+        calc = self.model.spec.invasion_calculus
+        if troops <= 0.0:
+            return 0.0
+        ratio = calc.troops_for_even_odds * capability / troops
+        return 1.0 / (1.0 + ratio**calc.success_steepness)
+
+    def sanction_cost(self, tier: float) -> float:
+        """Russia's perceived cost of a (possibly fractional) sanction tier."""
+        calc = self.model.spec.invasion_calculus
+        bites = list(TIER_BITE_RUSSIA)
+        bites[3] *= 1.0 - calc.swift_alternatives
+        bites[5] = self.profile.budget_hydrocarbon_share
+        whole = int(tier)
+        total = sum(bites[: whole + 1]) + (tier - whole) * (bites[whole + 1] if whole < 5 else 0)
+        return calc.sanction_cost_scale * total * (1.0 - self.profile.cost_tolerance)
+
+    def options(self) -> dict[str, Lottery]:
+        model = self.model
+        calc = model.spec.invasion_calculus
+        stake = calc.stake * (1.2 if self.provoked else 1.0)
+        holding = calc.holding_cost * self.troops / 100_000.0
+        if model.invasion:
+            return {
+                "continue_war": [(1.0, -holding)],
+                "energy_pressure": [(1.0, -holding + 0.02 * self._western_exposure() - 0.02)],
+                "nuclear_threat": [(0.5, 0.15 * self.nato_threat), (0.5, -0.15)],
+                "talks": [(1.0, -holding + 0.1 * self.deal_prospect)],
+            }
+        capability = model.ukraine_capability
+        odds = self.success_odds(self.troops, capability)
+        horizon = min(self.profile.time_horizon, 104.0)
+        frozen = model.talks == Talks.AGREEMENT and model.spec.policy.freeze_deal
+        growth = model.spec.world.capability_growth if frozen else self.perceived_growth
+        future = self.success_odds(self.troops, capability + growth * horizon)
+        window_loss = calc.window_weight * stake * max(0.0, odds - future)
+        waiting = -holding - window_loss
+        # Coercion pays only as far as the threat of force is credible (000: the build-up is
+        # what brought the US to the table).
+        coercion = (
+            odds
+            * self.deal_prospect
+            * calc.concession_value
+            * (1.0 if self.moratorium_offered else 0.25)
+        )
+        expected = self.sanction_cost(self.expected_tier)
+        nato_risk = self.stick_credibility * calc.missile_deployment_cost + (
+            model.spec.world.brinkmanship_hazard * self.nato_threat * calc.nato_clash_cost
+        )
+        options: dict[str, Lottery] = {
+            "hold": [(1.0, waiting)],
+            "demands": [(1.0, waiting + coercion + (0.0 if self.demands_published else 0.02))],
+            "military_technical_threat": [(1.0, waiting + 0.6 * coercion)],
+            "talks": [(1.0, waiting + 0.8 * coercion)],
+            "hybrid_action": [(0.5, waiting + calc.hybrid_gain), (0.5, waiting)],
+            "energy_pressure": [(1.0, waiting + 0.05 * stake * self._western_exposure() - 0.02)],
+        }
+        if self.troops < calc.troop_ceiling:
+            more = min(calc.troop_ceiling, self.troops + calc.buildup_rate)
+            leverage = stake * (self.success_odds(more, capability) - odds)
+            options["build_up"] = [(1.0, waiting + leverage - 0.1 * holding)]
+        if self.troops > calc.peacetime_troops:
+            climbdown = calc.climbdown_cost * model.rung * (1.5 if self.demands_published else 1.0)
+            deal = 0.0
+            if model.talks >= Talks.FORMAL_TALKS:
+                deal += calc.freeze_value if self.freeze_offered else 0.0
+                deal += calc.concession_value if self.moratorium_offered else 0.0
+            options["pull_back"] = [(1.0, -climbdown - window_loss + deal)]
+        if not self.recognised:
+            tier = min(model.spec.policy.tier_for_recognition, self.expected_tier)
+            gain = (
+                calc.recognition_gain * odds / 0.5
+            )  # a pretext is worth as much as the force behind it
+            options["recognition"] = [(1.0, waiting + gain - self.sanction_cost(tier))]
+        if not self.incursion:
+            local = self.success_odds(self.troops * 1.5, capability)
+            sanctions = self.sanction_cost(
+                min(model.spec.policy.tier_for_incursion, self.expected_tier)
+            )
+            options["limited_incursion"] = [
+                (local, calc.incursion_share * stake - 0.3 * calc.war_cost - sanctions),
+                (1.0 - local, -0.3 * calc.failure_cost - sanctions),
+            ]
+        options["invade"] = [
+            (odds, stake - calc.war_cost - expected - nato_risk),
+            (1.0 - odds, -calc.failure_cost - expected - nato_risk),
+        ]
+        return options
+
+    def _western_exposure(self) -> float:
+        exposures = [a.energy_exposure for a in self.model.sanctioners]
+        return sum(exposures) / len(exposures) if exposures else 0.0
+
+    # --- consequences --------------------------------------------------------------------
+    def act(self, action: str) -> None:
+        model = self.model
+        calc = model.spec.invasion_calculus
+        adversaries = model.alliance.neighbours(self.actor, "adversary")
+        intensity = min(1.0, self.troops / calc.troop_ceiling) if calc.troop_ceiling else 1.0
+        model.push_rung(
+            ACTION_RUNG[action]
+            if self.troops > calc.peacetime_troops or action != "hold"
+            else Rung.STATUS_QUO
+        )
+        if action == "build_up":
+            self.troops = min(calc.troop_ceiling, self.troops + calc.buildup_rate)
+            self.send(adversaries, Kind.BUILD_UP, intensity, calc.holding_cost)
+        elif action == "pull_back":
+            self.troops = max(calc.peacetime_troops, self.troops - calc.pullback_rate)
+            self.send(adversaries, Kind.PULL_BACK, 1.0 - intensity, calc.climbdown_cost)
+            model.note_pull_back()
+        elif action == "demands":
+            first = not self.demands_published
+            self.demands_published = True
+            self.send(adversaries, Kind.DEMANDS, 1.0, 0.05 if first else 0.0)
+        elif action == "military_technical_threat":
+            self.send(adversaries, Kind.MILITARY_TECHNICAL_THREAT, intensity, 0.0)
+        elif action == "talks":
+            self.send(adversaries, Kind.TALKS, 0.5, 0.0)
+            model.note_talks(self.actor)
+        elif action == "hybrid_action":
+            self.send(model.target.actor, Kind.HYBRID_ACTION, 0.6, 0.01)
+        elif action == "energy_pressure":
+            importers = model.alliance.neighbours(self.actor, "energy_supply")
+            self.send(importers, Kind.ENERGY_PRESSURE, 0.5, 0.02)
+            model.apply_energy_pressure()
+        elif action == "recognition":
+            self.recognised = True
+            self.send(adversaries, Kind.RECOGNITION, 1.0, 0.1)
+            model.trigger_sanctions(model.spec.policy.tier_for_recognition)
+        elif action == "limited_incursion":
+            self.incursion = True
+            self.send(adversaries, Kind.LIMITED_INCURSION, 1.0, 0.3)
+            model.trigger_sanctions(model.spec.policy.tier_for_incursion)
+        elif action == "invade":
+            self.send(adversaries, Kind.INVASION, 1.0, calc.war_cost)
+            model.begin_invasion()
+        elif action == "nuclear_threat":
+            self.send(adversaries, Kind.NUCLEAR_THREAT, 1.0, 0.05)
+        elif action == "continue_war":
+            pass
+        self.cost += calc.holding_cost * self.troops / 100_000.0

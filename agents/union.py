@@ -1,0 +1,60 @@
+"""The EU as an institution: it speaks for the Union's collective instruments.
+
+Its sanction tier needs its members' consent: it backs the ``eu_consensus_quantile`` of its
+members' preferred tiers (0 is unanimity, so the most restrained member decides). Its resolve
+and threat are its members' averages; its gas storage is the Union's aggregate.
+"""
+
+from __future__ import annotations
+
+from agents.actor import Actor
+from agents.western import HARDNESS, HARM
+from model.choice import Lottery
+from model.signals import Kind
+
+
+def quantile_tier(tiers: list[int], q: float) -> int:
+    ordered = sorted(tiers)
+    return ordered[min(len(ordered) - 1, int(q * (len(ordered) - 1) + 1e-9))]
+
+
+class Union(Actor):
+    def __init__(self, model, profile) -> None:
+        super().__init__(model, profile)
+        self.members: list = []
+
+    def reassess(self) -> None:
+        members = self.members
+        if not members:
+            return
+        n = len(members)
+        self.resolve = sum(m.resolve for m in members) / n
+        self.threat = sum(m.threat for m in members) / n
+        self.belief = sum(m.belief for m in members) / n
+        previous = self.sanction_support
+        self.sanction_support = quantile_tier(
+            [m.sanction_support for m in members], self.model.spec.world.eu_consensus_quantile
+        )
+        if self.sanction_support != previous:
+            receivers = [m.actor for m in members] + [self.model.challenger.actor]
+            self.send(receivers, Kind.SANCTION_SUPPORT, self.sanction_support / 5.0, 0.0)
+
+    def options(self) -> dict[str, Lottery]:
+        tier = self.model.spec.policy.sanction_threat_tier
+        return {
+            "hold": [(1.0, 0.0)],
+            "talks": [(1.0, self.profile.diplomacy_preference)],
+            "sanction_threat": [(1.0, self.resolve * self.threat * 0.3 * HARM[tier] - 0.02)],
+        }
+
+    def act(self, action: str) -> None:
+        russia = self.model.challenger.actor
+        if action == "sanction_threat":
+            tier = self.model.spec.policy.sanction_threat_tier
+            self.send(russia, Kind.SANCTION_THREAT, tier / 5.0, 0.01 * tier)
+        elif action == "talks":
+            self.send(russia, Kind.TALKS, 0.5, 0.0)
+            self.model.note_talks(self.actor)
+
+    def stance(self) -> float:
+        return 0.5 * self.sanction_support / 5.0 + 0.5 * HARDNESS.get(self.action, 0.3)

@@ -1,0 +1,60 @@
+"""Risk-adjusted comparison of options and stochastic (logit) choice.
+
+An option is a lottery of outcomes relative to the status quo. Its value is the expected
+prospect-theory value (Kahneman and Tversky 1992: curvature and loss aversion against the
+reference point) plus ``risk_attitude`` times the spread of those values, so a risk-seeking
+actor is drawn to gambles and a risk-averse one away from them. With ``prospect_theory`` off the
+value function is linear and only the spread term remains. Choice among options is logit
+(quantal response), so equal options are picked equally often and better ones more often.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Mapping, Sequence
+
+Lottery = Sequence[tuple[float, float]]  # (probability, outcome)
+
+
+def prospect_value(outcome: float, curvature: float, loss_aversion: float) -> float:
+    if outcome >= 0.0:
+        return outcome**curvature
+    return -loss_aversion * (-outcome) ** curvature
+
+
+def lottery_value(
+    lottery: Lottery,
+    risk_attitude: float,
+    loss_aversion: float,
+    curvature: float,
+    prospect_theory: bool,
+) -> float:
+    if prospect_theory:
+        values = [(p, prospect_value(x, curvature, loss_aversion)) for p, x in lottery]
+    else:
+        values = list(lottery)
+    mean = sum(p * v for p, v in values)
+    if len(values) == 1:
+        return mean
+    spread = math.sqrt(max(0.0, sum(p * (v - mean) ** 2 for p, v in values)))
+    return mean + risk_attitude * spread
+
+
+def logit_choice(values: Mapping[str, float], temperature: float, draw: random.Random) -> str:
+    """Pick an option with probability proportional to exp(value / temperature)."""
+    top = max(values.values())
+    weights = [math.exp((v - top) / temperature) for v in values.values()]
+    threshold = draw.random() * sum(weights)
+    for option, weight in zip(values, weights, strict=True):
+        threshold -= weight
+        if threshold <= 0.0:
+            return option
+    return next(reversed(values))
+
+
+def choice_probabilities(values: Mapping[str, float], temperature: float) -> dict[str, float]:
+    top = max(values.values())
+    weights = {k: math.exp((v - top) / temperature) for k, v in values.items()}
+    total = sum(weights.values())
+    return {k: w / total for k, w in weights.items()}

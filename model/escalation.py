@@ -1,0 +1,408 @@
+"""The escalation model: builds the world from a scenario and advances it one week per step.
+
+A week: deliver last week's signals → every actor observes and reassesses (beliefs, threat,
+resolve, sanction stance) → actors choose and act in random order (signals go out, moves are
+queued) → consequences: forces move, aid arrives, sanctions are imposed or lifted, gas flows
+and storage follow the season, alliance ties follow (dis)agreement → the ladder is updated
+and the week recorded.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import mesa
+import pandas as pd
+
+from agents import Actor, Russia, Ukraine, Union, WesternState
+from agents.union import quantile_tier
+from model import energy
+from model.alliance import AllianceGraph
+from model.ladder import RUNG_NAMES, SANCTION_TIER_NAMES, TALKS_NAMES, Rung, Talks, next_rung
+from model.scenario import ScenarioSpec, load_scenario
+from model.signals import Kind, Signal
+
+TALKS_LAPSE_WEEKS = 4  # weeks without talks after which the diplomatic track slips back
+PRESSURE_CUT = 0.15  # share of contracted flow Russia withholds per week of energy pressure
+FLOW_RECOVERY = 0.05  # weekly return of the flow toward its starting level
+EMBARGO_FLOW = 0.3  # flow left once the energy tier is imposed
+
+MODEL_COLUMNS = {
+    "week": "week",
+    "date": "date",
+    "rung": "rung",
+    "rung_name": "rung_name",
+    "russian_troops": "russian_troops",
+    "ukraine_capability": "ukraine_capability",
+    "eastern_flank_troops": "eastern_flank_troops",
+    "invasion": "invasion",
+    "sanction_tier": "sanction_tier",
+    "sanction_tier_name": "sanction_tier_name",
+    "talks": "talks_name",
+    "eu_gas_storage": "eu_gas_storage",
+    "gas_flow": "gas_flow",
+    "energy_price": "energy_price",
+    "alliance_cohesion": "alliance_cohesion",
+}
+AGENT_COLUMNS = (
+    "actor",
+    "role",
+    "action",
+    "resolve",
+    "threat",
+    "belief",
+    "sanction_support",
+    "gas_storage",
+    "energy_exposure",
+    "cost",
+)
+SIGNAL_COLUMNS = ("week", "date", "sender", "receiver", "kind", "intensity", "cost")
+
+
+class EscalationModel(mesa.Model):
+    """The winter 2021-22 crisis as an agent-based model; one step is one calendar week."""
+
+    def __init__(
+        self,
+        scenario: str | Path | ScenarioSpec = "baseline",
+        *,
+        rng: Any = None,
+        weeks: int | None = None,
+        **overrides: Any,
+    ) -> None:
+        super().__init__(rng=rng)
+        if weeks is not None:
+            overrides["weeks"] = weeks
+        # Mesa owns ``self.scenario``; the crisis scenario lives in ``self.spec``.
+        self.spec: ScenarioSpec = load_scenario(scenario, **overrides)
+        world = self.spec.world
+        self.horizon = world.weeks
+        self.week = 0
+        self.date = world.start_date
+        self.load = energy.winter_load(self.date, world.coldest_day)
+
+        self.rung = int(Rung.STATUS_QUO)
+        self.invasion = False
+        self.invasion_week: int | None = None
+        self.sanction_tier = 0
+        self.sanction_trigger = 0
+        self.talks = int(Talks.NONE)
+        self.deal_broken = False
+        self.gas_flow = world.initial_gas_flow
+        self.ukraine_capability = 1.0
+        self.eastern_flank_troops = world.initial_flank_troops
+        self._weeks_since_talks = 0
+        self._reset_week()
+
+        self.alliance = AllianceGraph(self.spec.actors, world.initial_tie_strength)
+        self.western: list[WesternState] = []
+        self.union: Union | None = None
+        # Western states first: Russia's beliefs and the EU's membership refer to them.
+        for profile in sorted(self.spec.actors, key=lambda p: p.role != "state"):
+            if profile.role == "state":
+                self.western.append(WesternState(self, profile))
+        self.sanctioners: list[Actor] = list(self.western)
+        for profile in self.spec.actors:
+            if profile.role == "union":
+                self.union = Union(self, profile)
+                self.union.members = [a for a in self.western if a.profile.eu]
+        self.challenger: Russia = Russia(self, self.spec_of("challenger"))
+        self.target: Ukraine = Ukraine(self, self.spec_of("target"))
+        self.actors: dict[str, Actor] = {a.actor: a for a in self.agents}
+        self.lead_state = max(self.western, key=lambda a: a.profile.economic_weight)
+        self.energy_price = energy.gas_price(world, self.eu_gas_storage, self.gas_flow)
+        self.last_resolve = {name: a.resolve for name, a in self.actors.items()}
+        self._inbox: dict[str, list[Signal]] = {}
+        self.outbox: list[Signal] = []
+        self.signal_log: list[Signal] = []
+        self._assess()
+
+        self.datacollector = mesa.DataCollector(
+            model_reporters=dict(MODEL_COLUMNS),
+            agent_reporters={name: name for name in AGENT_COLUMNS},
+        )
+        self.datacollector.collect(self)
+
+    # --- read-only views -----------------------------------------------------------------
+    def spec_of(self, role: str):
+        return next(p for p in self.spec.actors if p.role == role)
+
+    @property
+    def russian_troops(self) -> float:
+        return self.challenger.troops
+
+    @property
+    def eu_gas_storage(self) -> float:
+        if self.union is not None:
+            return self.union.gas_storage
+        stores = [a.gas_storage for a in self.western if a.profile.eu]
+        return sum(stores) / len(stores) if stores else 0.0
+
+    @property
+    def alliance_cohesion(self) -> float:
+        return self.alliance.cohesion()
+
+    @property
+    def rung_name(self) -> str:
+        return RUNG_NAMES[Rung(self.rung)]
+
+    @property
+    def sanction_tier_name(self) -> str:
+        return SANCTION_TIER_NAMES[self.sanction_tier]
+
+    @property
+    def talks_name(self) -> str:
+        return TALKS_NAMES[Talks(self.talks)]
+
+    @property
+    def aid_frozen(self) -> bool:
+        """Under an agreed freeze deal the West stops game-changing aid (004's carrot)."""
+        return self.talks == Talks.AGREEMENT and self.spec.policy.freeze_deal and not self.invasion
+
+    def coalition_tier(self, supports: dict[str, float]) -> float:
+        """The tier the West can agree on, from each state's (actual or believed) support.
+
+        EU members act through the Union, which backs the consensus quantile of their tiers;
+        the coalition imposes the highest tier backed by ``coalition_threshold`` of the
+        sanctioners' combined GDP.
+        """
+        world = self.spec.world
+        blocs: list[tuple[float, float]] = []
+        members: list[float] = []
+        for state in self.western:
+            if state.profile.eu and self.union is not None:
+                members.append(supports[state.actor])
+            else:
+                blocs.append((supports[state.actor], state.profile.economic_weight))
+        if members:
+            blocs.append(
+                (
+                    quantile_tier(members, world.eu_consensus_quantile),
+                    self.union.profile.economic_weight,
+                )
+            )
+        total = sum(w for _, w in blocs)
+        if total <= 0.0:
+            return 0.0
+        backing = 0.0
+        for support, weight in sorted(blocs, reverse=True):
+            backing += weight
+            if backing >= world.coalition_threshold * total - 1e-12:
+                return support
+        return 0.0
+
+    def flank_threat(self) -> float:
+        exposed = [a.threat for a in self.western if a.profile.border_exposure >= 0.6]
+        return max(exposed) if exposed else 0.0
+
+    def flank_hosts(self) -> list[str]:
+        return [a.actor for a in self.western if a.profile.border_exposure >= 0.6]
+
+    # --- messages and effects queued by agents ------------------------------------------
+    def inbox(self, receiver: str) -> list[Signal]:
+        return self._inbox.get(receiver, [])
+
+    def send(
+        self, sender: str, receivers: list[str] | str, kind: Kind, intensity: float, cost: float
+    ) -> None:
+        if isinstance(receivers, str):
+            receivers = [receivers]
+        for receiver in receivers:
+            if receiver != sender:
+                self.outbox.append(Signal(self.week, sender, receiver, kind, intensity, cost))
+
+    def push_rung(self, rung: int) -> None:
+        self._pushed_rung = max(self._pushed_rung, int(rung))
+
+    def deliver_arms(self, intensity: float, extra_capability: float = 0.0) -> None:
+        policy = self.spec.policy
+        self._capability_gain += (
+            policy.arms_effect * intensity * (2.0 if policy.major_systems else 1.0)
+        )
+        self._capability_gain += extra_capability
+
+    def deploy_to_flank(self, troops: float) -> None:
+        self._flank_gain += troops
+        self.push_rung(Rung.MILITARY_POSTURING)
+
+    def note_talks(self, actor: str) -> None:
+        if actor == self.challenger.actor:
+            self._russia_talked = True
+        else:
+            self._west_talked = True
+
+    def note_pull_back(self) -> None:
+        self._pulled_back = True
+
+    def apply_energy_pressure(self) -> None:
+        self._pressure = True
+
+    def trigger_sanctions(self, tier: int) -> None:
+        self.sanction_trigger = max(self.sanction_trigger, tier)
+
+    def begin_invasion(self) -> None:
+        if not self.invasion:
+            self.deal_broken = self.talks == Talks.AGREEMENT
+            self.invasion = True
+            self.invasion_week = self.week
+            self.talks = int(Talks.BROKEN_OFF)
+            self.trigger_sanctions(5)
+
+    def _reset_week(self) -> None:
+        self._pushed_rung = 0
+        self._capability_gain = 0.0
+        self._flank_gain = 0.0
+        self._russia_talked = False
+        self._west_talked = False
+        self._pulled_back = False
+        self._pressure = False
+
+    # --- the week ------------------------------------------------------------------------
+    def step(self) -> None:
+        world = self.spec.world
+        self.week += 1
+        self.date = world.start_date + dt.timedelta(weeks=self.week)
+        self.load = energy.winter_load(self.date, world.coldest_day)
+        self._reset_week()
+        inbox: dict[str, list[Signal]] = defaultdict(list)
+        for signal in self.outbox:
+            inbox[signal.receiver].append(signal)
+        self._inbox = inbox
+        self.signal_log.extend(self.outbox)
+        self.outbox = []
+        self.last_resolve = {name: a.resolve for name, a in self.actors.items()}
+
+        self._assess()
+        self.agents.shuffle_do("step")
+        self._apply_consequences()
+        self.datacollector.collect(self)
+        if self.week >= self.horizon:
+            self.running = False
+
+    def _assess(self) -> None:
+        self.agents.do("observe")
+        if self.union is not None:
+            self.union.reassess()  # after its members, whatever the agent order
+
+    def _apply_consequences(self) -> None:
+        world = self.spec.world
+        policy = self.spec.policy
+        # forces and capability
+        self.ukraine_capability += (
+            0.0 if self.aid_frozen else world.capability_growth
+        ) + self._capability_gain
+        self.eastern_flank_troops += self._flank_gain
+        self._update_talks()
+        self._update_sanctions(policy.sanction_pace)
+        # gas
+        if self._pressure:
+            self.gas_flow = max(0.0, self.gas_flow - PRESSURE_CUT)
+        elif self.gas_flow < world.initial_gas_flow:
+            self.gas_flow = min(world.initial_gas_flow, self.gas_flow + FLOW_RECOVERY)
+        if self.sanction_tier >= 5:
+            self.gas_flow = min(self.gas_flow, EMBARGO_FLOW)
+        self.alliance.set_gas_flow(self.gas_flow)
+        for actor in self.actors.values():
+            if actor.role in ("state", "union"):
+                profile = actor.profile
+                change = energy.storage_change(
+                    world,
+                    self.load,
+                    profile.winter_sensitivity,
+                    profile.gas_import_share * (1.0 - policy.lng_alternatives),
+                    self.gas_flow,
+                )
+                actor.gas_storage = energy.next_storage(actor.gas_storage, change)
+        self.energy_price = energy.gas_price(world, self.eu_gas_storage, self.gas_flow)
+        # costs of sanctions, borne by both sides
+        russia = self.challenger
+        russia.cost += russia.sanction_cost(self.sanction_tier) / 26.0
+        for state in self.western:
+            state.cost += state.tier_cost(self.sanction_tier) / 26.0
+        # alliance ties follow agreement
+        stance = {a.actor: a.stance() for a in self.sanctioners}
+        if self.union is not None:
+            stance[self.union.actor] = self.union.stance()
+        self.alliance.update_ties(stance, world.tie_learning_rate)
+        # brinkmanship: a threat that leaves something to chance
+        pushed = self._pushed_rung
+        level = max(self.rung, pushed)
+        hazard = world.brinkmanship_hazard * (level - 3)
+        if Rung.LIMITED_INCURSION <= level < Rung.NUCLEAR_THREAT and self.random.random() < hazard:
+            pushed = level + 1
+        self.rung = next_rung(self.rung, pushed, self.invasion)
+
+    def _update_talks(self) -> None:
+        if self.invasion:
+            if self._russia_talked and self._west_talked:
+                self.talks = max(int(Talks.CONTACTS), min(self.talks + 1, int(Talks.NEGOTIATION)))
+            return
+        russia = self.challenger
+        offered = russia.freeze_offered or russia.moratorium_offered
+        if self._pulled_back and offered and self.talks >= Talks.FORMAL_TALKS:
+            self.talks = int(Talks.AGREEMENT)
+        elif self.talks == Talks.AGREEMENT:
+            pass
+        elif self._russia_talked and self._west_talked:
+            self.talks = min(max(self.talks, 0) + 1, int(Talks.NEGOTIATION))
+            self._weeks_since_talks = 0
+        elif self._russia_talked or self._west_talked:
+            self.talks = max(self.talks, int(Talks.CONTACTS))
+            self._weeks_since_talks = 0
+        else:
+            self._weeks_since_talks += 1
+            if self._weeks_since_talks >= TALKS_LAPSE_WEEKS and self.talks > Talks.NONE:
+                self.talks -= 1
+                self._weeks_since_talks = 0
+
+    def _update_sanctions(self, pace: int) -> None:
+        supports = {a.actor: a.sanction_support for a in self.western}
+        target = int(min(self.sanction_trigger, self.coalition_tier(supports)))
+        previous = self.sanction_tier
+        if target > previous:
+            self.sanction_tier = min(target, previous + pace)
+        elif target < previous:
+            self.sanction_tier = previous - 1
+        if self.sanction_tier > previous:
+            russia = self.challenger.actor
+            for actor in [*self.western, *([self.union] if self.union else [])]:
+                if actor.sanction_support >= self.sanction_tier:
+                    cost = (
+                        sum(actor.tier_cost(t) for t in (self.sanction_tier,))
+                        if isinstance(actor, WesternState)
+                        else 0.05
+                    )
+                    self.send(actor.actor, russia, Kind.SANCTIONS, self.sanction_tier / 5.0, cost)
+
+    # --- running and results -------------------------------------------------------------
+    def run(self) -> EscalationModel:
+        """Run to the horizon."""
+        while self.running:
+            self.step()
+        return self
+
+    def history(self) -> dict[str, pd.DataFrame]:
+        """Three tidy tables: ``model`` (per week), ``agents`` (per actor-week), ``signals``."""
+        start = pd.Timestamp(self.spec.world.start_date)
+        weekly = pd.DataFrame(self.datacollector.model_vars)
+        weekly["date"] = pd.to_datetime(weekly["date"])
+        agents = self.datacollector.get_agent_vars_dataframe().reset_index()
+        agents.insert(0, "week", agents.pop("Step").astype(int))
+        agents.insert(1, "date", start + pd.to_timedelta(agents["week"] * 7, unit="D"))
+        agents = agents.drop(columns="AgentID")
+        log = self.signal_log + self.outbox
+        signals = pd.DataFrame(
+            {
+                "week": pd.array([s.week for s in log], dtype="int64"),
+                "sender": [s.sender for s in log],
+                "receiver": [s.receiver for s in log],
+                "kind": [str(s.kind) for s in log],
+                "intensity": pd.array([s.intensity for s in log], dtype="float64"),
+                "cost": pd.array([s.cost for s in log], dtype="float64"),
+            }
+        )
+        signals.insert(1, "date", start + pd.to_timedelta(signals["week"] * 7, unit="D"))
+        return {"model": weekly, "agents": agents, "signals": signals}

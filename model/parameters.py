@@ -1,0 +1,247 @@
+"""Typed, validated parameter schema: every tunable quantity of the model lives here.
+
+Each field carries its unit, its allowed range and a one-line meaning in its metadata, so the
+scenario loader, the override mechanism and the documentation all read the same source.
+Defaults for the world, Russia's invasion calculus and Western policy sit on the dataclasses;
+actor profiles have no meaningful generic default and come from ``scenarios/baseline.toml``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+ROLES = ("challenger", "target", "state", "union")
+
+
+def param(default: Any, lo: float | None, hi: float | None, unit: str, meaning: str) -> Any:
+    """A dataclass field with the metadata the loader validates against."""
+    return field(default=default, metadata={"lo": lo, "hi": hi, "unit": unit, "meaning": meaning})
+
+
+@dataclass(frozen=True, slots=True)
+class World:
+    """Mechanism settings shared by every actor."""
+
+    start_date: dt.date = param(dt.date(2021, 11, 1), None, None, "date", "date of week 0")
+    weeks: int = param(26, 1, 520, "weeks", "default horizon")
+    misperception: float = param(
+        0.15, 0.0, 1.0, "sd of intensity", "noise on received signals and security-dilemma bias"
+    )
+    choice_temperature: float = param(
+        0.03, 0.005, 5.0, "utility units", "logit choice noise; low means near-optimising"
+    )
+    prospect_theory: bool = param(
+        True, None, None, "switch", "judge outcomes against the status quo with loss aversion"
+    )
+    value_curvature: float = param(0.88, 0.2, 1.0, "exponent", "prospect-theory value curvature")
+    belief_learning_rate: float = param(
+        0.35, 0.0, 1.0, "fraction/week", "how far one fully credible signal moves a belief"
+    )
+    cheap_talk_credibility: float = param(
+        0.25, 0.0, 1.0, "fraction", "credibility of a signal that costs its sender nothing"
+    )
+    credibility_scale: float = param(
+        0.05, 0.001, 10.0, "utility units", "sender cost at which a signal is half-way credible"
+    )
+    brinkmanship_hazard: float = param(
+        0.02, 0.0, 0.5, "probability/week/rung", "chance of an unintended step up above rung 3"
+    )
+    tie_learning_rate: float = param(
+        0.08, 0.0, 1.0, "fraction/week", "how fast alliance ties follow (dis)agreement"
+    )
+    alliance_influence: float = param(
+        0.3, 0.0, 1.0, "fraction", "weight of allies' resolve in an actor's own resolve"
+    )
+    initial_tie_strength: float = param(
+        0.8, 0.0, 1.0, "trust 0-1", "weight of NATO and EU ties at week 0"
+    )
+    eu_consensus_quantile: float = param(
+        0.25, 0.0, 1.0, "quantile", "EU tier = this quantile of members' support (0 = unanimity)"
+    )
+    coalition_threshold: float = param(
+        0.65, 0.0, 1.0, "GDP share", "share of sanctioning GDP that must back a tier to impose it"
+    )
+    storage_withdrawal_peak: float = param(
+        0.036, 0.0, 0.2, "storage fraction/week", "net withdrawal at the coldest week"
+    )
+    storage_injection_base: float = param(
+        0.006, -0.1, 0.1, "storage fraction/week", "net injection offsetting seasonal demand"
+    )
+    coldest_day: int = param(15, 1, 365, "day of year", "peak of seasonal gas demand")
+    supply_shortfall_effect: float = param(
+        0.06, 0.0, 0.5, "storage fraction/week", "extra withdrawal when Russian flow stops"
+    )
+    initial_gas_flow: float = param(
+        0.8, 0.0, 1.0, "fraction of contract", "Russian pipeline flow to Europe at week 0"
+    )
+    gas_price_reference: float = param(
+        90.0, 1.0, 1000.0, "EUR/MWh", "TTF price at the reference storage level"
+    )
+    reference_storage: float = param(
+        0.6, 0.0, 1.0, "fraction", "storage fill at which the price equals the reference"
+    )
+    price_storage_elasticity: float = param(
+        1.0, 0.0, 20.0, "1/fraction", "log-price rise per unit of storage shortfall"
+    )
+    price_flow_elasticity: float = param(
+        1.0, 0.0, 20.0, "1/fraction", "relative price rise per unit of lost Russian flow"
+    )
+    initial_flank_troops: float = param(
+        8000.0, 0.0, 1e6, "troops", "NATO troops on the eastern flank at week 0"
+    )
+    capability_growth: float = param(
+        0.004, 0.0, 0.1, "capability/week", "Ukraine's growth from training and reform alone"
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class InvasionCalculus:
+    """Russia's war calculus: what it believes an invasion wins and costs."""
+
+    stake: float = param(1.0, 0.0, 10.0, "utility units", "value of Ukraine's orientation")
+    peacetime_troops: float = param(
+        35000.0, 0.0, 1e6, "troops", "troops near Ukraine that signal nothing"
+    )
+    troops_for_even_odds: float = param(
+        100000.0, 1000.0, 1e6, "troops", "troops at which Russia expects even odds of success"
+    )
+    success_steepness: float = param(
+        3.0, 0.1, 20.0, "exponent", "how sharply success odds rise with the force ratio"
+    )
+    troop_ceiling: float = param(190000.0, 0.0, 1e6, "troops", "most troops Russia can mass")
+    buildup_rate: float = param(5500.0, 0.0, 1e5, "troops/week", "troops added per build-up week")
+    pullback_rate: float = param(10000.0, 0.0, 1e5, "troops/week", "troops withdrawn per week")
+    holding_cost: float = param(
+        0.01, 0.0, 1.0, "utility/week per 100k troops", "sunk cost of keeping troops massed"
+    )
+    war_cost: float = param(
+        0.35, 0.0, 10.0, "utility units", "expected cost of fighting if the invasion succeeds"
+    )
+    failure_cost: float = param(
+        0.5, 0.0, 10.0, "utility units", "cost of a failed invasion (quagmire, losses)"
+    )
+    sanction_cost_scale: float = param(
+        0.6, 0.0, 10.0, "utility units", "cost of the full sanction ladder to Russia"
+    )
+    swift_alternatives: float = param(
+        0.5, 0.0, 1.0, "fraction", "share of a SWIFT cut-off blunted by SPFS and CIPS"
+    )
+    assumed_western_resolve: float = param(
+        0.4, 0.0, 1.0, "0-1", "resolve Russia attributes to each Western state before signals"
+    )
+    nato_clash_cost: float = param(
+        2.0, 0.0, 20.0, "utility units", "cost of a direct clash with NATO"
+    )
+    missile_deployment_cost: float = param(
+        0.6, 0.0, 10.0, "utility units", "cost of NATO missiles near Russia (freeze-deal stick)"
+    )
+    window_weight: float = param(
+        0.5, 0.0, 10.0, "fraction", "weight of the closing window: lost odds over the horizon"
+    )
+    climbdown_cost: float = param(
+        0.12, 0.0, 5.0, "utility units", "audience cost of backing down, per rung held"
+    )
+    concession_value: float = param(
+        0.6, 0.0, 10.0, "utility units", "value of a Western moratorium on enlargement"
+    )
+    freeze_value: float = param(
+        0.4, 0.0, 10.0, "utility units", "value of a freeze on game-changing aid"
+    )
+    hybrid_gain: float = param(0.03, 0.0, 1.0, "utility/week", "gain from a week of hybrid action")
+    recognition_gain: float = param(
+        0.08, 0.0, 5.0, "utility units", "gain from recognising the separatist republics"
+    )
+    incursion_share: float = param(
+        0.2, 0.0, 1.0, "fraction of stake", "what a limited incursion wins if it succeeds"
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class WesternPolicy:
+    """The strategy the West follows: the levers scenarios pull."""
+
+    sanction_threat_tier: int = param(
+        4, 0, 5, "tier", "highest tier the West publicly threatens for an invasion"
+    )
+    arms_aid: float = param(
+        0.3, 0.0, 1.0, "fraction of capacity", "willingness to deliver arms before an invasion"
+    )
+    arms_effect: float = param(
+        0.03, 0.0, 1.0, "capability per full delivery", "Ukraine capability one delivery adds"
+    )
+    major_systems: bool = param(
+        False, None, None, "switch", "deliver air defence and rocket systems early (arms_now)"
+    )
+    eastern_deployments: bool = param(
+        True, None, None, "switch", "allies may reinforce the eastern flank"
+    )
+    freeze_deal: bool = param(
+        False, None, None, "switch", "offer the freeze of aid for pull-back, with missile stick"
+    )
+    nato_moratorium: bool = param(
+        False, None, None, "switch", "concede a moratorium on NATO enlargement in talks"
+    )
+    lng_alternatives: float = param(
+        0.15, 0.0, 1.0, "fraction", "share of Russian gas Europe can replace (LNG, storage)"
+    )
+    sanction_pace: int = param(2, 1, 5, "tiers/week", "how fast imposed sanctions climb")
+    tier_for_recognition: int = param(
+        2, 0, 5, "tier", "highest tier imposed for recognition or hybrid escalation"
+    )
+    tier_for_incursion: int = param(3, 0, 5, "tier", "highest tier imposed for a limited incursion")
+
+
+@dataclass(frozen=True, slots=True)
+class ActorProfile:
+    """One actor's energy exposure, risk preferences and capabilities."""
+
+    name: str = param("", None, None, "name", "actor name as it appears in every table")
+    role: str = param("state", None, None, "one of " + ", ".join(ROLES), "behaviour class")
+    nato: bool = param(False, None, None, "flag", "NATO member")
+    eu: bool = param(False, None, None, "flag", "EU member")
+    gas_import_share: float = param(
+        0.0, 0.0, 1.0, "fraction", "share of gas imports coming from Russia"
+    )
+    oil_import_share: float = param(
+        0.0, 0.0, 1.0, "fraction", "share of oil imports coming from Russia"
+    )
+    gas_storage: float = param(0.0, 0.0, 1.0, "fraction of capacity", "gas storage at week 0")
+    winter_sensitivity: float = param(
+        0.5, 0.0, 1.0, "fraction", "how much a cold week raises exposure"
+    )
+    budget_hydrocarbon_share: float = param(
+        0.0, 0.0, 1.0, "fraction", "state budget revenue from oil and gas exports"
+    )
+    risk_attitude: float = param(
+        0.0, -1.0, 1.0, "-1 averse .. +1 seeking", "weight on the spread of outcomes"
+    )
+    loss_aversion: float = param(2.25, 1.0, 10.0, "ratio", "weight of losses against gains")
+    resolve: float = param(0.5, 0.0, 1.0, "0-1", "willingness to bear costs for the cause")
+    cost_tolerance: float = param(0.3, 0.0, 0.95, "fraction", "share of costs discounted")
+    time_horizon: float = param(52.0, 1.0, 1040.0, "weeks", "how far ahead the actor looks")
+    forces: float = param(0.0, 0.0, 1e7, "troops", "troops deployable in the theatre")
+    deploy_unit: float = param(0.0, 0.0, 1e6, "troops", "troops sent per flank deployment")
+    arms_capacity: float = param(0.0, 0.0, 1.0, "0-1", "ability to supply arms to Ukraine")
+    economic_weight: float = param(0.0, 0.0, 100.0, "USD trillion (GDP 2021)", "economic levers")
+    border_exposure: float = param(0.0, 0.0, 1.0, "0-1", "proximity to Russian forces")
+    diplomacy_preference: float = param(
+        0.1, 0.0, 1.0, "utility units", "intrinsic value placed on talks"
+    )
+    gas_volume: float = param(0.0, 0.0, 1000.0, "bcm/year", "pipeline gas imported from Russia")
+    security_partner: bool = param(
+        False, None, None, "flag", "bilateral security partnership with the target (Ukraine)"
+    )
+
+
+SECTIONS: dict[str, type] = {
+    "world": World,
+    "invasion_calculus": InvasionCalculus,
+    "policy": WesternPolicy,
+}
+
+
+def fields_of(cls: type) -> dict[str, dataclasses.Field]:
+    return {f.name: f for f in dataclasses.fields(cls)}
