@@ -78,7 +78,7 @@ class WesternState(Actor):
         resolve, threat = self.resolve, self.threat
         values = {
             "hold": 0.0,
-            "talks": profile.diplomacy_preference * (0.5 if model.invasion else 1.0),
+            "talks": profile.diplomacy_preference * (1.0 - 0.5 * threat),
             "sanction_threat": resolve * threat * 0.3 * HARM[policy.sanction_threat_tier] - 0.02,
         }
         aid = max(policy.arms_aid, 0.6) if model.invasion else policy.arms_aid
@@ -86,7 +86,7 @@ class WesternState(Actor):
             provocation = max(0.0, -profile.risk_attitude) * 0.1 * (0.0 if model.invasion else 1.0)
             boost = 1.5 if policy.major_systems else 1.0
             values["arms_delivery"] = (
-                profile.arms_capacity * aid * boost * resolve * threat * 0.8 - 0.04 - provocation
+                profile.arms_capacity * aid * boost * resolve * threat * 2.0 - 0.04 - provocation
             )
         if (
             policy.eastern_deployments

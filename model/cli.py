@@ -1,0 +1,218 @@
+"""The ``escalation`` command: list scenarios, run one and print its weekly timeline.
+
+Bad input of any kind ends with exit status 2 and one line on stderr; output tables are written
+to a temporary directory beside the destination and moved into place only when complete.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import sys
+import tempfile
+from collections.abc import Sequence
+from importlib import metadata
+from pathlib import Path
+from typing import Any, NoReturn
+
+import numpy as np
+import pandas as pd
+
+from model.escalation import EscalationModel
+from model.scenario import ScenarioError, list_scenarios
+
+FORMATS = ("parquet", "csv")
+WEST_ACTION_LABELS = {
+    "arms_delivery": "arms",
+    "flank_deployment": "flank",
+    "sanction_threat": "threats",
+    "talks": "talks",
+}
+
+
+class UsageError(Exception):
+    """Bad input from the command line; reported in one line with exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(message)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="escalation",
+        description="Agent-based model of the 2021-22 crisis between Russia, Ukraine and the West.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    commands.add_parser("scenarios", help="list the built-in scenarios")
+    run = commands.add_parser("run", help="run one scenario and print its weekly timeline")
+    run.add_argument("--scenario", default="baseline", help="built-in name or path to a TOML file")
+    run.add_argument("--weeks", type=int, default=None, help="horizon in weeks (default: scenario)")
+    run.add_argument("--seed", type=int, default=None, help="random seed (default: drawn, printed)")
+    run.add_argument("--out", type=Path, default=None, help="directory for the three tables")
+    run.add_argument("--format", choices=FORMATS, default="parquet", help="table file format")
+    run.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="override a parameter, e.g. --set russia_risk_attitude=0.3 (repeatable)",
+    )
+    run.add_argument("--quiet", action="store_true", help="do not print the timeline")
+    return parser
+
+
+def parse_override(text: str) -> tuple[str, Any]:
+    name, sep, raw = text.partition("=")
+    if not sep or not name.strip():
+        raise UsageError(f"--set expects NAME=VALUE, got '{text}'")
+    raw = raw.strip()
+    value: Any = raw
+    if raw.lower() in ("true", "false"):
+        value = raw.lower() == "true"
+    else:
+        for convert in (int, float):
+            try:
+                value = convert(raw)
+                break
+            except ValueError:
+                continue
+    return name.strip(), value
+
+
+def versions() -> dict[str, str]:
+    found = {"python": platform.python_version()}
+    for package in ("crisis-escalation", "mesa", "networkx", "numpy", "pandas", "pyarrow"):
+        try:
+            found[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            found[package] = "not installed"
+    return found
+
+
+def timeline(model: EscalationModel) -> str:
+    """A readable weekly timeline: date, rung, troops, sanctions, gas storage, key actions."""
+    history = model.history()
+    weekly, agents = history["model"], history["agents"]
+    lines = [
+        f"Scenario {model.spec.name}: {model.spec.description}",
+        f"{'week':>4}  {'date':10}  {'rung':31}  {'troops':>7}  {'sanctions':15}  "
+        f"{'gas':>4}  {'Russia':26}  West",
+    ]
+    for row in weekly.itertuples(index=False):
+        week_agents = agents[agents["week"] == row.week]
+        russia = week_agents.loc[week_agents["role"] == "challenger", "action"].iloc[0]
+        west_actions = week_agents.loc[week_agents["role"].isin(["state", "union"]), "action"]
+        counts = west_actions.map(WEST_ACTION_LABELS).value_counts()
+        west = " ".join(f"{label}x{n}" for label, n in counts.items())
+        lines.append(
+            f"{row.week:>4}  {row.date:%Y-%m-%d}  {row.rung_name:31}  {row.russian_troops:>7,.0f}  "
+            f"{row.sanction_tier_name:15}  {row.eu_gas_storage:>4.0%}  {russia:26}  {west}"
+        )
+    if model.invasion:
+        ending = f"Full-scale invasion in week {model.invasion_week}"
+        ending += f" ({weekly.loc[model.invasion_week, 'date']:%Y-%m-%d})."
+    else:
+        ending = "No full-scale invasion within the horizon."
+    lines.append(
+        f"{ending} Highest rung: {weekly['rung_name'][weekly['rung'].idxmax()]}; "
+        f"highest sanction tier: {weekly['sanction_tier'].max()}; seed {model.seed_used}."
+    )
+    return "\n".join(lines)
+
+
+def write_tables(
+    tables: dict[str, pd.DataFrame], out: Path, fmt: str, record: dict[str, Any]
+) -> list[Path]:
+    """Write all tables or none: stage them beside ``out`` and move them in when complete."""
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {out}: exists and is not a directory")
+    parent = out.absolute().parent
+    if not parent.is_dir():
+        raise UsageError(f"--out {out}: parent directory {parent} does not exist")
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=parent))
+    except OSError as exc:
+        raise UsageError(f"--out {out}: cannot write there ({exc.strerror})") from None
+    try:
+        for name, frame in tables.items():
+            path = staging / f"{name}.{fmt}"
+            if fmt == "csv":
+                frame.to_csv(path, index=False)
+            else:
+                frame.to_parquet(path, index=False)
+        (staging / "run.json").write_text(json.dumps(record, indent=2, default=str) + "\n")
+        if not out.exists():
+            staging.rename(out)
+            return sorted(out.iterdir())
+        written = []
+        for path in sorted(staging.iterdir()):
+            os.replace(path, out / path.name)
+            written.append(out / path.name)
+        return written
+    except OSError as exc:
+        raise UsageError(f"--out {out}: cannot write there ({exc.strerror})") from None
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def command_scenarios() -> int:
+    scenarios = list_scenarios()
+    width = max(map(len, scenarios))
+    for name, description in scenarios.items():
+        print(f"{name:<{width}}  {description}")
+    return 0
+
+
+def command_run(args: argparse.Namespace) -> int:
+    if args.weeks is not None and args.weeks < 1:
+        raise UsageError(f"--weeks must be a positive number of weeks, got {args.weeks}")
+    if args.seed is not None and args.seed < 0:
+        raise UsageError(f"--seed must be a non-negative integer, got {args.seed}")
+    overrides = dict(parse_override(text) for text in args.overrides)
+    if args.out is not None and args.out.exists() and not args.out.is_dir():
+        raise UsageError(f"--out {args.out}: exists and is not a directory")
+    seed = args.seed
+    if seed is None:
+        seed = int(np.random.SeedSequence().generate_state(1)[0])
+    model = EscalationModel(args.scenario, rng=seed, weeks=args.weeks, **overrides)
+    model.seed_used = seed
+    model.run()
+    if not args.quiet:
+        print(timeline(model))
+    if args.out is not None:
+        record = {
+            "scenario": model.spec.name,
+            "scenario_source": str(args.scenario),
+            "seed": seed,
+            "weeks": model.horizon,
+            "overrides": overrides,
+            "versions": versions(),
+            "parameters": model.spec.parameter_values(),
+        }
+        written = write_tables(model.history(), args.out, args.format, record)
+        print(f"Wrote {', '.join(p.name for p in written)} to {args.out}")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        if args.command == "scenarios":
+            return command_scenarios()
+        return command_run(args)
+    except (UsageError, ScenarioError) as exc:
+        print(f"escalation: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("escalation: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,154 @@
+"""The ``escalation`` command, including every bad-input path (exit 2, one line, no output)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from model.cli import main
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "model.cli", *args], capture_output=True, text=True, timeout=120
+    )
+
+
+def test_scenarios_lists_every_builtin_with_description(capsys):
+    assert main(["scenarios"]) == 0
+    out = capsys.readouterr().out
+    for name in (
+        "baseline",
+        "sanctions_only",
+        "arms_now",
+        "freeze_deal",
+        "nato_moratorium",
+        "energy_diversified",
+        "divided_west",
+    ):
+        line = next(line for line in out.splitlines() if line.startswith(name + " "))
+        assert len(line.split(None, 1)[1]) > 10
+
+
+def test_run_prints_timeline_and_writes_parquet(tmp_path, capsys):
+    out = tmp_path / "run"
+    assert (
+        main(["run", "--scenario", "baseline", "--weeks", "12", "--seed", "1", "--out", str(out)])
+        == 0
+    )
+    text = capsys.readouterr().out
+    assert "2021-11-01" in text and "2022-01-24" in text  # week 0 and week 12
+    assert "status quo" in text
+    tables = {
+        name: pd.read_parquet(out / f"{name}.parquet") for name in ("model", "agents", "signals")
+    }
+    assert len(tables["model"]) == 13
+    assert set(tables["agents"]["week"]) == set(range(13))
+    record = json.loads((out / "run.json").read_text())
+    assert record["seed"] == 1 and record["weeks"] == 12 and record["scenario"] == "baseline"
+    assert "mesa" in record["versions"] and "misperception" in record["parameters"]
+
+
+def test_run_csv_matches_parquet_of_same_seed(tmp_path):
+    assert (
+        main(["run", "--weeks", "8", "--seed", "4", "--out", str(tmp_path / "p"), "--quiet"]) == 0
+    )
+    assert (
+        main(
+            [
+                "run",
+                "--weeks",
+                "8",
+                "--seed",
+                "4",
+                "--out",
+                str(tmp_path / "c"),
+                "--quiet",
+                "--format",
+                "csv",
+            ]
+        )
+        == 0
+    )
+    parquet = pd.read_parquet(tmp_path / "p" / "model.parquet")
+    csv = pd.read_csv(tmp_path / "c" / "model.csv")
+    assert list(parquet["russian_troops"]) == list(csv["russian_troops"])
+
+
+def test_same_seed_same_timeline():
+    first = run_cli("run", "--weeks", "10", "--seed", "7")
+    second = run_cli("run", "--weeks", "10", "--seed", "7")
+    assert first.returncode == 0 and first.stdout == second.stdout
+
+
+def test_overrides_from_the_command_line(tmp_path):
+    out = tmp_path / "o"
+    done = run_cli(
+        "run", "--weeks", "4", "--seed", "1", "--set", "misperception=0.4", "--out", str(out)
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads((out / "run.json").read_text())["parameters"]["misperception"] == 0.4
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["run", "--scenario", "no_such_scenario"], "unknown scenario 'no_such_scenario'"),
+        (["run", "--weeks", "-3"], "--weeks"),
+        (["run", "--weeks", "0"], "--weeks"),
+        (["run", "--weeks", "many"], "invalid int value"),
+        (["run", "--seed", "-1"], "--seed"),
+        (["run", "--format", "xlsx"], "invalid choice"),
+        (["run", "--set", "no_such_parameter=1"], "no_such_parameter"),
+        (["run", "--set", "misperception=7"], "out of range"),
+        (["run", "--set", "justtext"], "NAME=VALUE"),
+        (["fly"], "invalid choice"),
+        ([], "required"),
+    ],
+)
+def test_bad_input_exits_2_with_one_line(args, needle, capsys):
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert needle in lines[0]
+
+
+def test_bad_input_through_the_installed_entry_point_has_no_traceback():
+    done = run_cli("run", "--weeks", "-3")
+    assert done.returncode == 2
+    assert len(done.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in done.stderr
+
+
+def test_invalid_scenario_file_names_file_and_field(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[world]\nmisperception = 'lots'\n")
+    done = run_cli("run", "--scenario", str(bad))
+    assert done.returncode == 2
+    assert str(bad) in done.stderr and "misperception" in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_unwritable_out_leaves_nothing_behind(tmp_path):
+    blocker = tmp_path / "afile"
+    blocker.write_text("not a directory")
+    for out in (blocker, blocker / "sub"):
+        done = run_cli("run", "--weeks", "3", "--seed", "1", "--out", str(out), "--quiet")
+        assert done.returncode == 2, done.stderr
+        assert len(done.stderr.strip().splitlines()) == 1
+        assert "Traceback" not in done.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["afile"]
+    assert blocker.read_text() == "not a directory"
+
+
+def test_bad_input_writes_no_output(tmp_path):
+    out = tmp_path / "never"
+    done = run_cli("run", "--scenario", "nope", "--out", str(out))
+    assert done.returncode == 2
+    assert not out.exists()
+    assert list(tmp_path.iterdir()) == []
