@@ -64,8 +64,7 @@ class Russia(Actor):
                 old = self.expected_support[sender]
                 self.expected_support[sender] = toward(old, 5.0 * intensity, weight)
         elif kind == Kind.ARMS_DELIVERY:
-            effect = policy.arms_effect * (2.0 if policy.major_systems else 1.0)
-            growth = self.model.spec.world.capability_growth + effect * intensity
+            growth = self.model.spec.world.capability_growth + policy.arms_effect * intensity
             self.perceived_growth = toward(self.perceived_growth, growth, weight)
             self.nato_threat = toward(self.nato_threat, intensity, weight)
         elif kind in (Kind.FLANK_DEPLOYMENT, Kind.MOBILISATION):

@@ -98,9 +98,7 @@ class AllianceGraph:
             data["weight"] = 0.0 if w < 0.0 else 1.0 if w > 1.0 else w
 
     def set_gas_flow(self, flow: float) -> None:
-        """Scale every supply edge to the current flow; a stopped flow cuts the edge."""
-        for u, v, k, data in list(self.graph.edges(keys=True, data=True)):
+        """Scale every supply edge to the current flow; a stopped flow cuts it to zero weight."""
+        for _, _, k, data in self.graph.edges(keys=True, data=True):
             if k == ENERGY_SUPPLY:
                 data["weight"] = data["contract"] * flow
-                if flow <= 0.0:
-                    self.graph.remove_edge(u, v, key=k)

@@ -90,7 +90,6 @@ class EscalationModel(mesa.Model):
         self.sanction_tier = 0
         self.sanction_trigger = 0
         self.talks = int(Talks.NONE)
-        self.deal_broken = False
         self.gas_flow = world.initial_gas_flow
         self.ukraine_capability = 1.0
         self.eastern_flank_troops = world.initial_flank_troops
@@ -218,11 +217,8 @@ class EscalationModel(mesa.Model):
         self._pushed_rung = max(self._pushed_rung, int(rung))
 
     def deliver_arms(self, intensity: float, extra_capability: float = 0.0) -> None:
-        policy = self.spec.policy
-        self._capability_gain += (
-            policy.arms_effect * intensity * (2.0 if policy.major_systems else 1.0)
-        )
-        self._capability_gain += extra_capability
+        # The delivery's intensity already carries any major-systems boost.
+        self._capability_gain += self.spec.policy.arms_effect * intensity + extra_capability
 
     def deploy_to_flank(self, troops: float) -> None:
         self._flank_gain += troops
@@ -245,7 +241,6 @@ class EscalationModel(mesa.Model):
 
     def begin_invasion(self) -> None:
         if not self.invasion:
-            self.deal_broken = self.talks == Talks.AGREEMENT
             self.invasion = True
             self.invasion_week = self.week
             self.talks = int(Talks.BROKEN_OFF)
@@ -331,7 +326,9 @@ class EscalationModel(mesa.Model):
         pushed = self._pushed_rung
         level = max(self.rung, pushed)
         hazard = world.brinkmanship_hazard * (level - 3)
-        if Rung.LIMITED_INCURSION <= level < Rung.NUCLEAR_THREAT and self.random.random() < hazard:
+        # Only once at war: an unintended clash with NATO, or a nuclear threat.
+        at_war = Rung.FULL_SCALE_INVASION <= level < Rung.NUCLEAR_THREAT
+        if at_war and self.random.random() < hazard:
             pushed = level + 1
         self.rung = next_rung(self.rung, pushed, self.invasion)
 
@@ -371,7 +368,7 @@ class EscalationModel(mesa.Model):
             for actor in [*self.western, *([self.union] if self.union else [])]:
                 if actor.sanction_support >= self.sanction_tier:
                     cost = (
-                        sum(actor.tier_cost(t) for t in (self.sanction_tier,))
+                        actor.tier_cost(self.sanction_tier)
                         if isinstance(actor, WesternState)
                         else 0.05
                     )

@@ -189,7 +189,7 @@ class WesternPolicy:
     )
     sanction_pace: int = param(2, 1, 5, "tiers/week", "how fast imposed sanctions climb")
     tier_for_recognition: int = param(
-        2, 0, 5, "tier", "highest tier imposed for recognition or hybrid escalation"
+        2, 0, 5, "tier", "highest tier imposed for recognising the separatist republics"
     )
     tier_for_incursion: int = param(3, 0, 5, "tier", "highest tier imposed for a limited incursion")
 
