@@ -1,6 +1,17 @@
 """An agent-based model of crisis escalation between Russia, Ukraine, the US and Europe, 2021-22."""
 
-from model.escalation import EscalationModel
+from typing import Any
+
 from model.scenario import ScenarioError, ScenarioSpec, list_scenarios, load_scenario
 
 __all__ = ["EscalationModel", "ScenarioError", "ScenarioSpec", "list_scenarios", "load_scenario"]
+
+
+def __getattr__(name: str) -> Any:
+    # The model class imports the agents, and the agents import model submodules: loading the
+    # class on first use lets either package be imported first.
+    if name == "EscalationModel":
+        from model.escalation import EscalationModel
+
+        return EscalationModel
+    raise AttributeError(f"module 'model' has no attribute {name!r}")

@@ -189,7 +189,7 @@ def load_scenario(source: str | Path | ScenarioSpec, **overrides: Any) -> Scenar
     return spec.with_overrides(overrides)
 
 
-def _locate(source: str | Path) -> Path:
+def _locate(source: str | Path, base: Path | None = None) -> Path:
     if not isinstance(source, str | Path):
         raise ScenarioError(f"scenario must be a name or a path, got {type(source).__name__}")
     text = str(source)
@@ -200,6 +200,8 @@ def _locate(source: str | Path) -> Path:
         names = ", ".join(list_scenarios())
         raise ScenarioError(f"unknown scenario '{text}'; built-in scenarios: {names}")
     path = Path(text)
+    if base is not None and not path.is_absolute():
+        path = base / path  # relative to the extending file
     if not path.is_file():
         raise ScenarioError(f"{path}: no such scenario file")
     return path
@@ -245,7 +247,10 @@ def _resolve(path: Path, chain: tuple[Path, ...]) -> ScenarioSpec:
     else:
         if not isinstance(parent_name, str):
             raise ScenarioError(f"{where}: 'extends' must be a scenario name or path")
-        parent_path = _locate(parent_name)
+        try:
+            parent_path = _locate(parent_name, base=path.parent)
+        except ScenarioError as exc:
+            raise ScenarioError(f"{where}: extends: {exc}") from None
         if parent_path.resolve() in [p.resolve() for p in (*chain, path)]:
             raise ScenarioError(f"{where}: 'extends' forms a cycle through '{parent_name}'")
         parent = _resolve(parent_path, (*chain, path))
