@@ -133,9 +133,8 @@ def write_tables(
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out {out}: exists and is not a directory")
     parent = out.absolute().parent
-    if not parent.is_dir():
-        raise UsageError(f"--out {out}: parent directory {parent} does not exist")
     try:
+        parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=parent))
     except OSError as exc:
         raise UsageError(f"--out {out}: cannot write there ({exc.strerror})") from None
