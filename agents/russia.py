@@ -199,11 +199,10 @@ class Russia(Actor):
         calc = model.spec.invasion_calculus
         adversaries = model.alliance.neighbours(self.actor, "adversary")
         intensity = min(1.0, self.troops / calc.troop_ceiling) if calc.troop_ceiling else 1.0
-        model.push_rung(
-            ACTION_RUNG[action]
-            if self.troops > calc.peacetime_troops or action != "hold"
-            else Rung.STATUS_QUO
-        )
+        rung = ACTION_RUNG[action]
+        if action == "hold" and self.troops <= calc.peacetime_troops:
+            rung = Rung.STATUS_QUO  # nothing massed, nothing signalled
+        model.push_rung(rung)
         if action == "build_up":
             self.troops = min(calc.troop_ceiling, self.troops + calc.buildup_rate)
             self.send(adversaries, Kind.BUILD_UP, intensity, calc.holding_cost)

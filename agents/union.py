@@ -24,6 +24,9 @@ class Union(Actor):
         self.members: list = []
 
     def reassess(self) -> None:
+        """Nothing of its own: the model aggregates the members once they have reassessed."""
+
+    def aggregate(self) -> None:
         members = self.members
         if not members:
             return

@@ -280,7 +280,7 @@ class EscalationModel(mesa.Model):
     def _assess(self) -> None:
         self.agents.do("observe")
         if self.union is not None:
-            self.union.reassess()  # after its members, whatever the agent order
+            self.union.aggregate()  # after its members, whatever the agent order
 
     def _apply_consequences(self) -> None:
         world = self.spec.world
