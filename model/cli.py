@@ -64,6 +64,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="override a parameter, e.g. --set russia_risk_attitude=0.3 (repeatable)",
     )
     run.add_argument("--quiet", action="store_true", help="do not print the timeline")
+    # The batch runner and the browser app add their own subcommands; imported here, not at the
+    # top, so that `escalation run` does not pay for importing Dask or Solara.
+    from experiments.cli import register as register_experiments
+    from viz.cli import register as register_app
+
+    register_experiments(commands)
+    register_app(commands)
     return parser
 
 
@@ -204,7 +211,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
         if args.command == "scenarios":
             return command_scenarios()
-        return command_run(args)
+        if args.command == "run":
+            return command_run(args)
+        return args.handler(args)
     except (UsageError, ScenarioError) as exc:
         print(f"escalation: error: {exc}", file=sys.stderr)
         return 2

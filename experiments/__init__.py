@@ -1,0 +1,1 @@
+"""Batch experiments: design, execution, storage and analysis of many seeded runs."""

@@ -1,0 +1,1 @@
+"""Browser front end (Solara) for interactive runs of the escalation model."""

@@ -1,0 +1,9 @@
+"""Subcommands ``escalation app`` (being built, issue 4)."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    """Add this package's subcommands to the ``escalation`` parser."""
