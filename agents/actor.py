@@ -6,10 +6,10 @@ from typing import TYPE_CHECKING
 
 import mesa
 
-from model.choice import Lottery, logit_choice, lottery_value
+from model.choice import Option, logit_choice, lottery_value, prospect_value
 from model.energy import energy_exposure
 from model.parameters import ActorProfile
-from model.signals import AMBIGUOUS_POSTURES, Kind, Signal, credibility, perceived
+from model.signals import AMBIGUOUS_POSTURES, Kind, Signal, perceived
 
 if TYPE_CHECKING:
     from model.escalation import EscalationModel
@@ -27,6 +27,8 @@ class Actor(mesa.Agent):
     """A state or institution; subclasses say which options it has and what they are worth."""
 
     model: EscalationModel
+    #: The kinds of signal this actor's beliefs respond to; others are delivered but not read.
+    reads: frozenset[Kind] = frozenset()
 
     def __init__(self, model: EscalationModel, profile: ActorProfile) -> None:
         super().__init__(model)
@@ -45,24 +47,26 @@ class Actor(mesa.Agent):
     # --- observe -------------------------------------------------------------------------
     def observe(self) -> None:
         """Read last week's signals: costly ones move beliefs more, misperception adds noise."""
-        world = self.model.spec.world
-        noise_sd = world.misperception
-        draw = self.model.random
-        for signal in self.model.inbox(self.actor):
-            bias = 0.0
-            if self.role == "challenger" and signal.kind in AMBIGUOUS_POSTURES:
-                bias = noise_sd  # defensive postures read as offensive (security dilemma)
-            noise = draw.gauss(0.0, noise_sd) if noise_sd > 0.0 else 0.0
-            weight = world.belief_learning_rate * credibility(
-                signal.cost, world.cheap_talk_credibility, world.credibility_scale
-            )
-            self.read(signal, perceived(signal.intensity, noise, bias), weight)
+        model = self.model
+        signals = model.inbox(self.actor)
+        if signals:
+            noise_sd = model.world.misperception
+            weight_of = model.signal_weight
+            challenger = self.role == "challenger"
+            read, reads = self.read, self.reads
+            for signal, noise in signals:
+                if signal.kind not in reads:
+                    continue
+                # The security dilemma: defensive postures read as offensive by the challenger.
+                bias = noise_sd if challenger and signal.kind in AMBIGUOUS_POSTURES else 0.0
+                read(signal, perceived(signal.intensity, noise, bias), weight_of(signal.cost))
+        profile = self.profile
         self.energy_exposure = energy_exposure(
-            self.profile.gas_import_share,
-            self.profile.oil_import_share,
-            self.model.spec.policy.lng_alternatives,
-            self.profile.winter_sensitivity,
-            self.model.load,
+            profile.gas_import_share,
+            profile.oil_import_share,
+            model.policy.lng_alternatives,
+            profile.winter_sensitivity,
+            model.load,
             self.gas_storage,
         )
         self.reassess()
@@ -75,23 +79,26 @@ class Actor(mesa.Agent):
 
     # --- choose and act ------------------------------------------------------------------
     def step(self) -> None:
-        options = self.options()
-        world = self.model.spec.world
-        values = {
-            name: lottery_value(
-                lottery,
-                self.profile.risk_attitude,
-                self.profile.loss_aversion,
-                world.value_curvature,
-                world.prospect_theory,
-            )
-            for name, lottery in options.items()
-        }
+        world = self.model.world
+        profile = self.profile
+        risk_attitude, loss_aversion = profile.risk_attitude, profile.loss_aversion
+        curvature, prospect_theory = world.value_curvature, world.prospect_theory
+        values = {}
+        for name, option in self.options().items():
+            if option.__class__ is float:  # a sure outcome: no spread to weigh
+                values[name] = (
+                    prospect_value(option, curvature, loss_aversion) if prospect_theory else option
+                )
+            else:
+                values[name] = lottery_value(
+                    option, risk_attitude, loss_aversion, curvature, prospect_theory
+                )
         self.action = logit_choice(values, world.choice_temperature, self.model.random)
         self.act(self.action)
 
-    def options(self) -> dict[str, Lottery]:
-        return {"hold": [(1.0, 0.0)]}
+    def options(self) -> dict[str, Option]:
+        """Each option's outcome against the status quo: a sure value or a lottery."""
+        return {"hold": 0.0}
 
     def act(self, action: str) -> None:
         """Carry out the chosen action: send its signals and queue its consequences."""

@@ -11,7 +11,7 @@ large, so a closing window can push a loss-averse actor into the gamble (Levy 19
 from __future__ import annotations
 
 from agents.actor import Actor, clip01, toward
-from model.choice import Lottery
+from model.choice import Option
 from model.ladder import TIER_BITE_RUSSIA, Rung, Talks
 from model.signals import Kind, Signal
 
@@ -35,6 +35,25 @@ DEAL_DECAY = 0.9  # weekly persistence of Russia's hope for a deal without new t
 
 
 class Russia(Actor):
+    reads = frozenset(
+        {
+            Kind.SANCTION_THREAT,
+            Kind.SANCTION_SUPPORT,
+            Kind.SANCTIONS,
+            Kind.ARMS_DELIVERY,
+            Kind.FLANK_DEPLOYMENT,
+            Kind.MOBILISATION,
+            Kind.TALKS,
+            Kind.WRITTEN_RESPONSE,
+            Kind.ARMS_CONTROL_OFFER,
+            Kind.MINSK_CONCESSION,
+            Kind.CONCESSION,
+            Kind.FREEZE_OFFER,
+            Kind.MISSILE_THREAT,
+            Kind.DONBAS_OFFENSIVE,
+        }
+    )
+
     def __init__(self, model, profile) -> None:
         super().__init__(model, profile)
         self.troops = profile.forces
@@ -117,17 +136,17 @@ class Russia(Actor):
         total = sum(bites[: whole + 1]) + (tier - whole) * (bites[whole + 1] if whole < 5 else 0)
         return calc.sanction_cost_scale * total * (1.0 - self.profile.cost_tolerance)
 
-    def options(self) -> dict[str, Lottery]:
+    def options(self) -> dict[str, Option]:
         model = self.model
         calc = model.spec.invasion_calculus
         stake = calc.stake * (1.2 if self.provoked else 1.0)
         holding = calc.holding_cost * self.troops / 100_000.0
         if model.invasion:
             return {
-                "continue_war": [(1.0, -holding)],
-                "energy_pressure": [(1.0, -holding + 0.02 * self._western_exposure() - 0.02)],
+                "continue_war": -holding,
+                "energy_pressure": -holding + 0.02 * self._western_exposure() - 0.02,
                 "nuclear_threat": [(0.5, 0.15 * self.nato_threat), (0.5, -0.15)],
-                "talks": [(1.0, -holding + 0.1 * self.deal_prospect)],
+                "talks": -holding + 0.1 * self.deal_prospect,
             }
         capability = model.ukraine_capability
         odds = self.success_odds(self.troops, capability)
@@ -149,31 +168,31 @@ class Russia(Actor):
         nato_risk = self.stick_credibility * calc.missile_deployment_cost + (
             model.spec.world.brinkmanship_hazard * self.nato_threat * calc.nato_clash_cost
         )
-        options: dict[str, Lottery] = {
-            "hold": [(1.0, waiting)],
-            "demands": [(1.0, waiting + coercion + (0.0 if self.demands_published else 0.02))],
-            "military_technical_threat": [(1.0, waiting + 0.6 * coercion)],
-            "talks": [(1.0, waiting + 0.8 * coercion)],
+        options: dict[str, Option] = {
+            "hold": waiting,
+            "demands": waiting + coercion + (0.0 if self.demands_published else 0.02),
+            "military_technical_threat": waiting + 0.6 * coercion,
+            "talks": waiting + 0.8 * coercion,
             "hybrid_action": [(0.5, waiting + calc.hybrid_gain), (0.5, waiting)],
-            "energy_pressure": [(1.0, waiting + 0.05 * stake * self._western_exposure() - 0.02)],
+            "energy_pressure": waiting + 0.05 * stake * self._western_exposure() - 0.02,
         }
         if self.troops < calc.troop_ceiling:
             more = min(calc.troop_ceiling, self.troops + calc.buildup_rate)
             leverage = stake * (self.success_odds(more, capability) - odds)
-            options["build_up"] = [(1.0, waiting + leverage - 0.1 * holding)]
+            options["build_up"] = waiting + leverage - 0.1 * holding
         if self.troops > calc.peacetime_troops:
             climbdown = calc.climbdown_cost * model.rung * (1.5 if self.demands_published else 1.0)
             deal = 0.0
             if model.talks >= Talks.FORMAL_TALKS:
                 deal += calc.freeze_value if self.freeze_offered else 0.0
                 deal += calc.concession_value if self.moratorium_offered else 0.0
-            options["pull_back"] = [(1.0, -climbdown - window_loss + deal)]
+            options["pull_back"] = -climbdown - window_loss + deal
         if not self.recognised:
             tier = min(model.spec.policy.tier_for_recognition, self.expected_tier)
             gain = (
                 calc.recognition_gain * odds / 0.5
             )  # a pretext is worth as much as the force behind it
-            options["recognition"] = [(1.0, waiting + gain - self.sanction_cost(tier))]
+            options["recognition"] = waiting + gain - self.sanction_cost(tier)
         if not self.incursion:
             local = self.success_odds(self.troops * 1.5, capability)
             sanctions = self.sanction_cost(

@@ -7,13 +7,15 @@ option here, attractive only to a risk-seeking Ukraine, and provokes Russia if t
 from __future__ import annotations
 
 from agents.actor import Actor, clip01, toward
-from model.choice import Lottery
+from model.choice import Option
 from model.signals import INTENT_IMPLIED, Kind, Signal
 
 MOBILISATION_GAIN = 0.01  # capability added by a week of mobilisation
 
 
 class Ukraine(Actor):
+    reads = frozenset(INTENT_IMPLIED)
+
     def __init__(self, model, profile) -> None:
         super().__init__(model, profile)
         self.belief = 0.4
@@ -26,16 +28,16 @@ class Ukraine(Actor):
     def reassess(self) -> None:
         self.threat = clip01(self.belief + (0.5 if self.model.invasion else 0.0))
 
-    def options(self) -> dict[str, Lottery]:
+    def options(self) -> dict[str, Option]:
         profile = self.profile
         threat, resolve = self.threat, self.resolve
         return {
-            "hold": [(1.0, 0.0)],
-            "mobilisation": [(1.0, threat * resolve * 0.5 - 0.05)],
-            "aid_request": [(1.0, threat * 0.3)],
-            "talks": [(1.0, profile.diplomacy_preference)],
-            "minsk_refusal": [(1.0, resolve * 0.1)],
-            "minsk_concession": [(1.0, (1.0 - resolve) * threat * 0.3 - 0.1)],
+            "hold": 0.0,
+            "mobilisation": threat * resolve * 0.5 - 0.05,
+            "aid_request": threat * 0.3,
+            "talks": profile.diplomacy_preference,
+            "minsk_refusal": resolve * 0.1,
+            "minsk_concession": (1.0 - resolve) * threat * 0.3 - 0.1,
             "donbas_offensive": [(0.3, 0.3), (0.7, -0.4)],
         }
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from agents.actor import Actor
 from agents.western import HARDNESS, HARM
-from model.choice import Lottery
+from model.choice import Option
 from model.signals import Kind
 
 
@@ -42,12 +42,12 @@ class Union(Actor):
             receivers = [m.actor for m in members] + [self.model.challenger.actor]
             self.send(receivers, Kind.SANCTION_SUPPORT, self.sanction_support / 5.0, 0.0)
 
-    def options(self) -> dict[str, Lottery]:
-        tier = self.model.spec.policy.sanction_threat_tier
+    def options(self) -> dict[str, Option]:
+        tier = self.model.policy.sanction_threat_tier
         return {
-            "hold": [(1.0, 0.0)],
-            "talks": [(1.0, self.profile.diplomacy_preference)],
-            "sanction_threat": [(1.0, self.resolve * self.threat * 0.3 * HARM[tier] - 0.02)],
+            "hold": 0.0,
+            "talks": self.profile.diplomacy_preference,
+            "sanction_threat": self.resolve * self.threat * 0.3 * HARM[tier] - 0.02,
         }
 
     def act(self, action: str) -> None:

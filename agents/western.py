@@ -9,7 +9,7 @@ done to Russia against its own cost, dominated for the energy tier by its gas de
 from __future__ import annotations
 
 from agents.actor import Actor, clip01, toward
-from model.choice import Lottery
+from model.choice import Option
 from model.ladder import TIER_BITE_RUSSIA, TIER_COST_WEST
 from model.signals import INTENT_IMPLIED, Kind, Signal
 
@@ -23,9 +23,12 @@ HARDNESS = {
 }
 _CUMULATIVE = [sum(TIER_BITE_RUSSIA[: t + 1]) for t in range(6)]
 HARM = [c / _CUMULATIVE[-1] for c in _CUMULATIVE]  # share of the full ladder's bite on Russia
+WEST_COST = [sum(TIER_COST_WEST[: t + 1]) for t in range(6)]  # own cost of tiers 0..t
 
 
 class WesternState(Actor):
+    reads = frozenset({*INTENT_IMPLIED, Kind.AID_REQUEST})
+
     def __init__(self, model, profile) -> None:
         super().__init__(model, profile)
         self.belief = PRIOR_INTENT
@@ -40,7 +43,7 @@ class WesternState(Actor):
 
     def reassess(self) -> None:
         model = self.model
-        world = model.spec.world
+        world = model.world
         exposure = 0.5 + 0.5 * self.profile.border_exposure
         self.threat = clip01(self.belief * exposure + (0.3 if model.invasion else 0.0))
         price_stress = max(0.0, model.energy_price / world.gas_price_reference - 1.0)
@@ -50,9 +53,10 @@ class WesternState(Actor):
             - 0.5 * self.energy_exposure * price_stress
         )
         allies = model.alliance.allies(self.actor)
-        weight = sum(w for _, w in allies)
+        weight = sum([w for _, w in allies])
         if weight > 0.0:
-            pulled = sum(model.last_resolve[a] * w for a, w in allies) / weight
+            last_resolve = model.last_resolve
+            pulled = sum([last_resolve[a] * w for a, w in allies]) / weight
             own = (1.0 - world.alliance_influence) * own + world.alliance_influence * pulled
         self.resolve = clip01(own)
         previous = self.sanction_support
@@ -62,18 +66,24 @@ class WesternState(Actor):
             self.send(receivers, Kind.SANCTION_SUPPORT, self.sanction_support / 5.0, 0.0)
 
     def tier_cost(self, tier: int) -> float:
-        cost = sum(TIER_COST_WEST[: tier + 1])
-        return cost + (self.energy_exposure if tier == 5 else 0.0)
+        return WEST_COST[tier] + (self.energy_exposure if tier == 5 else 0.0)
 
     def preferred_tier(self, resolve: float | None = None) -> int:
         """The tier that best trades harm to Russia against this actor's own cost."""
         push = (self.resolve if resolve is None else resolve) * (0.4 + self.threat)
         keep = 1.0 - self.profile.cost_tolerance
-        return max(range(6), key=lambda t: push * HARM[t] - keep * self.tier_cost(t))
+        best, best_net = 0, push * HARM[0] - keep * WEST_COST[0]
+        for tier in range(1, 6):
+            net = push * HARM[tier] - keep * (
+                WEST_COST[tier] + (self.energy_exposure if tier == 5 else 0.0)
+            )
+            if net > best_net:  # ties go to the lower tier, as max() does
+                best, best_net = tier, net
+        return best
 
-    def options(self) -> dict[str, Lottery]:
+    def options(self) -> dict[str, Option]:
         model = self.model
-        policy = model.spec.policy
+        policy = model.policy
         profile = self.profile
         resolve, threat = self.resolve, self.threat
         values = {
@@ -94,11 +104,11 @@ class WesternState(Actor):
             and self.deployed < profile.forces
         ):
             values["flank_deployment"] = resolve * model.flank_threat() * 0.5 - 0.04
-        return {name: [(1.0, value)] for name, value in values.items()}
+        return values
 
     def act(self, action: str) -> None:
         model = self.model
-        policy = model.spec.policy
+        policy = model.policy
         russia = model.challenger.actor
         if action == "sanction_threat":
             tier = policy.sanction_threat_tier
@@ -127,7 +137,7 @@ class WesternState(Actor):
     def make_offers(self) -> None:
         """The lead state answers published demands and carries the West's offers (002, 004)."""
         model = self.model
-        policy = model.spec.policy
+        policy = model.policy
         russia = model.challenger.actor
         if model.challenger.demands_published:
             self.send(russia, Kind.WRITTEN_RESPONSE, 0.6, 0.01)

@@ -34,12 +34,15 @@ class AllianceGraph:
         challenger = next(a.name for a in actors if a.role == "challenger")
         target = next(a.name for a in actors if a.role == "target")
         union = next((a.name for a in actors if a.role == "union"), None)
-        for actor in actors:
-            self.graph.add_node(actor.name, role=actor.role, nato=actor.nato, eu=actor.eu)
+        self.graph.add_nodes_from(
+            (a.name, {"role": a.role, "nato": a.nato, "eu": a.eu}) for a in actors
+        )
         nato = [a.name for a in actors if a.nato and a.role == "state"]
-        for i, first in enumerate(nato):
-            for second in nato[i + 1 :]:
-                self.graph.add_edge(first, second, key=NATO_ALLY, weight=tie_strength)
+        self.graph.add_edges_from(
+            (first, second, NATO_ALLY, {"weight": tie_strength})
+            for i, first in enumerate(nato)
+            for second in nato[i + 1 :]
+        )
         if union is not None:
             for actor in actors:
                 if actor.eu and actor.role == "state":
@@ -58,17 +61,24 @@ class AllianceGraph:
                     weight=actor.gas_volume,
                     contract=actor.gas_volume,
                 )
-        # Ties that change every week, held as the graph's own attribute dicts.
-        self.alliance_ties = [
-            (u, v, d)
-            for u, v, k, d in self.graph.edges(keys=True, data=True)
-            if k in ALLIANCE_TYPES
-        ]
-        self._neighbours = {
-            (node, kind): sorted(v for _, v, k in self.graph.edges(node, keys=True) if k == kind)
-            for node in self.graph
-            for kind in EDGE_TYPES
+        # One pass over the edges: the ties that change every week (held as the graph's own
+        # attribute dicts, so the graph always shows them), supply edges, and signal routes.
+        self.alliance_ties: list[tuple[str, str, dict]] = []
+        self._ties_of: dict[str, list[tuple[str, dict]]] = {node: [] for node in self.graph}
+        self._supply_edges: list[dict] = []
+        routes: dict[tuple[str, str], list[str]] = {
+            (node, kind): [] for node in self.graph for kind in EDGE_TYPES
         }
+        for u, v, kind, data in self.graph.edges(keys=True, data=True):
+            if kind in ALLIANCE_TYPES:
+                self.alliance_ties.append((u, v, data))
+                self._ties_of[u].append((v, data))
+                self._ties_of[v].append((u, data))
+            elif kind == ENERGY_SUPPLY:
+                self._supply_edges.append(data)
+            routes[u, kind].append(v)
+            routes[v, kind].append(u)
+        self._neighbours = {route: sorted(nodes) for route, nodes in routes.items()}
 
     def neighbours(self, node: str, kind: str) -> list[str]:
         """Actors tied to ``node`` by an edge of ``kind`` (the routes its signals take)."""
@@ -76,13 +86,7 @@ class AllianceGraph:
 
     def allies(self, node: str) -> list[tuple[str, float]]:
         """NATO and EU partners of ``node`` with the current trust on each tie."""
-        found = []
-        for u, v, data in self.alliance_ties:
-            if u == node:
-                found.append((v, data["weight"]))
-            elif v == node:
-                found.append((u, data["weight"]))
-        return found
+        return [(other, data["weight"]) for other, data in self._ties_of.get(node, ())]
 
     def cohesion(self) -> float:
         if not self.alliance_ties:
@@ -99,6 +103,5 @@ class AllianceGraph:
 
     def set_gas_flow(self, flow: float) -> None:
         """Scale every supply edge to the current flow; a stopped flow cuts it to zero weight."""
-        for _, _, k, data in self.graph.edges(keys=True, data=True):
-            if k == ENERGY_SUPPLY:
-                data["weight"] = data["contract"] * flow
+        for data in self._supply_edges:
+            data["weight"] = data["contract"] * flow

@@ -15,6 +15,7 @@ import random
 from collections.abc import Mapping, Sequence
 
 Lottery = Sequence[tuple[float, float]]  # (probability, outcome)
+Option = float | Lottery  # a sure outcome, or a lottery over outcomes
 
 
 def prospect_value(outcome: float, curvature: float, loss_aversion: float) -> float:
@@ -24,12 +25,16 @@ def prospect_value(outcome: float, curvature: float, loss_aversion: float) -> fl
 
 
 def lottery_value(
-    lottery: Lottery,
+    lottery: Option,
     risk_attitude: float,
     loss_aversion: float,
     curvature: float,
     prospect_theory: bool,
 ) -> float:
+    """Expected (prospect) value plus ``risk_attitude`` times the spread of the values."""
+    if isinstance(lottery, float | int):
+        # A sure outcome has no spread: its value, as the general formula would give it.
+        return prospect_value(lottery, curvature, loss_aversion) if prospect_theory else lottery
     if prospect_theory:
         values = [(p, prospect_value(x, curvature, loss_aversion)) for p, x in lottery]
     else:
@@ -43,10 +48,12 @@ def lottery_value(
 
 def logit_choice(values: Mapping[str, float], temperature: float, draw: random.Random) -> str:
     """Pick an option with probability proportional to exp(value / temperature)."""
-    top = max(values.values())
-    weights = [math.exp((v - top) / temperature) for v in values.values()]
+    scores = list(values.values())
+    top = max(scores)
+    exp = math.exp
+    weights = [exp((v - top) / temperature) for v in scores]
     threshold = draw.random() * sum(weights)
-    for option, weight in zip(values, weights, strict=True):
+    for option, weight in zip(values, weights):  # noqa: B905 - same length by construction
         threshold -= weight
         if threshold <= 0.0:
             return option

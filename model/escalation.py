@@ -23,7 +23,7 @@ from model import energy
 from model.alliance import AllianceGraph
 from model.ladder import RUNG_NAMES, SANCTION_TIER_NAMES, TALKS_NAMES, Rung, Talks, next_rung
 from model.scenario import ScenarioSpec, load_scenario
-from model.signals import Kind, Signal
+from model.signals import Kind, Signal, credibility
 
 TALKS_LAPSE_WEEKS = 4  # weeks without talks after which the diplomatic track slips back
 PRESSURE_CUT = 0.15  # share of contracted flow Russia withholds per week of energy pressure
@@ -78,7 +78,11 @@ class EscalationModel(mesa.Model):
             overrides["weeks"] = weeks
         # Mesa owns ``self.scenario``; the crisis scenario lives in ``self.spec``.
         self.spec: ScenarioSpec = load_scenario(scenario, **overrides)
-        world = self.spec.world
+        # The spec's sections, read by every actor every week, one attribute away.
+        self.world = world = self.spec.world
+        self.policy = self.spec.policy
+        self.calculus = self.spec.invasion_calculus
+        self._signal_weights: dict[float, float] = {}
         self.horizon = world.weeks
         self.week = 0
         self.date = world.start_date
@@ -112,9 +116,27 @@ class EscalationModel(mesa.Model):
         self.target: Ukraine = Ukraine(self, self.spec_of("target"))
         self.actors: dict[str, Actor] = {a.actor: a for a in self.agents}
         self.lead_state = max(self.western, key=lambda a: a.profile.economic_weight)
+        # Who decides sanctions, and with what weight: EU members through the Union.
+        union_speaks = self.union is not None
+        self._eu_members = [a.actor for a in self.western if a.profile.eu and union_speaks]
+        self._blocs = [
+            (a.actor, a.profile.economic_weight)
+            for a in self.western
+            if not (a.profile.eu and union_speaks)
+        ]
+        bloc_weights = [w for _, w in self._blocs]
+        if self._eu_members:
+            bloc_weights.append(self.union.profile.economic_weight)
+        self._bloc_weight = sum(bloc_weights)
+        # Gas importers, with the share of their demand Russia supplies and LNG cannot cover.
+        self._importers = [
+            (a, a.profile.gas_import_share * (1.0 - self.policy.lng_alternatives))
+            for a in self.agents
+            if a.role in ("state", "union")
+        ]
         self.energy_price = energy.gas_price(world, self.eu_gas_storage, self.gas_flow)
         self.last_resolve = {name: a.resolve for name, a in self.actors.items()}
-        self._inbox: dict[str, list[Signal]] = {}
+        self._inbox: dict[str, list[tuple[Signal, float]]] = {}
         self.outbox: list[Signal] = []
         self.signal_log: list[Signal] = []
         self._assess()
@@ -168,28 +190,22 @@ class EscalationModel(mesa.Model):
         the coalition imposes the highest tier backed by ``coalition_threshold`` of the
         sanctioners' combined GDP.
         """
-        world = self.spec.world
-        blocs: list[tuple[float, float]] = []
-        members: list[float] = []
-        for state in self.western:
-            if state.profile.eu and self.union is not None:
-                members.append(supports[state.actor])
-            else:
-                blocs.append((supports[state.actor], state.profile.economic_weight))
-        if members:
+        blocs = [(supports[name], weight) for name, weight in self._blocs]
+        if self._eu_members:
+            members = [supports[name] for name in self._eu_members]
             blocs.append(
                 (
-                    quantile_tier(members, world.eu_consensus_quantile),
+                    quantile_tier(members, self.world.eu_consensus_quantile),
                     self.union.profile.economic_weight,
                 )
             )
-        total = sum(w for _, w in blocs)
+        total = self._bloc_weight
         if total <= 0.0:
             return 0.0
         backing = 0.0
         for support, weight in sorted(blocs, reverse=True):
             backing += weight
-            if backing >= world.coalition_threshold * total - 1e-12:
+            if backing >= self.world.coalition_threshold * total - 1e-12:
                 return support
         return 0.0
 
@@ -201,17 +217,30 @@ class EscalationModel(mesa.Model):
         return [a.actor for a in self.western if a.profile.border_exposure >= 0.6]
 
     # --- messages and effects queued by agents ------------------------------------------
-    def inbox(self, receiver: str) -> list[Signal]:
+    def inbox(self, receiver: str) -> list[tuple[Signal, float]]:
+        """This week's signals to ``receiver``, each with the noise it is read with."""
         return self._inbox.get(receiver, [])
+
+    def signal_weight(self, cost: float) -> float:
+        """How far a signal of this cost moves a belief: learning rate times credibility."""
+        weight = self._signal_weights.get(cost)
+        if weight is None:
+            world = self.world
+            weight = world.belief_learning_rate * credibility(
+                cost, world.cheap_talk_credibility, world.credibility_scale
+            )
+            self._signal_weights[cost] = weight
+        return weight
 
     def send(
         self, sender: str, receivers: list[str] | str, kind: Kind, intensity: float, cost: float
     ) -> None:
-        if isinstance(receivers, str):
-            receivers = [receivers]
+        if receivers.__class__ is str:
+            receivers = (receivers,)
+        post, week, new = self.outbox.append, self.week, tuple.__new__
         for receiver in receivers:
             if receiver != sender:
-                self.outbox.append(Signal(self.week, sender, receiver, kind, intensity, cost))
+                post(new(Signal, (week, sender, receiver, kind, intensity, cost)))
 
     def push_rung(self, rung: int) -> None:
         self._pushed_rung = max(self._pushed_rung, int(rung))
@@ -262,9 +291,17 @@ class EscalationModel(mesa.Model):
         self.date = world.start_date + dt.timedelta(weeks=self.week)
         self.load = energy.winter_load(self.date, world.coldest_day)
         self._reset_week()
-        inbox: dict[str, list[Signal]] = defaultdict(list)
-        for signal in self.outbox:
-            inbox[signal.receiver].append(signal)
+        # Misperception: each delivered signal is read with its own noise, drawn for the whole
+        # week's post at once.
+        outbox = self.outbox
+        noise_sd = world.misperception
+        if noise_sd > 0.0:
+            noises = self.rng.normal(0.0, noise_sd, len(outbox)).tolist()
+        else:
+            noises = [0.0] * len(outbox)
+        inbox: dict[str, list[tuple[Signal, float]]] = defaultdict(list)
+        for signal, noise in zip(outbox, noises, strict=True):
+            inbox[signal.receiver].append((signal, noise))
         self._inbox = inbox
         self.signal_log.extend(self.outbox)
         self.outbox = []
@@ -300,17 +337,12 @@ class EscalationModel(mesa.Model):
         if self.sanction_tier >= 5:
             self.gas_flow = min(self.gas_flow, EMBARGO_FLOW)
         self.alliance.set_gas_flow(self.gas_flow)
-        for actor in self.actors.values():
-            if actor.role in ("state", "union"):
-                profile = actor.profile
-                change = energy.storage_change(
-                    world,
-                    self.load,
-                    profile.winter_sensitivity,
-                    profile.gas_import_share * (1.0 - policy.lng_alternatives),
-                    self.gas_flow,
-                )
-                actor.gas_storage = energy.next_storage(actor.gas_storage, change)
+        load, flow = self.load, self.gas_flow
+        for actor, uncovered in self._importers:
+            change = energy.storage_change(
+                world, load, actor.profile.winter_sensitivity, uncovered, flow
+            )
+            actor.gas_storage = energy.next_storage(actor.gas_storage, change)
         self.energy_price = energy.gas_price(world, self.eu_gas_storage, self.gas_flow)
         # costs of sanctions, borne by both sides
         russia = self.challenger

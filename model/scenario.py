@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import math
 import tomllib
 from collections.abc import Mapping
@@ -169,7 +170,9 @@ def _show(value: Any) -> str:
     return f"{type(value).__name__} {text[:40]}{'...' if len(text) > 40 else ''}"
 
 
+@functools.cache
 def builtin_dir() -> Path:
+    """Where the shipped scenario files are (fixed for the life of the process)."""
     return Path(str(resources.files("model") / "scenarios"))
 
 
@@ -185,8 +188,36 @@ def load_scenario(source: str | Path | ScenarioSpec, **overrides: Any) -> Scenar
     """Load a built-in scenario by name or a TOML file by path, validated, with overrides."""
     if isinstance(source, ScenarioSpec):
         return source.with_overrides(overrides)
-    spec = _resolve(_locate(source), chain=())
+    spec = _resolve_cached(_locate(source))
     return spec.with_overrides(overrides)
+
+
+# Resolved scenarios by file, with the bytes of every file they were built from: a batch of
+# thousands of runs parses and validates each file once, while an edited file (or an edited
+# parent it extends) is read afresh. Comparing contents, not mtimes, stays right when a file
+# is rewritten within the clock's resolution. Specs are frozen, so sharing one is safe.
+_RESOLVED: dict[Path, tuple[ScenarioSpec, tuple[tuple[Path, bytes | None], ...]]] = {}
+_RESOLVED_LIMIT = 256
+
+
+def _contents(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+def _resolve_cached(path: Path) -> ScenarioSpec:
+    key = path.resolve()
+    cached = _RESOLVED.get(key)
+    if cached is not None and all(_contents(file) == raw for file, raw in cached[1]):
+        return cached[0]
+    read: list[tuple[Path, bytes | None]] = []
+    spec = _resolve(path, chain=(), read=read)
+    if len(_RESOLVED) >= _RESOLVED_LIMIT:
+        _RESOLVED.clear()
+    _RESOLVED[key] = (spec, tuple(read))
+    return spec
 
 
 def _locate(source: str | Path, base: Path | None = None) -> Path:
@@ -207,11 +238,13 @@ def _locate(source: str | Path, base: Path | None = None) -> Path:
     return path
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
+def _read_toml(path: Path, read: list[tuple[Path, bytes | None]] | None = None) -> dict[str, Any]:
     try:
         raw = path.read_bytes()
     except OSError as exc:
         raise ScenarioError(f"{path}: cannot read file ({exc.strerror})") from None
+    if read is not None:
+        read.append((path, raw))
     if len(raw) > MAX_FILE_BYTES:
         raise ScenarioError(f"{path}: file is larger than {MAX_FILE_BYTES} bytes")
     try:
@@ -226,8 +259,10 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ScenarioError(f"{path}: not valid TOML: nesting too deep") from None
 
 
-def _resolve(path: Path, chain: tuple[Path, ...]) -> ScenarioSpec:
-    doc = _read_toml(path)
+def _resolve(
+    path: Path, chain: tuple[Path, ...], read: list[tuple[Path, bytes | None]]
+) -> ScenarioSpec:
+    doc = _read_toml(path, read)
     where = str(path)
     for key in doc:
         if key not in TOP_LEVEL_KEYS:
@@ -253,7 +288,7 @@ def _resolve(path: Path, chain: tuple[Path, ...]) -> ScenarioSpec:
             raise ScenarioError(f"{where}: extends: {exc}") from None
         if parent_path.resolve() in [p.resolve() for p in (*chain, path)]:
             raise ScenarioError(f"{where}: 'extends' forms a cycle through '{parent_name}'")
-        parent = _resolve(parent_path, (*chain, path))
+        parent = _resolve(parent_path, (*chain, path), read)
 
     sections = {}
     for section, cls in SECTIONS.items():

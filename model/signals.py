@@ -7,8 +7,8 @@ look alike, reads defensive moves as offensive (Jervis 1978).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
+from typing import NamedTuple
 
 
 class Kind(StrEnum):
@@ -63,8 +63,9 @@ INTENT_IMPLIED = {
 AMBIGUOUS_POSTURES = frozenset({Kind.ARMS_DELIVERY, Kind.FLANK_DEPLOYMENT})
 
 
-@dataclass(slots=True, frozen=True)
-class Signal:
+class Signal(NamedTuple):
+    """One message; a tuple because a run sends thousands and they are never changed."""
+
     week: int
     sender: str
     receiver: str

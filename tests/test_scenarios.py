@@ -498,3 +498,25 @@ def test_nothing_in_a_scenario_is_executed(tmp_path):
     model.history()
     assert payload[:55] in model.actors
     assert not marker.exists()
+
+
+def test_an_edited_file_is_read_afresh_though_loads_are_cached(tmp_path):
+    path = write(tmp_path, "[world]\nmisperception = 0.2\n")
+    assert load_scenario(path).world.misperception == 0.2
+    write(tmp_path, "[world]\nmisperception = 0.3\n")  # same size, within the clock's tick
+    assert load_scenario(path).world.misperception == 0.3
+
+
+def test_an_edited_parent_is_read_afresh(tmp_path):
+    write(tmp_path, "[world]\nmisperception = 0.2\n", name="parent.toml")
+    child = write(tmp_path, 'extends = "parent.toml"\n', name="child.toml")
+    assert load_scenario(child).world.misperception == 0.2
+    write(tmp_path, "[world]\nmisperception = 0.4\n", name="parent.toml")
+    assert load_scenario(child).world.misperception == 0.4
+
+
+def test_a_file_made_invalid_after_loading_is_refused(tmp_path):
+    path = write(tmp_path, "[world]\nmisperception = 0.2\n")
+    load_scenario(path)
+    write(tmp_path, "[world]\nmisperception = 2.0\n")
+    refused(path, "world.misperception", "out of range")

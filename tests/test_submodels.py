@@ -534,3 +534,25 @@ def test_agents_package_imports_on_its_own():
         [sys.executable, "-c", "import agents.union"], capture_output=True, text=True, check=False
     )
     assert result.returncode == 0, result.stderr[-500:]
+
+
+@pytest.mark.parametrize("role", ["challenger", "target", "state", "union"])
+def test_signals_an_actor_does_not_read_leave_it_unchanged(role):
+    """Actors skip signal kinds outside ``reads``; reading them would change nothing anyway."""
+    from model.signals import Kind, Signal
+
+    model = EscalationModel("baseline", rng=1)
+    actor = next(a for a in model.agents if a.role == role)
+    russia, poland = model.challenger.actor, "Poland"
+
+    def state() -> dict:
+        copied = {k: v.copy() if isinstance(v, dict | list) else v for k, v in vars(actor).items()}
+        return {k: v for k, v in copied.items() if k != "model"}
+
+    for kind in Kind:
+        if kind in actor.reads:
+            continue
+        for sender in (russia, poland, model.union.actor, model.target.actor):
+            before = state()
+            actor.read(Signal(1, sender, actor.actor, kind, 0.9, 0.5), 0.9, 0.5)
+            assert state() == before, f"{type(actor).__name__} changed on reading {kind}"
