@@ -124,7 +124,10 @@ class Russia(Actor):
         if troops <= 0.0:
             return 0.0
         ratio = calc.troops_for_even_odds * capability / troops
-        return 1.0 / (1.0 + ratio**calc.success_steepness)
+        try:
+            return 1.0 / (1.0 + ratio**calc.success_steepness)
+        except OverflowError:  # a token force against a real army: no chance at all
+            return 0.0
 
     def sanction_cost(self, tier: float) -> float:
         """Russia's perceived cost of a (possibly fractional) sanction tier."""

@@ -264,6 +264,10 @@ def _resolve(
 ) -> ScenarioSpec:
     doc = _read_toml(path, read)
     where = str(path)
+    if not doc:
+        raise ScenarioError(
+            f"{where}: empty scenario; give at least a name, a description or a changed value"
+        )
     for key in doc:
         if key not in TOP_LEVEL_KEYS:
             raise ScenarioError(

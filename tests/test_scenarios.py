@@ -125,11 +125,17 @@ def test_non_utf8_bytes_are_refused(tmp_path):
     refused(path, path, "UTF-8")
 
 
-def test_empty_file_is_baseline_under_the_file_name(tmp_path):
-    path = write(tmp_path, "", name="nothing_changed.toml")
+def test_empty_file_is_refused(tmp_path):
+    """An empty file is more likely a mistake (a failed copy, a wrong path) than a scenario."""
+    path = write(tmp_path, "# nothing here\n", name="nothing_changed.toml")
+    refused(path, path, "empty scenario")
+
+
+def test_a_name_alone_is_baseline_under_that_name(tmp_path):
+    path = write(tmp_path, 'description = "as it was"\n', name="nothing_changed.toml")
     spec = load_scenario(path)
     assert spec.name == "nothing_changed"
-    assert spec.description == ""
+    assert spec.description == "as it was"
     assert same_parameters(spec, load_scenario("baseline"))
 
 

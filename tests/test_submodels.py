@@ -556,3 +556,11 @@ def test_signals_an_actor_does_not_read_leave_it_unchanged(role):
             before = state()
             actor.read(Signal(1, sender, actor.actor, kind, 0.9, 0.5), 0.9, 0.5)
             assert state() == before, f"{type(actor).__name__} changed on reading {kind}"
+
+
+def test_success_odds_of_a_token_force_are_zero_not_an_overflow():
+    """Found by the invariant tests: a tiny troop count made the contest ratio overflow."""
+    russia = EscalationModel("baseline", rng=1).challenger
+    assert russia.success_odds(2e-119, 1.0) == 0.0
+    assert russia.success_odds(0.0, 1.0) == 0.0
+    assert 0.0 < russia.success_odds(1e5, 1.0) < 1.0
