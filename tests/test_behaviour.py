@@ -145,3 +145,11 @@ def test_baseline_is_neither_certain_war_nor_certain_peace():
     """The sources disagree (000 vs 004): baseline must leave the outcome open."""
     share = outcomes()["invasion"].mean()
     assert 0.1 < share < 0.9, share
+
+
+def test_the_two_readings_of_the_sources_bracket_baseline():
+    """000's view (not viable) invades less than baseline; 004's (closing window) more."""
+    base = outcomes()["invasion"]
+    not_viable, window = outcomes("invasion_not_viable")["invasion"], outcomes("closing_window")
+    assert share_z(base, not_viable) > Z_MIN, (base.mean(), not_viable.mean())
+    assert share_z(window["invasion"], base) > Z_MIN, (window["invasion"].mean(), base.mean())

@@ -19,6 +19,8 @@ BUILTINS = (
     "nato_moratorium",
     "energy_diversified",
     "divided_west",
+    "invasion_not_viable",
+    "closing_window",
 )
 # One parameter each non-baseline scenario is documented to change, with its new value.
 SIGNATURE_CHANGE = {
@@ -28,6 +30,8 @@ SIGNATURE_CHANGE = {
     "nato_moratorium": ("nato_moratorium", True),
     "energy_diversified": ("lng_alternatives", 0.7),
     "divided_west": ("eu_consensus_quantile", 0.0),
+    "invasion_not_viable": ("troops_for_even_odds", 200000.0),
+    "closing_window": ("window_weight", 0.8),
 }
 
 
