@@ -1,0 +1,62 @@
+"""``escalation calibrate``: fit the free parameters of a scenario to the sources' patterns."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from experiments.calibrate import DEFAULT_FILE, apply, calibrate, load_calibration, summary_table
+from experiments.runner import make_executor
+
+EXECUTORS = ("serial", "processes", "dask")
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    """Add ``calibrate`` to the ``escalation`` parser."""
+    parser = commands.add_parser(
+        "calibrate", help="fit free parameters to the patterns of the sources"
+    )
+    parser.add_argument(
+        "file", nargs="?", type=Path, default=DEFAULT_FILE, help="calibration TOML file"
+    )
+    parser.add_argument("--out", type=Path, required=True, help="directory for the search runs")
+    parser.add_argument("--executor", choices=EXECUTORS, default="processes")
+    parser.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
+    parser.add_argument("--scheduler", default=None, help="Dask scheduler address")
+    parser.add_argument(
+        "--apply",
+        action="store_true",
+        help="write the chosen values into the scenario file and docs/ODD.md",
+    )
+    parser.set_defaults(handler=command_calibrate)
+
+
+def command_calibrate(args: argparse.Namespace) -> int:
+    from model.cli import UsageError
+
+    if args.workers < 1:
+        raise UsageError(f"--workers must be at least 1, got {args.workers}")
+    calibration = load_calibration(args.file)
+    if args.out.exists() and not args.out.is_dir():
+        raise UsageError(f"--out {args.out}: exists and is not a directory")
+    executor = make_executor(args.executor, args.workers, args.scheduler)
+    try:
+        record = calibrate(calibration, args.out, executor, progress=_progress)
+    finally:
+        executor.close()
+    print(file=sys.stderr)
+    print(summary_table(record).to_string(index=False, float_format=lambda v: f"{v:,.4g}"))
+    chosen = record["chosen"]
+    if chosen is None:
+        print("No finalist met every pattern; nothing chosen.")
+        return 1
+    print(f"Chosen: {chosen['parameters']} (score {chosen['score']:.4g})")
+    if args.apply:
+        written = apply(record)
+        print(f"Wrote {written} into the {record['scenario']} scenario and docs/ODD.md")
+    return 0
+
+
+def _progress(state) -> None:
+    print(f"\r  calibration runs: {state.done}/{state.total}", end="", file=sys.stderr)
