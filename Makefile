@@ -1,11 +1,13 @@
 # Two entry points, each setting everything up first:
-#   make run   - create the virtualenv, install, and print the baseline scenario's timeline
-#   make test  - create the virtualenv, install with test extras, and run the test suite
+#   make run   - create the virtualenv, install, run the standard experiment (every built-in
+#                scenario, 1,000 seeded runs each) and print the comparison table
+#   make test  - create the virtualenv, install with test extras and Debian's Chromium (for the
+#                browser tests), and run ruff and the test suite
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test setup setup-test lint clean
+.PHONY: run test setup setup-test browser lint app timeline clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "Python 3.12+ is needed (Mesa 3.4+ requires it); with pyenv, the .python-version file selects 3.12")'
@@ -19,9 +21,22 @@ setup-test: $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[test]"
 
 run: setup
+	$(BIN)/escalation experiment compare_scenarios --out runs/compare --workers 2
+
+timeline: setup
 	$(BIN)/escalation run --scenario baseline --weeks 26 --seed 1 --out runs/baseline-seed1
 
-test: setup-test
+app: setup
+	$(BIN)/escalation app
+
+# The browser tests drive Debian's Chromium (Playwright cannot download its own here).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
+	  elif command -v sudo >/dev/null 2>&1; then sudo apt-get update -qq && sudo apt-get install -y -qq chromium; \
+	  else echo "Chromium not installed and no root: the browser tests will be skipped"; fi; }
+
+test: setup-test browser
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest -q

@@ -31,15 +31,17 @@ from typing import Any
 import pandas as pd
 from scipy.stats import qmc
 
+from experiments.calibrate_cli import CALIBRATION_FILE
 from experiments.design import ExperimentError, load_experiment
 from experiments.patterns import MEASURES, check, measures
 from experiments.runner import Executor, run_experiment
 from experiments.store import load
+from experiments.toml_text import dumps
 from model.parameters import SECTIONS, fields_of
 from model.scenario import builtin_dir
 
 CALIBRATION_DIR = Path(__file__).resolve().parent
-DEFAULT_FILE = CALIBRATION_DIR / "calibration.toml"
+DEFAULT_FILE = CALIBRATION_FILE
 REPO_ROOT = CALIBRATION_DIR.parent
 ODD = REPO_ROOT / "docs" / "ODD.md"
 RECORD = REPO_ROOT / "docs" / "calibration.json"
@@ -146,21 +148,18 @@ def score(per_run: pd.DataFrame, targets: Mapping[str, float]) -> float:
 def _experiment_text(
     calibration: Calibration, sets: list[dict[str, float]], replicates: int, name: str
 ) -> str:
-    lines = [
-        f'name = "{name}"',
-        f'description = "calibration of {calibration.scenario}: candidate parameter sets"',
-        f"seed = {calibration.seed}",
-        f"replicates = {replicates}",
-        f"weeks = {calibration.weeks}",
-        f"scenarios = [{json.dumps(_scenario_source(calibration.scenario))}]",
-        'record = ["model", "agents"]',
-        "[design]",
-        'sampler = "list"',
-    ]
-    for values in sets:
-        lines.append("[[design.sets]]")
-        lines.extend(f"{key} = {value!r}" for key, value in values.items())
-    return "\n".join(lines) + "\n"
+    return dumps(
+        {
+            "name": name,
+            "description": f"calibration of {calibration.scenario}: candidate parameter sets",
+            "seed": calibration.seed,
+            "replicates": replicates,
+            "weeks": calibration.weeks,
+            "scenarios": [_scenario_source(calibration.scenario)],
+            "record": ["model", "agents"],
+            "design": {"sampler": "list", "sets": sets},
+        }
+    )
 
 
 def _scenario_source(scenario: str) -> str:
@@ -236,6 +235,7 @@ def calibrate(
         "scenario": calibration.scenario,
         "date": dt.date.today().isoformat(),
         "seed": calibration.seed,
+        "weeks": calibration.weeks,
         "free": {k: list(v) for k, v in calibration.free.items()},
         "targets": calibration.targets,
         "candidates": calibration.candidates,

@@ -6,9 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from experiments.calibrate import DEFAULT_FILE, apply, calibrate, load_calibration, summary_table
-from experiments.runner import make_executor
-
+CALIBRATION_FILE = Path(__file__).resolve().parent / "calibration.toml"
 EXECUTORS = ("serial", "processes", "dask")
 
 
@@ -18,7 +16,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         "calibrate", help="fit free parameters to the patterns of the sources"
     )
     parser.add_argument(
-        "file", nargs="?", type=Path, default=DEFAULT_FILE, help="calibration TOML file"
+        "file", nargs="?", type=Path, default=CALIBRATION_FILE, help="calibration TOML file"
     )
     parser.add_argument("--out", type=Path, required=True, help="directory for the search runs")
     parser.add_argument("--executor", choices=EXECUTORS, default="processes")
@@ -33,6 +31,8 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def command_calibrate(args: argparse.Namespace) -> int:
+    from experiments.calibrate import apply, calibrate, load_calibration, summary_table
+    from experiments.runner import make_executor
     from model.cli import UsageError
 
     if args.workers < 1:

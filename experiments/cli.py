@@ -1,9 +1,139 @@
-"""Subcommands ``escalation experiment`` and ``escalation summarize`` (being built, issue 3)."""
+"""Subcommand ``escalation experiment``: run an experiment file into a results directory.
+
+Bad input (invalid file, unknown scenario or parameter, unusable --out, unreachable scheduler)
+raises :class:`~experiments.design.ExperimentError`, a ``ScenarioError``, or ``UsageError``,
+which ``escalation`` reports in one line with exit status 2.
+"""
 
 from __future__ import annotations
 
 import argparse
+import sys
+import time
+from pathlib import Path
+from typing import TextIO
+
+EXECUTOR_NAMES = ("serial", "processes", "dask")
 
 
 def register(commands: argparse._SubParsersAction) -> None:
     """Add this package's subcommands to the ``escalation`` parser."""
+    parser = commands.add_parser(
+        "experiment",
+        help="run a batch experiment (many seeded runs) into a results directory",
+        description="Run an experiment file; run it again on the same --out to resume.",
+    )
+    parser.add_argument("file", help="experiment TOML file, or a shipped name: compare_scenarios")
+    parser.add_argument("--out", type=Path, required=True, help="results directory")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="worker processes (default: 2 with --executor processes or dask)",
+    )
+    parser.add_argument(
+        "--executor",
+        choices=EXECUTOR_NAMES,
+        default=None,
+        help="where runs execute (default: dask with --scheduler, processes with --workers > 1,"
+        " else serial)",
+    )
+    parser.add_argument(
+        "--scheduler", default=None, help="existing Dask scheduler, tcp://host:8786"
+    )
+    parser.add_argument("--csv", type=Path, default=None, help="also export all tables as CSV here")
+    parser.add_argument("--quiet", action="store_true", help="no progress line")
+    parser.set_defaults(handler=command_experiment)
+    try:  # ``escalation summarize``, from the analysis half of the package
+        from experiments.summarize_cli import register as register_summarize
+    except ImportError:
+        return
+    register_summarize(commands)
+
+
+def command_experiment(args: argparse.Namespace) -> int:
+    from experiments.design import load_experiment
+    from experiments.runner import make_executor, run_experiment
+    from experiments.store import ResultStore, export_csv
+    from model.cli import UsageError
+
+    if args.workers is not None and args.workers < 1:
+        raise UsageError(f"--workers must be at least 1, got {args.workers}")
+    executor_name = args.executor
+    if executor_name is None:
+        if args.scheduler:
+            executor_name = "dask"
+        else:
+            executor_name = "processes" if (args.workers or 1) > 1 else "serial"
+    if args.scheduler and executor_name != "dask":
+        raise UsageError("--scheduler needs --executor dask")
+    workers = args.workers or (2 if executor_name != "serial" else 1)
+
+    experiment = load_experiment(args.file)
+    ResultStore.open(args.out, experiment)  # refuse a bad --out before starting any workers
+    line = ProgressLine(experiment.name, sys.stderr, enabled=not args.quiet)
+    executor = make_executor(executor_name, workers=workers, scheduler=args.scheduler)
+    try:
+        final = run_experiment(experiment, args.out, executor, progress=line.update)
+    finally:
+        line.finish()
+        executor.close()
+    ran = final.done - final.resumed
+    resumed = f", {final.resumed} already there" if final.resumed else ""
+    print(
+        f"{experiment.name}: {final.total} runs in {args.out} ({ran} run now{resumed}, "
+        f"{final.failures} failed); read them with experiments.load('{args.out}')"
+    )
+    if args.csv is not None:
+        written = export_csv(args.out, args.csv)
+        print(f"CSV: {', '.join(p.name for p in written)} in {args.csv}")
+    report_summary(args.out)
+    return 0
+
+
+def report_summary(out: Path) -> None:
+    """Hook: print the analysis summary when the ``experiments.summary`` module is present."""
+    try:
+        from experiments.summary import print_report
+    except ImportError:
+        return
+    print_report(out)
+
+
+class ProgressLine:
+    """One line on stderr, redrawn in place: runs done of total, rate, time left, failures."""
+
+    def __init__(self, name: str, stream: TextIO, enabled: bool = True, every: float = 0.2):
+        self.name, self.stream, self.enabled, self.every = name, stream, enabled, every
+        self._last = 0.0
+        self._drawn = False
+
+    def update(self, state) -> None:  # state: experiments.runner.Progress
+        now = time.monotonic()
+        if not self.enabled or (now - self._last < self.every and state.done < state.total):
+            return
+        self._last = now
+        left = state.remaining
+        eta = "?" if left is None else _duration(left)
+        text = (
+            f"{self.name}: {state.done:,}/{state.total:,} runs "
+            f"({state.done / max(state.total, 1):.0%}), {state.rate:,.0f} runs/s, "
+            f"{eta} left, {state.failures} failed"
+        )
+        self.stream.write("\r" + text.ljust(78))
+        self.stream.flush()
+        self._drawn = True
+
+    def finish(self) -> None:
+        if self._drawn:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+def _duration(seconds: float) -> str:
+    seconds = round(seconds)
+    if seconds < 60:
+        return f"{seconds}s"
+    if seconds < 3600:
+        return f"{seconds // 60}m{seconds % 60:02d}s"
+    return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m"

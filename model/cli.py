@@ -66,10 +66,14 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--quiet", action="store_true", help="do not print the timeline")
     # The batch runner and the browser app add their own subcommands; imported here, not at the
     # top, so that `escalation run` does not pay for importing Dask or Solara.
+    from experiments.calibrate_cli import register as register_calibrate
     from experiments.cli import register as register_experiments
+    from experiments.validate_cli import register as register_validate
     from viz.cli import register as register_app
 
     register_experiments(commands)
+    register_calibrate(commands)
+    register_validate(commands)
     register_app(commands)
     return parser
 

@@ -102,6 +102,25 @@ class ScenarioSpec:
         )
 
 
+def override_tables(spec: ScenarioSpec, overrides: Mapping[str, Any]) -> dict[str, Any]:
+    """Overrides by name laid out as scenario-file tables (the inverse of ``with_overrides``).
+
+    Lets a tool write a scenario file that states a set of overrides over ``spec``; unknown
+    names raise :class:`ScenarioError` as they would as overrides.
+    """
+    spec.with_overrides(overrides)  # validates every name and value
+    tables: dict[str, Any] = {}
+    slugs = {actor_slug(p.name): p.name for p in spec.actors}
+    for key, value in overrides.items():
+        section = next((s for s, cls in SECTIONS.items() if key in fields_of(cls)), None)
+        if section is not None:
+            tables.setdefault(section, {})[key] = value
+            continue
+        actor, name = _split_actor_key(key, slugs)  # type: ignore[misc]  # validated above
+        tables.setdefault("actors", {}).setdefault(actor, {})[name] = value
+    return tables
+
+
 def actor_slug(name: str) -> str:
     return name.lower().replace(" ", "_").replace("-", "_")
 

@@ -1,0 +1,224 @@
+"""Throughput and memory of the experiment runner, against ``mesa.batch_run`` and across executors.
+
+Why: a batch experiment is only useful if thousands of runs take minutes, and the executors are
+only worth having if they scale. Reported, each as the median of repeats:
+
+1. runs/second of the runner with one worker (serial) vs ``mesa.batch_run`` on the same runs
+   (baseline, 26 weeks, the same seeds), both recording the weekly model table
+   (target: runner >= 2x). ``batch_run`` collects every step (``data_collection_period=1``);
+   its per-agent rows are reduced to one row per run and week, as a user must do.
+2. speed-up of local processes from 1 to 2 workers (target >= 1.7x)
+3. Dask LocalCluster (2 worker processes) vs local processes (2 workers) (target >= 0.9x);
+   executors are started and warmed up before timing, start-up is reported separately.
+4. peak memory of a 20,000-run experiment recording the model table, the runner run in a
+   subprocess as ``escalation experiment`` runs it (serial, and 2 worker processes; without the
+   summary the command prints afterwards): the sum of the resident set sizes of the runner and
+   all its children, sampled every 50 ms (target < 400 MB), and the sum of their proportional
+   set sizes.
+
+The machine's other load moves these figures: run it on an idle machine and read the medians.
+Usage::
+
+    python benchmarks/bench_runner.py            # full
+    python benchmarks/bench_runner.py --quick    # smaller and faster, same report
+    python benchmarks/bench_runner.py --no-memory  # throughput only
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import mesa
+import pandas as pd
+
+from experiments.design import load_experiment
+from experiments.runner import DaskExecutor, ProcessExecutor, SerialExecutor, run_experiment
+from model import EscalationModel
+from model.escalation import MODEL_COLUMNS
+
+WEEKS = 26
+EXPERIMENT = """
+name = "bench-{runs}"
+seed = 1
+replicates = {runs}
+weeks = {weeks}
+scenarios = ["baseline"]
+record = ["model"]
+{chunk}
+"""
+
+
+def experiment_file(folder: Path, runs: int, chunk: int | None = None) -> Path:
+    path = folder / f"bench-{runs}-{chunk}.toml"
+    chunk_line = f"chunk_size = {chunk}" if chunk else ""
+    path.write_text(EXPERIMENT.format(runs=runs, weeks=WEEKS, chunk=chunk_line))
+    return path
+
+
+def timed(action: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    action()
+    return time.perf_counter() - started
+
+
+def runner_rate(folder: Path, runs: int, executor_factory, repeats: int, tag: str) -> list[float]:
+    """Runs/second of ``run_experiment`` with a warmed-up executor, one value per repeat."""
+    experiment = load_experiment(experiment_file(folder, runs))
+    executor = executor_factory()
+    try:
+        warm = load_experiment(experiment_file(folder, 8, chunk=2))
+        run_experiment(warm, folder / f"warm-{tag}", executor)
+        rates = []
+        for repeat in range(repeats):
+            out = folder / f"{tag}-{repeat}"
+            rates.append(runs / timed(lambda out=out: run_experiment(experiment, out, executor)))
+    finally:
+        executor.close()
+    return rates
+
+
+def batch_run_rate(runs: int, repeats: int) -> list[float]:
+    experiment_seeds = [r.seed for r in load_experiment_runs(runs)]
+    keep = ["RunId", "Step", *MODEL_COLUMNS]
+
+    def go() -> pd.DataFrame:
+        rows = mesa.batch_run(
+            EscalationModel,
+            parameters={"scenario": "baseline", "weeks": WEEKS},
+            rng=experiment_seeds,
+            max_steps=WEEKS + 1,
+            data_collection_period=1,
+            display_progress=False,
+        )
+        frame = pd.DataFrame(rows)
+        return frame[keep].drop_duplicates(["RunId", "Step"])
+
+    return [runs / timed(go) for _ in range(repeats)]
+
+
+def load_experiment_runs(runs: int):
+    with tempfile.TemporaryDirectory() as folder:
+        return list(load_experiment(experiment_file(Path(folder), runs)).runs())
+
+
+def peak_memory(folder: Path, runs: int, workers: int) -> tuple[float, float, float]:
+    """Peak memory (MB) of ``escalation experiment`` and its children, and its duration.
+
+    Two sums over the process tree, sampled every 50 ms: resident set sizes (counts pages
+    shared between processes, e.g. the forkserver's imported libraries, once per process) and
+    proportional set sizes (shares them out: the tree's real footprint).
+    """
+    import psutil
+
+    path = experiment_file(folder, runs)
+    out = folder / f"memory-{runs}-{workers}"
+    kind = "serial" if workers == 1 else "processes"
+    # The runner alone, as the command runs it, without the summary printed afterwards.
+    script = (
+        "from experiments.design import load_experiment\n"
+        "from experiments.runner import make_executor, run_experiment\n"
+        f"executor = make_executor({kind!r}, workers={workers})\n"
+        f"run_experiment(load_experiment({str(path)!r}), {str(out)!r}, executor)\n"
+        "executor.close()\n"
+    )
+    command = [sys.executable, "-c", script]
+    started = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
+    root = psutil.Process(process.pid)
+    peak_rss = peak_pss = 0
+    while process.poll() is None:
+        rss = pss = 0
+        try:
+            members = [root, *root.children(recursive=True)]
+        except psutil.NoSuchProcess:
+            break
+        for member in members:
+            with contextlib.suppress(psutil.Error):
+                info = member.memory_full_info()
+                rss += info.rss
+                pss += getattr(info, "pss", info.rss)
+        peak_rss, peak_pss = max(peak_rss, rss), max(peak_pss, pss)
+        time.sleep(0.05)
+    if process.returncode:
+        raise SystemExit(f"the memory run failed with exit status {process.returncode}")
+    return peak_rss / 2**20, peak_pss / 2**20, time.perf_counter() - started
+
+
+def report(name: str, values: list[float], unit: str = "runs/s") -> float:
+    median = statistics.median(values)
+    shown = ", ".join(f"{v:.0f}" for v in values)
+    print(f"  {name:34} median {median:8.1f} {unit}   (repeats: {shown})")
+    return median
+
+
+def verdict(label: str, value: float, target: float, above: bool = True) -> None:
+    met = value >= target if above else value < target
+    sign = ">=" if above else "<"
+    print(f"{label:54} {value:7.2f}   target {sign} {target}: {'met' if met else 'NOT met'}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer runs and repeats")
+    parser.add_argument("--no-memory", action="store_true", help="skip the memory measurement")
+    args = parser.parse_args()
+    small, scaling, memory_runs, repeats = (
+        (100, 300, 2000, 3) if args.quick else (300, 800, 20000, 3)
+    )
+    print(f"CPUs: {os.cpu_count()}; Python {sys.version.split()[0]}; mesa {mesa.__version__}")
+    print("(other processes on this machine move these figures)\n")
+    with tempfile.TemporaryDirectory() as name:
+        folder = Path(name)
+        print(f"1. one worker vs mesa.batch_run, {small} runs of {WEEKS} weeks")
+        ours = report("runner, serial", runner_rate(folder, small, SerialExecutor, repeats, "s"))
+        theirs = report("mesa.batch_run", batch_run_rate(small, repeats))
+
+        print(f"2. local processes, {scaling} runs")
+        one = report(
+            "processes, 1 worker",
+            runner_rate(folder, scaling, lambda: ProcessExecutor(1), repeats, "p1"),
+        )
+        two = report(
+            "processes, 2 workers",
+            runner_rate(folder, scaling, lambda: ProcessExecutor(2), repeats, "p2"),
+        )
+
+        print(f"3. Dask LocalCluster (2 workers) vs local processes (2 workers), {scaling} runs")
+        startup = timed(lambda: DaskExecutor(2).close())
+        dask = report(
+            "dask LocalCluster, 2 workers",
+            runner_rate(folder, scaling, lambda: DaskExecutor(2), repeats, "d2"),
+        )
+        print(f"  (LocalCluster start and stop: {startup:.1f} s, not included above)")
+
+        memory = {}
+        if not args.no_memory:
+            print(f"4. peak memory, {memory_runs:,} runs recording the model table")
+        for workers in () if args.no_memory else (1, 2):
+            rss, pss, seconds = peak_memory(folder, memory_runs, workers)
+            memory[workers] = rss
+            print(
+                f"  {workers} worker(s): peak RSS sum {rss:.0f} MB, PSS sum {pss:.0f} MB; "
+                f"took {seconds:.0f} s"
+            )
+
+    print("\nSummary")
+    verdict("runner (1 worker) / mesa.batch_run, runs per second", ours / theirs, 2.0)
+    verdict("2 workers / 1 worker, local processes", two / one, 1.7)
+    verdict("Dask LocalCluster / local processes, 2 workers", dask / two, 0.9)
+    for workers, rss in memory.items():
+        label = f"peak RSS of {memory_runs:,} runs, {workers} worker(s), MB"
+        verdict(label, rss, 400, above=False)
+
+
+if __name__ == "__main__":
+    main()

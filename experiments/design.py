@@ -1,0 +1,426 @@
+"""Experiment files: load and validate them, and expand them into seeded runs.
+
+An experiment is data (TOML), checked on load like a scenario: the first problem raises one
+:class:`ExperimentError` naming the file and the field. Expanding it is deterministic, so any
+process can rebuild any chunk of runs from the file alone: run ids enumerate
+scenario x sample x replicate, and each run's seed is the run-id-th child that
+``numpy.random.SeedSequence(seed)`` would spawn.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import math
+import tomllib
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from model.scenario import ScenarioError, ScenarioSpec, load_scenario
+
+SAMPLERS = ("none", "grid", "list", "latin", "sobol", "morris")
+CONTINUOUS = ("latin", "sobol", "morris")
+TABLES = ("model", "agents", "signals")
+DUMMY = "dummy"
+TOP_LEVEL_KEYS = (
+    "name",
+    "description",
+    "seed",
+    "replicates",
+    "weeks",
+    "scenarios",
+    "record",
+    "chunk_size",
+    "design",
+)
+DESIGN_KEYS = ("sampler", "samples", "dummy", "num_levels", "second_order", "parameters", "sets")
+MAX_FILE_BYTES = 1_000_000
+# Default chunk: about 64 chunks (every worker busy, the progress line moving), but at least
+# ~500 and at most ~5000 simulated weeks each, so per-chunk overhead (a task, two files)
+# stays small against the simulation and a chunk's tables stay small in memory.
+TARGET_CHUNKS = 64
+MIN_CHUNK_WEEKS = 500
+MAX_CHUNK_WEEKS = 5000
+EXPERIMENT_DIR = Path(__file__).resolve().parent
+
+
+class ExperimentError(ScenarioError):
+    """An experiment file is invalid; the message names the file, the field and the rule.
+
+    A subclass of :class:`ScenarioError` so that the command line reports it in one line with
+    exit status 2, like a bad scenario.
+    """
+
+
+@dataclass(frozen=True, slots=True)
+class Design:
+    """The parameter sets of an experiment, in sampler order (SALib order for SALib samplers)."""
+
+    sampler: str
+    names: tuple[str, ...]  # varied parameters, incl. "dummy" when used
+    matrix: tuple[tuple[Any, ...], ...]  # one row per sample, values as given to the model
+    settings: dict[str, Any]  # samples, num_levels, second_order, dummy, the SALib problem...
+
+    @property
+    def samples(self) -> int:
+        return len(self.matrix)
+
+    def parameters(self, sample: int) -> dict[str, Any]:
+        """The model overrides of one sample; the dummy never reaches the model."""
+        row = self.matrix[sample]
+        return {name: value for name, value in zip(self.names, row, strict=True) if name != DUMMY}
+
+
+@dataclass(frozen=True, slots=True)
+class RunSpec:
+    """One run: where it sits in the design and the seed that reproduces it alone."""
+
+    run_id: int
+    scenario: int  # index into Experiment.scenarios
+    sample: int
+    replicate: int
+    seed: int
+
+
+@dataclass(frozen=True, slots=True)
+class Experiment:
+    """A validated experiment file."""
+
+    name: str
+    description: str
+    seed: int
+    replicates: int
+    weeks: int
+    scenarios: tuple[str, ...]  # as written in the file
+    scenario_specs: tuple[ScenarioSpec, ...]
+    scenario_sources: tuple[str, ...]  # built-in name or absolute path
+    record: tuple[str, ...]
+    chunk_size: int
+    design: Design
+    source: Path
+    text: str
+    digest: str = field(repr=False)
+
+    @property
+    def total_runs(self) -> int:
+        return len(self.scenarios) * self.design.samples * self.replicates
+
+    @property
+    def chunks(self) -> int:
+        return math.ceil(self.total_runs / self.chunk_size)
+
+    def run(self, run_id: int) -> RunSpec:
+        rest, replicate = divmod(run_id, self.replicates)
+        scenario, sample = divmod(rest, self.design.samples)
+        return RunSpec(run_id, scenario, sample, replicate, run_seed(self.seed, run_id))
+
+    def chunk_runs(self, chunk: int) -> list[RunSpec]:
+        start = chunk * self.chunk_size
+        stop = min(start + self.chunk_size, self.total_runs)
+        return [self.run(run_id) for run_id in range(start, stop)]
+
+    def runs(self) -> Iterator[RunSpec]:
+        for run_id in range(self.total_runs):
+            yield self.run(run_id)
+
+
+def run_seed(experiment_seed: int, run_id: int) -> int:
+    """The run's seed: ``SeedSequence(experiment_seed).spawn(n)[run_id]``, as a 63-bit integer.
+
+    Built directly from the spawn key, so any run's seed is known without spawning the others;
+    63 bits keep it a non-negative int64 that every table format stores exactly.
+    """
+    child = np.random.SeedSequence(experiment_seed, spawn_key=(run_id,))
+    return int(child.generate_state(1, np.uint64)[0] >> np.uint64(1))
+
+
+def locate(source: str | Path) -> Path:
+    """A path, or the name of a shipped experiment (``compare_scenarios``, ``examples/...``)."""
+    text = str(source)
+    if "/" not in text and "\\" not in text and not text.endswith(".toml"):
+        known = shipped()
+        if text in known:
+            return known[text]
+        names = ", ".join(sorted(known))
+        raise ExperimentError(f"unknown experiment '{text}'; shipped experiments: {names}")
+    path = Path(text)
+    if not path.is_file():
+        raise ExperimentError(f"{path}: no such experiment file")
+    return path
+
+
+def shipped() -> dict[str, Path]:
+    """Experiment files shipped with the package (other TOML files there, e.g. a calibration
+    file, are not experiments and are left out)."""
+    found = {}
+    for path in [
+        *sorted((EXPERIMENT_DIR / "examples").glob("*.toml")),
+        *sorted(EXPERIMENT_DIR.glob("*.toml")),
+    ]:
+        try:
+            doc = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+            continue
+        if "seed" in doc and set(doc) <= set(TOP_LEVEL_KEYS):
+            found[path.stem] = path
+    return found
+
+
+def load_experiment(source: str | Path) -> Experiment:
+    """Read, validate and expand an experiment file; raises :class:`ExperimentError`."""
+    path = locate(source)
+    where = str(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ExperimentError(f"{where}: cannot read file ({exc.strerror})") from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise ExperimentError(f"{where}: file is larger than {MAX_FILE_BYTES} bytes")
+    try:
+        text = raw.decode("utf-8")
+        doc = tomllib.loads(text)
+    except UnicodeDecodeError as exc:
+        raise ExperimentError(f"{where}: not UTF-8 text (byte {exc.start})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ExperimentError(f"{where}: not valid TOML: {exc}") from None
+    except RecursionError:
+        raise ExperimentError(f"{where}: not valid TOML: nesting too deep") from None
+    _check_keys(doc, TOP_LEVEL_KEYS, where)
+
+    name = _get(doc, "name", str, where, default=path.stem)
+    description = _get(doc, "description", str, where, default="")
+    seed = _get(doc, "seed", int, where)
+    if seed < 0:
+        raise ExperimentError(f"{where}: seed: must be a non-negative integer, got {seed}")
+    replicates = _get(doc, "replicates", int, where, default=1)
+    if replicates < 1:
+        raise ExperimentError(f"{where}: replicates: must be at least 1, got {replicates}")
+    weeks = _get(doc, "weeks", int, where, default=26)
+    if not 1 <= weeks <= 520:
+        raise ExperimentError(f"{where}: weeks: must be 1 to 520, got {weeks}")
+    scenarios = _get(doc, "scenarios", list, where, default=["baseline"])
+    if not scenarios or not all(isinstance(s, str) for s in scenarios):
+        raise ExperimentError(f"{where}: scenarios: expected a list of scenario names or paths")
+    if len(set(scenarios)) != len(scenarios):
+        raise ExperimentError(f"{where}: scenarios: listed twice: {_duplicates(scenarios)}")
+    record = _get(doc, "record", list, where, default=["model"])
+    for table in record:
+        if table not in TABLES:
+            raise ExperimentError(
+                f"{where}: record: unknown table {table!r}; choose from {', '.join(TABLES)}"
+            )
+    record = tuple(t for t in TABLES if t in record)
+
+    sources, specs = [], []
+    for scenario in scenarios:
+        source = scenario
+        if "/" in scenario or "\\" in scenario or scenario.endswith(".toml"):
+            source = str((path.parent / scenario).resolve())
+        try:
+            specs.append(load_scenario(source))
+        except ScenarioError as exc:
+            raise ExperimentError(f"{where}: scenarios: {exc}") from None
+        sources.append(source)
+
+    design = _design(doc.get("design", {}), specs, seed, f"{where}: design")
+    total = len(scenarios) * design.samples * replicates
+    smallest = max(1, MIN_CHUNK_WEEKS // weeks)
+    largest = max(smallest, MAX_CHUNK_WEEKS // weeks)
+    default_chunk = min(largest, max(smallest, math.ceil(total / TARGET_CHUNKS)))
+    chunk_size = _get(doc, "chunk_size", int, where, default=default_chunk)
+    if chunk_size < 1:
+        raise ExperimentError(f"{where}: chunk_size: must be at least 1, got {chunk_size}")
+    return Experiment(
+        name=name,
+        description=description.strip(),
+        seed=seed,
+        replicates=replicates,
+        weeks=weeks,
+        scenarios=tuple(scenarios),
+        scenario_specs=tuple(specs),
+        scenario_sources=tuple(sources),
+        record=record,
+        chunk_size=chunk_size,
+        design=design,
+        source=path,
+        text=text,
+        digest=content_hash(doc),
+    )
+
+
+def content_hash(doc: Mapping[str, Any]) -> str:
+    """Identify an experiment by its normalised content: comments and layout do not count."""
+    canonical = json.dumps(doc, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()[:16]
+
+
+def _design(table: Any, specs: list[ScenarioSpec], seed: int, where: str) -> Design:
+    if not isinstance(table, dict):
+        raise ExperimentError(f"{where}: must be a table")
+    _check_keys(table, DESIGN_KEYS, where)
+    sampler = _get(table, "sampler", str, where, default="none")
+    if sampler not in SAMPLERS:
+        raise ExperimentError(
+            f"{where}.sampler: unknown sampler {sampler!r}; choose from {', '.join(SAMPLERS)}"
+        )
+    parameters = _get(table, "parameters", dict, where, default={})
+    sets = _get(table, "sets", list, where, default=[])
+    dummy = _get(table, "dummy", bool, where, default=False)
+    settings: dict[str, Any] = {"sampler": sampler}
+    if dummy and sampler not in ("sobol", "morris"):
+        raise ExperimentError(f"{where}.dummy: applies to the sobol and morris samplers only")
+    if sets and sampler != "list":
+        raise ExperimentError(f'{where}.sets: only used with sampler = "list"')
+    if parameters and sampler in ("none", "list"):
+        raise ExperimentError(f"{where}.parameters: not used with sampler = {sampler!r}")
+    kinds = _parameter_kinds(list(parameters), specs, f"{where}.parameters")
+
+    if sampler == "none":
+        return Design(sampler, (), ((),), settings)
+    if sampler == "grid":
+        values = {}
+        for name, levels in parameters.items():
+            at = f"{where}.parameters.{name}"
+            if not isinstance(levels, list) or not levels:
+                raise ExperimentError(f"{at}: grid expects a non-empty list of values")
+            values[name] = [_check(name, v, specs, at) for v in levels]
+        if not values:
+            raise ExperimentError(f"{where}.parameters: the grid sampler needs parameters")
+        rows = tuple(itertools.product(*values.values()))
+        return Design(sampler, tuple(values), rows, settings)
+    if sampler == "list":
+        if not sets:
+            raise ExperimentError(f"{where}.sets: the list sampler needs [[design.sets]] tables")
+        names = list(sets[0]) if isinstance(sets[0], dict) else []
+        _parameter_kinds(names, specs, f"{where}.sets")
+        rows = []
+        for i, item in enumerate(sets):
+            at = f"{where}.sets[{i}]"
+            if not isinstance(item, dict) or sorted(item) != sorted(names):
+                raise ExperimentError(
+                    f"{at}: every set must give the same parameters ({', '.join(names)})"
+                )
+            rows.append(tuple(_check(n, item[n], specs, f"{at}.{n}") for n in names))
+        return Design(sampler, tuple(names), tuple(rows), settings)
+
+    # latin, sobol, morris: ranges sampled by SALib, matrix kept in SALib order
+    if not parameters:
+        raise ExperimentError(f"{where}.parameters: the {sampler} sampler needs parameter ranges")
+    samples = _get(table, "samples", int, where, default=64)
+    if samples < 1:
+        raise ExperimentError(f"{where}.samples: must be at least 1, got {samples}")
+    names, bounds = [], []
+    for name, limits in parameters.items():
+        at = f"{where}.parameters.{name}"
+        if kinds[name] not in (int, float):
+            raise ExperimentError(
+                f"{at}: the {sampler} sampler varies numbers only; use grid or list for switches"
+            )
+        if not isinstance(limits, dict) or sorted(limits) != ["max", "min"]:
+            raise ExperimentError(f"{at}: expected a range such as {{min = 0.2, max = 0.6}}")
+        lo, hi = limits["min"], limits["max"]
+        for bound in (lo, hi):
+            if isinstance(bound, bool) or not isinstance(bound, int | float):
+                raise ExperimentError(f"{at}: min and max must be numbers, got {bound!r}")
+        if lo >= hi:
+            raise ExperimentError(f"{at}: min ({lo}) must be below max ({hi})")
+        for bound in (lo, hi):
+            _check(name, bound, specs, at, kind=float)
+        names.append(name)
+        bounds.append([float(lo), float(hi)])
+    if dummy:
+        if DUMMY in names:
+            raise ExperimentError(f"{where}.parameters: 'dummy' is reserved for the noise floor")
+        names.append(DUMMY)
+        bounds.append([0.0, 1.0])
+    problem = {"num_vars": len(names), "names": names, "bounds": bounds}
+    settings.update(samples=samples, dummy=dummy, problem={**problem})
+    salib_seed = seed % 2**32
+    problem = {**problem}  # SALib adds keys to the dict it is given; keep the recorded one clean
+    if sampler == "latin":
+        from SALib.sample import latin
+
+        matrix = latin.sample(problem, samples, seed=salib_seed)
+    elif sampler == "sobol":
+        from SALib.sample import sobol
+
+        if samples & (samples - 1):
+            raise ExperimentError(f"{where}.samples: sobol needs a power of 2, got {samples}")
+        second_order = _get(table, "second_order", bool, where, default=True)
+        settings["second_order"] = second_order
+        matrix = sobol.sample(problem, samples, calc_second_order=second_order, seed=salib_seed)
+    else:
+        from SALib.sample import morris
+
+        num_levels = _get(table, "num_levels", int, where, default=4)
+        if num_levels < 2 or num_levels % 2:
+            raise ExperimentError(f"{where}.num_levels: must be an even number >= 2")
+        settings["num_levels"] = num_levels
+        matrix = morris.sample(problem, samples, num_levels=num_levels, seed=salib_seed)
+    # Whole-number parameters take the nearest whole number; the dummy stays as sampled.
+    rounders = [round if kinds.get(name) is int else float for name in names]
+    rows = tuple(
+        tuple(convert(float(x)) for convert, x in zip(rounders, row, strict=True)) for row in matrix
+    )
+    return Design(sampler, tuple(names), rows, settings)
+
+
+def _parameter_kinds(names: list[str], specs: list[ScenarioSpec], where: str) -> dict[str, type]:
+    """The type of each named parameter; it must exist in every scenario of the experiment."""
+    kinds = {}
+    for name in names:
+        if name == DUMMY:
+            raise ExperimentError(f"{where}.{name}: 'dummy' is reserved; set design.dummy = true")
+        for spec in specs:
+            values = spec.parameter_values()
+            if name not in values:
+                try:
+                    spec.with_overrides({name: None}, origin=where)
+                except ScenarioError as exc:
+                    raise ExperimentError(f"{exc} (scenario '{spec.name}')") from None
+            kinds[name] = type(values[name])
+    return kinds
+
+
+def _check(
+    name: str, value: Any, specs: list[ScenarioSpec], where: str, kind: type | None = None
+) -> Any:
+    """Validate one value against the parameter's documented type and range."""
+    for spec in specs:
+        probe = float(value) if kind is float and not isinstance(value, bool) else value
+        try:
+            if kind is float and type(spec.parameter_values()[name]) is int:
+                probe = round(probe)
+            spec.with_overrides({name: probe}, origin=where)
+        except ScenarioError as exc:
+            message = str(exc).replace(f"{where} '{name}'", where)
+            raise ExperimentError(message) from None
+    return value
+
+
+def _get(table: Mapping[str, Any], key: str, kind: type, where: str, default: Any = ...) -> Any:
+    if key not in table:
+        if default is ...:
+            raise ExperimentError(f"{where}: missing required key '{key}'")
+        return default
+    value = table[key]
+    if (kind is int and isinstance(value, bool)) or not isinstance(value, kind):
+        names = {int: "a whole number", str: "a string", list: "a list", dict: "a table"}
+        expected = names.get(kind, "true or false")
+        raise ExperimentError(f"{where}: '{key}' must be {expected}, got {value!r}")
+    return value
+
+
+def _check_keys(table: Mapping[str, Any], allowed: tuple[str, ...], where: str) -> None:
+    for key in table:
+        if key not in allowed:
+            raise ExperimentError(f"{where}: unknown key '{key}'; allowed: {', '.join(allowed)}")
+
+
+def _duplicates(items: list[str]) -> str:
+    return ", ".join(sorted({i for i in items if items.count(i) > 1}))

@@ -1,0 +1,259 @@
+"""The results directory: a partitioned Parquet dataset written chunk by chunk.
+
+Layout of DIR:
+
+- ``experiment.toml``  a copy of the experiment file
+- ``manifest.json``    name, content hash, seed, scenarios, design (incl. the SALib problem),
+  versions
+- ``design.parquet``   the parameter matrix in sampler order (column ``sample`` + one column per
+  varied parameter), so sensitivity analysis can use it as SALib's X
+- ``runs/``, ``model/``, ``agents/``, ``signals/``  one ``part-NNNNN.parquet`` per chunk
+
+Columns of ``runs``: run_id, scenario (as written in the file), sample (row of the design),
+replicate, seed, weeks, one column per varied parameter (plus ``dummy``), status ("ok" or
+"error"), error ("" when ok), wall_time (seconds), package_version, mesa_version,
+python_version. run_id, sample, replicate, seed and weeks are int64; seeds are below 2**63.
+``model``, ``agents`` and ``signals`` hold run_id followed by every column of the model's
+``history()`` table of that name (Parquet keeps dates at millisecond resolution).
+
+Every file is written under a temporary name and moved into place with ``os.replace``, and a
+chunk's ``runs`` part is written last: a chunk is complete exactly when its ``runs`` part
+exists. Table parts without a ``runs`` part (a process killed between the two) are deleted on
+resume and never read, so a kill at any moment leaves nothing half-written that counts as a
+result and nothing that is counted twice.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shutil
+import tempfile
+import tomllib
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from experiments.design import TABLES, Experiment, ExperimentError
+
+RUNS = "runs"
+# The runs table: where each run sits, then one column per varied parameter, then its result.
+RUN_PLACE = ("run_id", "scenario", "sample", "replicate", "seed", "weeks")
+RUN_RESULT = ("status", "error", "wall_time", "package_version", "mesa_version", "python_version")
+RUN_COLUMNS = frozenset(RUN_PLACE + RUN_RESULT)  # every runs column that is not a parameter
+MANIFEST = "manifest.json"
+COPY = "experiment.toml"
+DESIGN = "design.parquet"
+PART = "part-{:05d}.parquet"
+SEED_DERIVATION = (
+    "seed = SeedSequence(experiment seed, spawn_key=(run_id,)).generate_state(1, uint64)[0] >> 1"
+    ", i.e. the run_id-th child of SeedSequence(seed).spawn(); stored as int64"
+)
+
+
+def versions() -> dict[str, str]:
+    """Versions recorded with every run, read where the run happens (e.g. on a Dask worker)."""
+    found = {"python": platform.python_version()}
+    for key, package in (("package", "crisis-escalation"), ("mesa", "mesa")):
+        try:
+            found[key] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            found[key] = "not installed"
+    return found
+
+
+def manifest_of(experiment: Experiment) -> dict[str, Any]:
+    design = experiment.design
+    written = tomllib.loads(experiment.text).get("design", {})  # grid levels, explicit sets
+    return {
+        "name": experiment.name,
+        "description": experiment.description,
+        "hash": experiment.digest,
+        "seed": experiment.seed,
+        "seed_derivation": SEED_DERIVATION,
+        "scenarios": list(experiment.scenarios),
+        "scenario_sources": list(experiment.scenario_sources),
+        "replicates": experiment.replicates,
+        "weeks": experiment.weeks,
+        "record": list(experiment.record),
+        "chunk_size": experiment.chunk_size,
+        "total_runs": experiment.total_runs,
+        "run_id_order": "scenario, then sample, then replicate (replicate varies fastest)",
+        "design": {
+            "samples": design.samples,  # for latin/sobol/morris: N as in the file
+            **design.settings,
+            "rows": design.samples,  # parameter sets (rows of design.parquet), SALib order
+            "names": list(design.names),
+            "parameters": written.get("parameters", {}),
+            "sets": written.get("sets", []),
+        },
+        "versions": versions(),
+    }
+
+
+class ResultStore:
+    """One experiment's results directory; opening it checks that it belongs to the file."""
+
+    def __init__(self, root: Path, experiment: Experiment) -> None:
+        self.root = Path(root)
+        self.experiment = experiment
+        self.tables = (RUNS, *experiment.record)
+
+    @classmethod
+    def open(cls, root: Path | str, experiment: Experiment) -> ResultStore:
+        """Create the directory, or reopen it for resuming; refuse another experiment's."""
+        store = cls(Path(root), experiment)
+        try:
+            store._prepare()
+        except OSError as exc:
+            reason = exc.strerror or str(exc)
+            raise ExperimentError(f"--out {root}: cannot write there ({reason})") from None
+        return store
+
+    def _prepare(self) -> None:
+        root = self.root
+        if root.exists() and not root.is_dir():
+            raise ExperimentError(f"--out {root}: exists and is not a directory")
+        manifest_path = root / MANIFEST
+        if manifest_path.is_file():
+            found = load_manifest(root)
+            if found.get("hash") != self.experiment.digest:
+                raise ExperimentError(
+                    f"--out {root}: holds results of experiment '{found.get('name')}' "
+                    f"(hash {found.get('hash')}), not of {self.experiment.source} "
+                    f"(hash {self.experiment.digest}); choose another directory"
+                )
+        elif root.is_dir() and any(root.iterdir()):
+            raise ExperimentError(
+                f"--out {root}: not empty and not an experiment's results; choose another directory"
+            )
+        root.mkdir(parents=True, exist_ok=True)
+        for table in self.tables:
+            (root / table).mkdir(exist_ok=True)
+        if not manifest_path.is_file():
+            self._write_design()
+            _atomic_write_text(root / COPY, self.experiment.text)
+            text = json.dumps(manifest_of(self.experiment), indent=2, default=str) + "\n"
+            _atomic_write_text(manifest_path, text)  # last: its presence marks a valid DIR
+        self._discard_incomplete()
+
+    def _write_design(self) -> None:
+        design = self.experiment.design
+        frame = pd.DataFrame(list(design.matrix), columns=list(design.names))
+        frame.insert(0, "sample", pd.array(range(design.samples), dtype="int64"))
+        _atomic_write_parquet(frame, self.root / DESIGN)
+
+    def _discard_incomplete(self) -> None:
+        """Remove temporary files and table parts of chunks whose runs part is missing."""
+        done = self.completed_chunks()
+        for table in (RUNS, *TABLES):
+            folder = self.root / table
+            if not folder.is_dir():
+                continue
+            for path in folder.iterdir():
+                if path.name.startswith(".") or (
+                    table != RUNS and _chunk_of(path) is not None and _chunk_of(path) not in done
+                ):
+                    path.unlink(missing_ok=True)
+
+    def completed_chunks(self) -> set[int]:
+        folder = self.root / RUNS
+        if not folder.is_dir():
+            return set()
+        return {c for p in folder.glob("part-*.parquet") if (c := _chunk_of(p)) is not None}
+
+    def write_chunk(self, chunk: int, tables: dict[str, pd.DataFrame]) -> None:
+        """Write one finished chunk: the recorded tables first, its runs part last."""
+        name = PART.format(chunk)
+        for table in self.experiment.record:
+            _atomic_write_parquet(tables[table], self.root / table / name)
+        _atomic_write_parquet(tables[RUNS], self.root / RUNS / name)
+
+
+def _chunk_of(path: Path) -> int | None:
+    stem = path.name
+    if not (stem.startswith("part-") and stem.endswith(".parquet")):
+        return None
+    try:
+        return int(stem[len("part-") : -len(".parquet")])
+    except ValueError:
+        return None
+
+
+def _atomic_write_parquet(frame: pd.DataFrame, path: Path) -> None:
+    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    os.close(handle)
+    try:
+        frame.to_parquet(temp, index=False)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def _atomic_write_text(path: Path, text: str) -> None:
+    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+# --- reading ----------------------------------------------------------------------------
+def load_manifest(root: Path | str) -> dict[str, Any]:
+    """The experiment's manifest (JSON)."""
+    path = Path(root) / MANIFEST
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ExperimentError(f"{root}: no experiment results here ({exc.strerror})") from None
+    except json.JSONDecodeError as exc:
+        raise ExperimentError(f"{path}: not valid JSON ({exc})") from None
+
+
+def load(root: Path | str, tables: tuple[str, ...] | None = None) -> dict[str, pd.DataFrame]:
+    """The results as DataFrames: ``runs`` and every recorded table, sorted by run and week.
+
+    Only complete chunks are read (those with a ``runs`` part), so results of an interrupted
+    experiment can be inspected safely before it is resumed. Reads Parquet and JSON only.
+    """
+    root = Path(root)
+    manifest = load_manifest(root)
+    wanted = tables or (RUNS, *manifest["record"])
+    runs_parts = sorted((root / RUNS).glob("part-*.parquet"))
+    names = [p.name for p in runs_parts]
+    result = {}
+    for table in wanted:
+        if table != RUNS and table not in manifest["record"]:
+            raise ExperimentError(f"{root}: table '{table}' was not recorded")
+        frames = [pd.read_parquet(root / table / name) for name in names]
+        frames = [f for f in frames if len(f)] or frames[:1]
+        frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+        keys = [k for k in ("run_id", "week") if k in frame.columns]
+        if keys and len(frame):
+            frame = frame.sort_values(keys, kind="stable", ignore_index=True)
+        result[table] = frame
+    return result
+
+
+def export_csv(root: Path | str, dest: Path | str) -> list[Path]:
+    """Write every table of a results directory as CSV (plus the manifest) into ``dest``."""
+    dest = Path(dest)
+    try:
+        dest.mkdir(parents=True, exist_ok=True)
+        written = []
+        for table, frame in load(root).items():
+            path = dest / f"{table}.csv"
+            frame.to_csv(path, index=False)
+            written.append(path)
+        shutil.copyfile(Path(root) / MANIFEST, dest / MANIFEST)
+        written.append(dest / MANIFEST)
+    except OSError as exc:
+        raise ExperimentError(f"--csv {dest}: cannot write there ({exc.strerror})") from None
+    return written

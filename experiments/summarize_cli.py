@@ -1,0 +1,108 @@
+"""``escalation summarize DIR``: reprint an experiment's report and redraw its figures.
+
+Registered by ``experiments.cli.register``; bad input raises ``model.cli.UsageError`` so that
+``escalation`` prints one line and exits with status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+from experiments.sensitivity import OUTCOMES
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    """Add the ``summarize`` subcommand to the ``escalation`` parser."""
+    summarize = commands.add_parser(
+        "summarize",
+        help="print an experiment's comparison and sensitivity tables, redraw its figures",
+    )
+    summarize.add_argument("dir", type=Path, metavar="DIR", help="experiment output directory")
+    summarize.add_argument(
+        "--outcome",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help=f"sensitivity outcome(s), repeatable or comma-separated (default all): "
+        f"{', '.join(OUTCOMES)}",
+    )
+    summarize.add_argument(
+        "--csv", type=Path, default=None, metavar="FILE", help="also write the comparison table"
+    )
+    summarize.add_argument(
+        "--sensitivity-csv",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="also write the sensitivity table (sobol and morris designs)",
+    )
+    summarize.add_argument("--no-figures", action="store_true", help="do not write figures")
+    summarize.set_defaults(handler=command_summarize)
+
+
+def write_csv(table: pd.DataFrame, path: Path, option: str) -> None:
+    """Write a CSV completely or not at all (temporary file beside it, then rename)."""
+    from model.cli import UsageError
+
+    if path.is_dir():
+        raise UsageError(f"{option} {path}: is a directory")
+    try:
+        path.absolute().parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(
+            prefix=f".{path.name}.", suffix=".tmp", dir=path.absolute().parent
+        )
+    except OSError as exc:
+        raise UsageError(f"{option} {path}: cannot write there ({exc.strerror})") from None
+    try:
+        with os.fdopen(handle, "w", newline="") as stream:
+            table.to_csv(stream, index=False)
+        os.replace(temporary, path)
+    except OSError as exc:
+        Path(temporary).unlink(missing_ok=True)
+        raise UsageError(f"{option} {path}: cannot write there ({exc.strerror})") from None
+
+
+def command_summarize(args: argparse.Namespace) -> int:
+    """Handler of ``escalation summarize``."""
+    from experiments import summary
+    from experiments.sensitivity import check_outcomes, sensitivity_table
+    from model.cli import UsageError
+
+    outcomes = [name.strip() for text in args.outcome for name in text.split(",") if name.strip()]
+    try:
+        check_outcomes(outcomes)
+        experiment = summary.load_results(args.dir)
+        sensitivity = None
+        if experiment.sampler in summary.SENSITIVITY_SAMPLERS:
+            sensitivity = sensitivity_table(experiment, outcomes or None)
+        elif outcomes or args.sensitivity_csv is not None:
+            option = "--outcome" if outcomes else "--sensitivity-csv"
+            raise UsageError(
+                f"{option} needs a sobol or morris design; {args.dir} has '{experiment.sampler}'"
+            )
+    except summary.ResultsError as exc:
+        raise UsageError(str(exc)) from None
+    report = summary.report_text(experiment, sensitivity)
+    # Files first: a bad --csv path then fails before anything is printed.
+    wrote = []
+    if args.csv is not None:
+        write_csv(summary.comparison_table(experiment), args.csv, "--csv")
+        wrote.append(f"Wrote the comparison table to {args.csv}")
+    if args.sensitivity_csv is not None and sensitivity is not None:
+        write_csv(sensitivity, args.sensitivity_csv, "--sensitivity-csv")
+        wrote.append(f"Wrote the sensitivity table to {args.sensitivity_csv}")
+    print(report)
+    if wrote:
+        print("\n" + "\n".join(wrote))
+    if not args.no_figures:
+        try:
+            written = summary.write_figures(experiment, sensitivity)
+        except OSError as exc:
+            raise UsageError(f"{args.dir}/figures: cannot write there ({exc.strerror})") from None
+        print(f"\nFigures in {args.dir / 'figures'}: {', '.join(p.name for p in written)}")
+    return 0

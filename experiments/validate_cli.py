@@ -1,0 +1,59 @@
+"""``escalation validate``: regenerate docs/VALIDATION.md from fresh runs."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+EXECUTORS = ("serial", "processes", "dask")
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    """Add ``validate`` to the ``escalation`` parser."""
+    parser = commands.add_parser(
+        "validate", help="run the validation experiments and write docs/VALIDATION.md"
+    )
+    parser.add_argument("--out", type=Path, required=True, help="directory for the runs")
+    parser.add_argument(
+        "--report", type=Path, default=None, help="where to write it (default docs/VALIDATION.md)"
+    )
+    parser.add_argument(
+        "--replicates", type=int, default=None, help="runs per scenario (default 400)"
+    )
+    parser.add_argument(
+        "--sobol-samples", type=int, default=None, help="Sobol base sample N (default 128)"
+    )
+    parser.add_argument("--executor", choices=EXECUTORS, default="processes")
+    parser.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
+    parser.add_argument("--scheduler", default=None, help="Dask scheduler address")
+    parser.set_defaults(handler=command_validate)
+
+
+def command_validate(args: argparse.Namespace) -> int:
+    from experiments.runner import make_executor
+    from experiments.validation import REPORT, Settings, validate
+    from model.cli import UsageError
+
+    defaults = Settings()
+    replicates = defaults.replicates if args.replicates is None else args.replicates
+    samples = defaults.sobol_samples if args.sobol_samples is None else args.sobol_samples
+    report = REPORT if args.report is None else args.report
+    for option, value in (
+        ("--replicates", replicates),
+        ("--sobol-samples", samples),
+        ("--workers", args.workers),
+    ):
+        if value < 1:
+            raise UsageError(f"{option} must be at least 1, got {value}")
+    if samples & (samples - 1):
+        raise UsageError(f"--sobol-samples must be a power of two, got {samples}")
+    if args.out.exists() and not args.out.is_dir():
+        raise UsageError(f"--out {args.out}: exists and is not a directory")
+    settings = Settings(replicates=replicates, sobol_samples=samples)
+    executor = make_executor(args.executor, args.workers, args.scheduler)
+    try:
+        written = validate(args.out, settings, executor, report=report)
+    finally:
+        executor.close()
+    print(f"Wrote {written}")
+    return 0

@@ -1,0 +1,583 @@
+"""The validation report, generated from fresh runs by one command (``escalation validate``).
+
+``docs/VALIDATION.md`` is never edited by hand: every number in it comes from experiments this
+module writes and runs (through the experiment runner, so any executor serves), plus the
+calibration record ``docs/calibration.json``. Sections:
+
+1. the patterns of the sources, and how well the calibrated baseline meets each;
+2. the calibration: what was fitted, to what, and how tightly the patterns pin the outcome;
+3. the two competing readings of the sources (000 and 004) run through the same experiment,
+   how far apart their invasion probabilities are and which parameters carry the difference;
+4. the strategies of the sources compared under both readings;
+5. which parameters drive invasion and escalation (Sobol indices against a dummy parameter);
+6. what the model does not capture.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from matplotlib.figure import Figure
+
+from experiments.design import load_experiment
+from experiments.patterns import PATTERNS, check, measures
+from experiments.runner import Executor, run_experiment
+from experiments.store import load, versions
+from experiments.summary import wilson_interval
+from experiments.toml_text import dumps
+from model.scenario import load_scenario, override_tables
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+REPORT = REPO_ROOT / "docs" / "VALIDATION.md"
+CALIBRATION_RECORD = REPO_ROOT / "docs" / "calibration.json"
+HYPOTHESES = {
+    "invasion_not_viable": "000: a full invasion is not viable",
+    "closing_window": "004: a closing window makes invasion very likely",
+}
+STRATEGIES = {
+    "baseline": "as in November 2021 (threats, modest arms, flank, talks)",
+    "sanctions_only": "sanction threats alone",
+    "arms_now": "major arms now",
+    "freeze_deal": "freeze deal: carrot and stick",
+    "nato_moratorium": "moratorium on enlargement",
+    "energy_diversified": "energy diversification",
+    "divided_west": "a divided West",
+}
+SENSITIVITY_PARAMETERS = {
+    "russia_risk_attitude": (-0.3, 0.5),
+    "assumed_western_resolve": (0.1, 0.9),
+    "sanction_cost_scale": (0.2, 1.5),
+    "window_weight": (0.0, 1.5),
+    "troops_for_even_odds": (70000.0, 160000.0),
+    "misperception": (0.0, 0.4),
+    "germany_gas_import_share": (0.1, 0.9),
+    "arms_aid": (0.0, 1.0),
+    "buildup_rate": (3000.0, 7000.0),
+    "choice_temperature": (0.01, 0.1),
+}
+SEED = 20220224
+
+
+@dataclass(frozen=True)
+class Settings:
+    replicates: int = 400  # per scenario in the pattern, hypothesis and strategy experiments
+    sobol_samples: int = 128  # Sobol base sample N (runs: N * (2D + 2) * sobol_replicates)
+    sobol_replicates: int = 2
+    weeks: int = 26
+
+
+# --- generated files -------------------------------------------------------------------------
+def write_scenario(path: Path, name: str, description: str, extends: str, overrides: dict) -> str:
+    """A scenario file stating ``overrides`` over the built-in ``extends``; returns its path."""
+    doc: dict[str, Any] = {"name": name, "description": description, "extends": extends}
+    doc.update(override_tables(load_scenario(extends), overrides))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(dumps(doc), encoding="utf-8")
+    return str(path.resolve())
+
+
+def differences(scenario: str, reference: str = "baseline") -> dict[str, Any]:
+    """What ``scenario`` changes relative to ``reference``, as overrides by name."""
+    values = load_scenario(scenario).parameter_values()
+    base = load_scenario(reference).parameter_values()
+    return {k: v for k, v in values.items() if base.get(k) != v}
+
+
+def run(
+    out: Path,
+    name: str,
+    scenarios: Sequence[str],
+    replicates: int,
+    weeks: int,
+    executor: Executor | None,
+    record: Sequence[str] = ("model",),
+    design: Mapping[str, Any] | None = None,
+    progress: Callable[[Any], None] | None = None,
+) -> dict[str, pd.DataFrame]:
+    """Write an experiment file for these scenarios, run it (resuming if interrupted), load it."""
+    where = out / name
+    where.mkdir(parents=True, exist_ok=True)
+    doc = {
+        "name": name,
+        "description": f"validation report: {name}",
+        "seed": SEED,
+        "replicates": replicates,
+        "weeks": weeks,
+        "scenarios": list(scenarios),
+        "record": list(record),
+        "design": dict(design or {"sampler": "none"}),
+    }
+    file = where / "experiment.source.toml"
+    file.write_text(dumps(doc), encoding="utf-8")
+    run_experiment(load_experiment(file), where / "runs", executor, progress=progress)
+    return load(where / "runs", ("runs", *record))
+
+
+# --- statistics ------------------------------------------------------------------------------
+def newcombe(x1: float, n1: int, x2: float, n2: int) -> tuple[float, float, float]:
+    """Difference p1 - p2 with Newcombe's hybrid Wilson interval (method 10, 1998)."""
+    p1, p2 = x1 / n1, x2 / n2
+    l1, u1 = wilson_interval(x1, n1)
+    l2, u2 = wilson_interval(x2, n2)
+    d = p1 - p2
+    low = d - math.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2)
+    high = d + math.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2)
+    return d, low, high
+
+
+def invasion_by_scenario(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """P(invasion by the horizon) per scenario with its Wilson interval and median week."""
+    runs, weekly = tables["runs"], tables["model"]
+    ok = runs[runs["status"] == "ok"]
+    first = weekly[weekly["invasion"].astype(bool)].groupby("run_id")["week"].min()
+    rows = []
+    for scenario, group in ok.groupby("scenario", sort=False):
+        weeks = first.reindex(group["run_id"]).dropna()
+        n, k = len(group), len(weeks)
+        low, high = wilson_interval(k, n)
+        rows.append(
+            {
+                "scenario": scenario,
+                "runs": n,
+                "invasions": k,
+                "p_invasion": k / n if n else math.nan,
+                "low": low,
+                "high": high,
+                "median_week": float(weeks.median()) if k else math.nan,
+                "failed": int((runs[runs["scenario"] == scenario]["status"] != "ok").sum()),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _share(row: Mapping[str, Any]) -> str:
+    return f"{row['p_invasion']:.2f} [{row['low']:.2f}, {row['high']:.2f}]"
+
+
+# --- the sections ----------------------------------------------------------------------------
+def patterns_section(out: Path, s: Settings, executor: Executor | None) -> tuple[list[str], Any]:
+    tables = run(
+        out, "patterns", ["baseline"], s.replicates, s.weeks, executor, ("model", "agents")
+    )
+    table = check(measures(tables))
+    lines = [
+        "## 1. Patterns of the sources",
+        "",
+        f"`baseline`, {s.replicates} seeded runs of {s.weeks} weeks. Each pattern is a statement"
+        " of the sources turned into a number per run and judged over all runs against the"
+        " range stated with it (`experiments/patterns.py`, where each tolerance is justified);"
+        " `tests/test_patterns.py` checks the same over 200 seeds.",
+        "",
+        "| pattern | claim (source) | value | accepted range | met |",
+        "|---|---|---|---|---|",
+    ]
+    for p, row in zip(PATTERNS, table.itertuples(), strict=True):
+        lines.append(
+            f"| `{p.name}` | {p.claim} ({p.source}) | {_number(row.value)} |"
+            f" {_number(row.low)} – {_number(row.high)} | {'yes' if row.met else '**no**'} |"
+        )
+    lines += ["", "Tolerances:", ""]
+    lines += [f"- `{p.name}`: {p.tolerance}" for p in PATTERNS]
+    lines += [
+        "",
+        "Not represented, so not checked: where the troops stand (the sources place formations in"
+        " Belarus and Crimea; the model has one number for forces near Ukraine).",
+        "",
+    ]
+    return lines, table
+
+
+def _number(value: float) -> str:
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.2f}"
+
+
+def calibration_section(record_path: Path) -> list[str]:
+    lines = ["## 2. Calibration", ""]
+    if not record_path.is_file():
+        return [*lines, "No calibration record (`docs/calibration.json`) found.", ""]
+    record = json.loads(record_path.read_text(encoding="utf-8"))
+    chosen = record.get("chosen") or {}
+    lines += [
+        f"`escalation calibrate` ({record['calibration_file']}, run {record['date']}) searched"
+        f" {record['candidates']} Latin-hypercube candidates over",
+        "",
+    ]
+    lines += [f"- `{k}` in [{lo:g}, {hi:g}]" for k, (lo, hi) in record["free"].items()]
+    lines += [
+        "",
+        f"with {record['replicates']} seeds each, scoring the squared relative error of the"
+        " pattern means against "
+        + ", ".join(f"`{k}` = {v:,.0f}" for k, v in record["targets"].items())
+        + f"; the best {len(record['finalists'])} were re-run with {record['final_replicates']}"
+        " seeds and the best of those meeting every pattern was chosen. Dates and outcomes"
+        " (whether or when Russia invades) were never targets.",
+        "",
+        "| finalist | "
+        + " | ".join(f"`{k}`" for k in record["free"])
+        + " | score | "
+        + " | ".join(f"`{k}` mean" for k in record["targets"])
+        + " | all patterns | P(invasion) |",
+        "|---" * (len(record["free"]) + len(record["targets"]) + 4) + "|",
+    ]
+    for i, f in enumerate(record["finalists"], 1):
+        mark = " (chosen)" if f == chosen else ""
+        lines.append(
+            f"| {i}{mark} | "
+            + " | ".join(f"{f['parameters'][k]:.4g}" for k in record["free"])
+            + f" | {f['score']:.4f} | "
+            + " | ".join(f"{f['means'][k]:,.0f}" for k in record["targets"])
+            + f" | {'yes' if f['patterns_met'] else 'no'} | {f['invasion_share']:.2f} |"
+        )
+    spread = record.get("acceptable_invasion_share_range")
+    if spread:
+        lines += [
+            "",
+            f"**How tightly the patterns pin the outcome:** finalists that meet every pattern give"
+            f" P(invasion within {record.get('weeks', 26)} weeks) from {spread[0]:.2f} to"
+            f" {spread[1]:.2f}. The troop patterns constrain how fast Russia masses forces, not"
+            " how it decides; the invasion probability of `baseline` is therefore a consequence"
+            " of assumed values (Section 5 shows which matter), not a calibrated quantity.",
+        ]
+    return [*lines, ""]
+
+
+def hypotheses_section(
+    out: Path, s: Settings, executor: Executor | None, figures: Path
+) -> list[str]:
+    names = list(HYPOTHESES)
+    tables = run(
+        out, "hypotheses", [names[0], "baseline", names[1]], s.replicates, s.weeks, executor
+    )
+    shares = invasion_by_scenario(tables).set_index("scenario")
+    a, b = shares.loc[names[0]], shares.loc[names[1]]
+    diff, low, high = newcombe(b["invasions"], int(b["runs"]), a["invasions"], int(a["runs"]))
+    # Which parameters carry the difference: a random design over the parameters on which the
+    # readings differ, each at 000's or at 004's value, so that every parameter's effect is
+    # averaged over the others (one-at-a-time switches from either end saturate at 0 or 1).
+    effects = attribution(out, s, executor, names[0], names[1])
+    lines = [
+        "## 3. The two readings of the sources",
+        "",
+        "The sources disagree: 000 judges a full-scale invasion not viable (the build-up is"
+        " coercion; sabotage and separatist action are likely), 004 judges it very likely"
+        " because Russia sees a closing window. Each reading is a scenario file"
+        " (`invasion_not_viable`, `closing_window`; values and their reading of the text in"
+        " docs/ODD.md §10). Same mechanisms, same seeds, "
+        f"{s.replicates} runs each:",
+        "",
+        "| scenario | P(invasion within 26 weeks) [95% Wilson] | median week of invasion |",
+        "|---|---|---|",
+    ]
+    for name in (names[0], "baseline", names[1]):
+        row = shares.loc[name]
+        lines.append(f"| `{name}` | {_share(row)} | {_week(row['median_week'])} |")
+    lines += [
+        "",
+        f"The readings are **{diff:.2f}** apart in invasion probability (95% Newcombe interval"
+        f" {low:.2f} to {high:.2f}).",
+        "",
+        "Which parameters carry the difference: every parameter on which the readings differ"
+        f" is set at random to 000's or to 004's value in {ATTRIBUTION_SETS} combinations"
+        f" ({_attribution_replicates(s)} runs each, built on `invasion_not_viable`). A"
+        " parameter's effect is the mean P(invasion) of the combinations with 004's value minus"
+        " that of those with 000's value, averaged over everything else (± 1.96 standard"
+        " errors across combinations):",
+        "",
+        "| parameter | 000 value | 004 value | effect on P(invasion) |",
+        "|---|---|---|---|",
+    ]
+    for row in effects.itertuples():
+        lines.append(
+            f"| `{row.parameter}` | {row.value_000:g} | {row.value_004:g} |"
+            f" {row.effect:+.2f} ± {1.96 * row.se:.2f} |"
+        )
+    figure = _curves_figure(tables, [names[0], "baseline", names[1]], figures / "hypotheses.png")
+    lines += ["", f"![P(invasion) by week under both readings]({_rel(figure)})", ""]
+    return lines
+
+
+ATTRIBUTION_SETS = 256
+
+
+def _attribution_replicates(s: Settings) -> int:
+    return max(2, s.replicates // 40)
+
+
+def attribution(
+    out: Path, s: Settings, executor: Executor | None, first: str, second: str
+) -> pd.DataFrame:
+    """Main effect of each differing parameter on P(invasion), over random combinations."""
+    import numpy as np
+
+    switch = differences(second, first)
+    start = load_scenario(first).parameter_values()
+    names = sorted(switch)
+    rng = np.random.default_rng(SEED)
+    flags = rng.integers(0, 2, size=(ATTRIBUTION_SETS, len(names))).astype(bool)
+    sets = [
+        {
+            name: (switch[name] if flag else start[name])
+            for name, flag in zip(names, row, strict=True)
+        }
+        for row in flags
+    ]
+    design = {"sampler": "list", "sets": sets}
+    reps = _attribution_replicates(s)
+    tables = run(out, "attribution", [first], reps, s.weeks, executor, design=design)
+    runs, weekly = tables["runs"], tables["model"]
+    invaded = weekly.groupby("run_id")["invasion"].any()
+    ok = runs[runs["status"] == "ok"]
+    share = invaded.reindex(ok["run_id"]).groupby(ok["sample"].to_numpy()).mean()
+    share = share.reindex(range(ATTRIBUTION_SETS))
+    rows = []
+    for j, name in enumerate(names):
+        high, low = share[flags[:, j]], share[~flags[:, j]]
+        se = math.sqrt(high.var(ddof=1) / len(high) + low.var(ddof=1) / len(low))
+        rows.append(
+            {
+                "parameter": name,
+                "value_000": start[name],
+                "value_004": switch[name],
+                "effect": float(high.mean() - low.mean()),
+                "se": se,
+            }
+        )
+    return pd.DataFrame(rows).sort_values("effect", key=abs, ascending=False, ignore_index=True)
+
+
+def _week(value: float) -> str:
+    if not math.isfinite(value):
+        return "—"
+    date = dt.date(2021, 11, 1) + dt.timedelta(weeks=int(value))
+    return f"{value:.0f} ({date:%d %b %Y})"
+
+
+def strategies_section(
+    out: Path, s: Settings, executor: Executor | None, figures: Path
+) -> list[str]:
+    files: dict[tuple[str, str], str] = {}
+    for hypothesis in HYPOTHESES:
+        for strategy in STRATEGIES:
+            name = f"{strategy}__under__{hypothesis}"
+            files[strategy, hypothesis] = write_scenario(
+                out / "strategies" / "scenarios" / f"{name}.toml",
+                name,
+                f"{STRATEGIES[strategy]}, under {HYPOTHESES[hypothesis]}",
+                hypothesis,
+                differences(strategy),
+            )
+    tables = run(out, "strategies", list(files.values()), s.replicates, s.weeks, executor)
+    shares = invasion_by_scenario(tables).set_index("scenario")
+    lines = [
+        "## 4. Strategies under both readings",
+        "",
+        "Each strategy of the sources is the set of changes its scenario file makes to"
+        " `baseline`, applied on top of each reading. P(invasion within 26 weeks), 95% Wilson"
+        f" interval, {s.replicates} runs per cell:",
+        "",
+        "| strategy | " + " | ".join(f"under `{h}`" for h in HYPOTHESES) + " |",
+        "|---|" + "---|" * len(HYPOTHESES),
+    ]
+    for strategy, label in STRATEGIES.items():
+        cells = [_share(shares.loc[files[strategy, hypothesis]]) for hypothesis in HYPOTHESES]
+        lines.append(f"| `{strategy}` ({label}) | " + " | ".join(cells) + " |")
+    for hypothesis in HYPOTHESES:
+        lines.append(_verdict(shares, files, hypothesis))
+    figure = _strategies_figure(shares, files, figures / "strategies.png")
+    lines += ["", f"![Strategies under both readings]({_rel(figure)})", ""]
+    return lines
+
+
+def _verdict(shares: pd.DataFrame, files: Mapping[tuple[str, str], str], hypothesis: str) -> str:
+    """Which strategies the intervals separate from `baseline` policy under one reading."""
+    reference = shares.loc[files["baseline", hypothesis]]
+    lower, higher = [], []
+    for strategy in STRATEGIES:
+        if strategy == "baseline":
+            continue
+        row = shares.loc[files[strategy, hypothesis]]
+        if row["high"] < reference["low"]:
+            lower.append(f"`{strategy}` ({row['p_invasion']:.2f})")
+        elif row["low"] > reference["high"]:
+            higher.append(f"`{strategy}` ({row['p_invasion']:.2f})")
+    said = f"\nUnder `{hypothesis}` (baseline policy {reference['p_invasion']:.2f}): "
+    said += "lower, with intervals apart: " + (", ".join(lower) or "none")
+    said += "; higher: " + (", ".join(higher) or "none")
+    return said + "; the others cannot be told apart from baseline policy at this sample size."
+
+
+def sensitivity_section(
+    out: Path, s: Settings, executor: Executor | None, figures: Path
+) -> list[str]:
+    from experiments.plots import sensitivity_figure
+    from experiments.sensitivity import sensitivity_table
+    from experiments.summary import load_results
+
+    design = {
+        "sampler": "sobol",
+        "samples": s.sobol_samples,
+        "dummy": True,
+        "parameters": {k: {"min": lo, "max": hi} for k, (lo, hi) in SENSITIVITY_PARAMETERS.items()},
+    }
+    run(out, "sensitivity", ["baseline"], s.sobol_replicates, s.weeks, executor, design=design)
+    table = sensitivity_table(
+        load_results(out / "sensitivity" / "runs"), ["invasion", "highest_rung"]
+    )
+    lines = [
+        "## 5. What drives invasion and escalation",
+        "",
+        f"Sobol indices (Saltelli design, N = {s.sobol_samples}, {s.sobol_replicates} seeds per"
+        " sample, outcome per sample = mean over its seeds) for"
+        f" {len(SENSITIVITY_PARAMETERS)} parameters over the ranges below, plus a `dummy`"
+        " parameter the model never sees: its index is the noise floor of this stochastic model."
+        " A parameter counts only when its total index ST exceeds the dummy's ST plus its"
+        " confidence half-width.",
+        "",
+    ]
+    for outcome, label in (("invasion", "P(invasion)"), ("highest_rung", "highest rung")):
+        part = table[(table["outcome"] == outcome) & ~table["is_dummy"]].sort_values(
+            "ST", ascending=False
+        )
+        floor = table[(table["outcome"] == outcome)]["noise_floor"].iloc[0]
+        lines += [
+            f"**{label}** (noise floor ST = {floor:.3f}):",
+            "",
+            "| rank | parameter | range | S1 | ST ± conf | above noise |",
+            "|---|---|---|---|---|---|",
+        ]
+        for rank, row in enumerate(part.itertuples(), 1):
+            lo, hi = SENSITIVITY_PARAMETERS[row.parameter]
+            lines.append(
+                f"| {rank} | `{row.parameter}` | {lo:g} – {hi:g} | {row.S1:.3f} |"
+                f" {row.ST:.3f} ± {row.ST_conf:.3f} | {'yes' if row.above_noise_floor else 'no'} |"
+            )
+        lines.append("")
+    figure = sensitivity_figure(table, figures / "sensitivity.png")
+    lines += [f"![Sobol indices]({_rel(figure)})", ""]
+    return lines
+
+
+LIMITATIONS = """## 6. What the model does not capture
+
+- **Geography.** Forces near Ukraine are one number; formations in Belarus and Crimea, axes of
+  attack and the course of a war after it starts are not represented.
+- **Domestic politics** appear only through parameters (resolve, cost tolerance, audience
+  costs); elections, parliaments and public opinion do not move during a run.
+- **Third parties** (China, Belarus as an actor, Turkey, the Gulf gas suppliers) are absent;
+  LNG enters as one `lng_alternatives` share.
+- **Information**: beliefs are single numbers moved by signals; there is no intelligence
+  disclosure campaign (the US publishing Russian plans), no deception model beyond noise.
+- **Time**: one step is a week; events inside a week (e.g. recognition on 21 February and the
+  invasion on 24 February) collapse into one step.
+- **Arms take effect on delivery.** Capability rises in the week aid is delivered; 004's
+  worry that major systems take weeks to months to deliver and train on, and could provoke an
+  invasion before they work, is not represented, so `arms_now` deters more here than 004
+  expects.
+- **Calibration** pins the troop build-up, not the decision to invade (Section 2): the
+  invasion probability of `baseline` rests on assumed values, and Section 5 says which.
+- **Known quirks** of the current implementation are listed in docs/ODD.md §8.6.
+"""
+
+
+def _rel(path: Path) -> str:
+    try:
+        return str(path.relative_to(REPORT.parent))
+    except ValueError:
+        return str(path)
+
+
+def _curves_figure(tables: Mapping[str, pd.DataFrame], scenarios: list[str], path: Path) -> Path:
+    runs, weekly = tables["runs"], tables["model"]
+    ok = runs[runs["status"] == "ok"]
+    figure = Figure(figsize=(7, 4))
+    axes = figure.subplots()
+    for scenario in scenarios:
+        ids = ok.loc[ok["scenario"] == scenario, "run_id"]
+        history = weekly[weekly["run_id"].isin(ids)]
+        by_week = history.groupby("week")["invasion"].agg(["sum", "count"])
+        low, high = wilson_interval(by_week["sum"].to_numpy(), by_week["count"].to_numpy())
+        axes.plot(by_week.index, by_week["sum"] / by_week["count"], label=scenario)
+        axes.fill_between(by_week.index, low, high, alpha=0.2, linewidth=0)
+    axes.set_xlabel("week (0 = 1 Nov 2021)")
+    axes.set_ylabel("P(invasion by week)")
+    axes.set_ylim(0, 1)
+    axes.legend()
+    return _save(figure, path)
+
+
+def _strategies_figure(
+    shares: pd.DataFrame, files: Mapping[tuple[str, str], str], path: Path
+) -> Path:
+    figure = Figure(figsize=(8, 4.5))
+    axes = figure.subplots()
+    strategies = list(STRATEGIES)
+    for offset, hypothesis in zip((-0.15, 0.15), HYPOTHESES, strict=True):
+        rows = [shares.loc[files[s, hypothesis]] for s in strategies]
+        x = [i + offset for i in range(len(strategies))]
+        y = [r["p_invasion"] for r in rows]
+        err = [
+            [max(0.0, r["p_invasion"] - r["low"]) for r in rows],
+            [max(0.0, r["high"] - r["p_invasion"]) for r in rows],
+        ]
+        axes.errorbar(x, y, yerr=err, fmt="o", capsize=3, label=f"under {hypothesis}")
+    axes.set_xticks(range(len(strategies)), strategies, rotation=30, ha="right")
+    axes.set_ylabel("P(invasion within 26 weeks)")
+    axes.set_ylim(-0.02, 1.02)
+    axes.legend()
+    figure.tight_layout()
+    return _save(figure, path)
+
+
+def _save(figure: Any, path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.partial")
+    figure.savefig(partial, format="png", dpi=110, bbox_inches="tight")
+    partial.replace(path)
+    return path
+
+
+def validate(
+    out: Path,
+    settings: Settings = Settings(),
+    executor: Executor | None = None,
+    report: Path = REPORT,
+    calibration_record: Path = CALIBRATION_RECORD,
+) -> Path:
+    """Run every experiment of the report into ``out`` and write the report; returns its path."""
+    figures = report.parent / "figures"
+    started = dt.datetime.now(dt.UTC)
+    pattern_lines, _ = patterns_section(out, settings, executor)
+    sections = [
+        pattern_lines,
+        calibration_section(calibration_record),
+        hypotheses_section(out, settings, executor, figures),
+        strategies_section(out, settings, executor, figures),
+        sensitivity_section(out, settings, executor, figures),
+    ]
+    stamp = versions()
+    head = [
+        "# Validation report",
+        "",
+        "Generated by `escalation validate` from fresh runs; do not edit by hand. Generated"
+        f" {started:%Y-%m-%d %H:%M} UTC with "
+        + ", ".join(f"{k} {v}" for k, v in stamp.items())
+        + f"; experiment seed {SEED}; runs kept in `{out}`.",
+        "",
+        "The model is an exploratory tool for comparing strategies under uncertainty, not a"
+        " forecast: every number below is a distribution over seeded runs under stated"
+        " assumptions.",
+        "",
+    ]
+    body = head + [line for section in sections for line in section] + [LIMITATIONS]
+    report.parent.mkdir(parents=True, exist_ok=True)
+    partial = report.with_name(f".{report.name}.partial")
+    partial.write_text("\n".join(body), encoding="utf-8")
+    partial.replace(report)
+    return report

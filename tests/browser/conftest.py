@@ -1,0 +1,132 @@
+"""A Solara server and a headless Chromium shared by the browser tests.
+
+The server runs the real app with the command ``escalation app`` runs (``solara run
+viz/app.py --production``) on a free localhost port as a subprocess; Chromium is the system
+one, since ``playwright install`` needs the internet.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from viz.cli import server_command
+
+CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
+ROOT = Path(__file__).resolve().parents[2]
+LOCAL_PREFIXES = ("http://127.0.0.1", "ws://127.0.0.1", "http://localhost", "ws://localhost")
+LOCAL_PREFIXES += ("data:", "blob:", "about:")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_server(port: int) -> subprocess.Popen:
+    """Serve the app on ``port`` and wait until it answers (or fail with its output)."""
+    command = server_command("127.0.0.1", port)
+    server = subprocess.Popen(
+        command,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False"},
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"solara exited: {server.stdout.read().decode(errors='replace')}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as reply:
+                if reply.status == 200:
+                    return server
+        except OSError:
+            time.sleep(0.3)
+    server.kill()
+    raise RuntimeError("solara did not answer within 60 s")
+
+
+@pytest.fixture(scope="session")
+def app_url() -> Iterator[str]:
+    port = free_port()
+    server = start_server(port)
+    try:
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        message = f"browser tests need Chromium at {CHROMIUM} (apt-get install chromium)"
+        if os.environ.get("REQUIRE_BROWSER"):
+            pytest.fail(message)  # CI sets this: a missing browser must not pass as a skip
+        pytest.skip(message)
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--no-sandbox", "--disable-background-networking"],
+        )
+        yield chromium
+        chromium.close()
+
+
+class Watched:
+    """A page with everything it requested from outside and every console error it logged."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.outside: list[str] = []
+        self.errors: list[str] = []
+        page.on("request", self._request)
+        page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda exc: self.errors.append(str(exc)))
+
+    def _request(self, request) -> None:
+        if not request.url.startswith(LOCAL_PREFIXES):
+            self.outside.append(request.url)
+
+
+def open_app(browser: Browser, url: str) -> Watched:
+    """A new browser context (its own Solara session) with the app loaded and drawn."""
+    context = browser.new_context(viewport={"width": 1600, "height": 1300}, accept_downloads=True)
+    watched = Watched(context.new_page())
+    watched.page.goto(url)
+    wait_for_week(watched.page, 0)
+    return watched
+
+
+def title(page: Page) -> str:
+    return page.locator(".run-title").inner_text()
+
+
+def wait_for_week(page: Page, week: int, timeout: float = 30_000) -> None:
+    page.locator(".run-title", has_text=f"week {week}/").wait_for(timeout=timeout)
+    page.locator("img").nth(5).wait_for(timeout=timeout)
+
+
+def images(page: Page) -> list[str]:
+    """The ``src`` of every drawn figure (PNG data URLs), in page order."""
+    return page.locator("img").evaluate_all("els => els.map(e => e.src)")
+
+
+@pytest.fixture
+def app(browser: Browser, app_url: str) -> Iterator[Watched]:
+    watched = open_app(browser, app_url)
+    yield watched
+    watched.page.context.close()

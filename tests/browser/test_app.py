@@ -1,0 +1,192 @@
+"""The app in a real (headless) Chromium: offline rendering, stepping, reset, sessions, batch."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from .conftest import free_port, images, open_app, title, wait_for_week
+
+SCREENSHOT = Path("/tmp/viz_screenshot.png")
+SIX_FIGURES = 6  # network, ladder, forces, sanctions, energy, cohesion
+
+
+def step(page) -> None:
+    page.get_by_role("button", name="Step").click()
+
+
+def test_page_renders_offline_without_console_errors(app):
+    page = app.page
+    assert len(images(page)) == SIX_FIGURES
+    for text in ("Run settings", "Russia's risk attitude", "Misperception", "Reset", "Step"):
+        assert page.get_by_text(text).first.is_visible()
+    page.wait_for_timeout(500)
+    assert app.outside == [], f"requests left localhost: {app.outside}"
+    assert app.errors == [], f"console errors: {app.errors}"
+
+
+def test_step_advances_the_week_and_redraws_every_view(app, tmp_path):
+    page = app.page
+    before_title, before_images = title(page), images(page)
+    assert "week 0/26" in before_title
+    step(page)
+    wait_for_week(page, 1)
+    page.wait_for_function(
+        "old => Array.from(document.images).filter(i => !old.includes(i.src)).length >= 6",
+        arg=before_images,
+    )
+    after = images(page)
+    assert all(new != old for new, old in zip(after, before_images, strict=True))
+    assert page.locator(".heading", has_text="Signals sent in week 1").is_visible()
+    for _ in range(5):
+        step(page)
+    wait_for_week(page, 6)
+    page.wait_for_timeout(300)
+    shot = tmp_path / "app-week6.png"
+    page.screenshot(path=shot, full_page=True)
+    shutil.copyfile(shot, SCREENSHOT)
+    print(f"screenshot: {shot} (copied to {SCREENSHOT})")
+    assert app.errors == [] and app.outside == []
+
+
+def test_scenario_change_and_reset_start_a_different_run(app):
+    page = app.page
+    step(page)
+    wait_for_week(page, 1)
+    page.locator(".v-select").first.click()
+    page.get_by_role("option", name="sanctions_only").click()
+    page.get_by_text("sanction threats alone").first.wait_for()
+    page.get_by_role("button", name="Reset").click()
+    wait_for_week(page, 0)
+    assert title(page).startswith("sanctions_only, seed 1: week 0/26")
+    step(page)
+    wait_for_week(page, 1)
+    assert app.errors == []
+
+
+def test_play_runs_weeks_until_paused(app):
+    page = app.page
+    page.get_by_role("button", name="▶").click()
+    week = "Number(/week (\\d+)\\//.exec(document.querySelector('.run-title').innerText)[1])"
+    page.wait_for_function(f"() => {week} >= 3")  # weeks pass faster than a locator polls
+    page.get_by_role("button", name="❚❚").click()
+    page.get_by_role("button", name="▶").wait_for()
+    page.wait_for_timeout(600)  # a step already under way when pausing still lands
+    paused = title(page)
+    page.wait_for_timeout(800)
+    assert title(page) == paused
+    assert app.errors == []
+
+
+def test_two_sessions_keep_independent_models(browser, app_url):
+    first, second = open_app(browser, app_url), open_app(browser, app_url)
+    try:
+        for _ in range(3):
+            step(first.page)
+        wait_for_week(first.page, 3)
+        second.page.wait_for_timeout(500)
+        assert "week 0/26" in title(second.page)
+        step(second.page)
+        wait_for_week(second.page, 1)
+        assert "week 3/26" in title(first.page)
+    finally:
+        first.page.context.close()
+        second.page.context.close()
+
+
+def test_export_downloads_the_runs_history_as_csv(app, tmp_path):
+    page = app.page
+    step(page)
+    wait_for_week(page, 1)
+    with page.expect_download() as download:
+        page.get_by_role("button", name="model table").click()
+    path = tmp_path / "model.csv"
+    download.value.save_as(path)
+    table = pd.read_csv(path)
+    assert list(table["week"]) == [0, 1]
+    assert {"rung_name", "russian_troops", "sanction_tier"} <= set(table.columns)
+
+
+@pytest.fixture
+def experiment_dir(tmp_path) -> Path:
+    (tmp_path / "runs").mkdir()
+    (tmp_path / "model").mkdir()
+    runs = pd.DataFrame(
+        {
+            "run_id": [0, 1, 2, 3],
+            "scenario": ["baseline", "baseline", "freeze_deal", "freeze_deal"],
+            "seed": [11, 12, 13, 14],
+            "weeks": [8, 8, 8, 8],
+            "misperception": [0.1, 0.2, 0.3, 0.4],
+            "dummy": [0.5] * 4,
+            "status": ["ok"] * 4,
+        }
+    )
+    weekly = pd.DataFrame(
+        [
+            {"run_id": r, "week": w, "invasion": r == 0 and w >= 5}
+            for r in range(4)
+            for w in range(9)
+        ]
+    )
+    runs.to_parquet(tmp_path / "runs" / "part-0.parquet")
+    weekly.to_parquet(tmp_path / "model" / "part-0.parquet")
+    (tmp_path / "manifest.json").write_text(json.dumps({"runs": 4}))
+    return tmp_path
+
+
+def test_batch_page_reports_bad_paths_and_replays_a_run(app, experiment_dir):
+    page = app.page
+    page.get_by_role("tab", name="Page 1").click()
+    field = page.get_by_label("Experiment output directory")
+    field.fill(str(experiment_dir / "nowhere"))
+    field.press("Enter")
+    page.get_by_text("no such directory").wait_for()
+    assert page.get_by_text("Traceback").count() == 0
+    field.fill(str(experiment_dir))
+    field.press("Enter")
+    page.get_by_text("4 runs in").wait_for()
+    page.locator(".v-select", has_text="Run to replay").click()
+    page.get_by_role("option", name="run 3: freeze_deal, seed 14 (ok)").click()
+    page.get_by_role("button", name="Replay in the interactive view").click()
+    page.get_by_text("Loaded run 3").wait_for()
+    page.get_by_role("tab", name="Page 0").click()
+    page.locator(".run-title", has_text="freeze_deal, seed 14: week 0/8").wait_for()
+    assert app.errors == [] and app.outside == []
+
+
+def test_escalation_app_command_serves_the_page():
+    port = free_port()
+    escalation = Path(sys.executable).with_name("escalation")
+    server = subprocess.Popen(
+        [str(escalation), "app", "--port", str(port)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert (
+            server.stdout.readline().strip().endswith(f"http://127.0.0.1:{port}/ (Ctrl-C stops it)")
+        )
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as reply:
+                    assert reply.status == 200
+                    break
+            except OSError:
+                assert time.monotonic() < deadline, "escalation app did not answer"
+                time.sleep(0.3)
+        busy = subprocess.run(
+            [str(escalation), "app", "--port", str(port)], capture_output=True, text=True
+        )
+        assert busy.returncode == 2
+        assert busy.stderr.count("\n") == 1 and "in use" in busy.stderr
+    finally:
+        server.terminate()
+        server.wait(timeout=10)

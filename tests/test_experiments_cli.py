@@ -1,0 +1,146 @@
+"""``escalation experiment``: a run, a resume, and one line with exit status 2 for bad input."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from experiments import load
+from model.cli import main
+
+SMALL = 'name = "cli-small"\nseed = 9\nreplicates = 3\nweeks = 3\nscenarios = ["baseline"]\n'
+
+
+def experiment(tmp_path, body=SMALL, name="small.toml"):
+    path = tmp_path / name
+    path.write_text(body)
+    return str(path)
+
+
+def test_experiment_runs_resumes_and_exports(tmp_path, capsys):
+    out = tmp_path / "out"
+    file = experiment(tmp_path)
+    assert main(["experiment", file, "--out", str(out), "--csv", str(tmp_path / "csv")]) == 0
+    captured = capsys.readouterr()
+    assert f"3 runs in {out}" in captured.out
+    assert "3/3 runs" in captured.err
+    assert (tmp_path / "csv" / "runs.csv").is_file()
+    assert len(load(out)["runs"]) == 3
+    assert main(["experiment", file, "--out", str(out), "--quiet"]) == 0
+    assert "0 run now, 3 already there" in capsys.readouterr().out
+
+
+def test_experiment_with_local_processes(tmp_path, capsys):
+    out = tmp_path / "out"
+    file = experiment(tmp_path)
+    assert main(["experiment", file, "--out", str(out), "--workers", "2", "--quiet"]) == 0
+    assert (load(out)["runs"]["status"] == "ok").all()
+
+
+BAD = {
+    "unknown scenario": (SMALL.replace('"baseline"', '"atlantis"'), "unknown scenario 'atlantis'"),
+    "unknown parameter": (
+        SMALL + '[design]\nsampler = "grid"\n[design.parameters]\nrussia_mood = [1]\n',
+        "unknown parameter",
+    ),
+    "min above max": (
+        SMALL + '[design]\nsampler = "latin"\n[design.parameters]\n'
+        "arms_aid = {min = 0.5, max = 0.1}\n",
+        "must be below max",
+    ),
+    "range outside documented range": (
+        SMALL + '[design]\nsampler = "latin"\n[design.parameters]\n'
+        "arms_aid = {min = 0.5, max = 3.0}\n",
+        "out of range; allowed 0.0 to 1.0",
+    ),
+    "zero replicates": (SMALL.replace("replicates = 3", "replicates = 0"), "at least 1"),
+    "negative replicates": (SMALL.replace("replicates = 3", "replicates = -2"), "at least 1"),
+    "invalid toml": ("seed = = 3\n", "not valid TOML"),
+}
+
+
+def run_cli(args, capsys):
+    code = main(args)
+    captured = capsys.readouterr()
+    return code, captured.err
+
+
+def assert_one_line(code, err, needle):
+    assert code == 2
+    assert err.startswith("escalation: error: ")
+    assert err.count("\n") == 1
+    assert needle in err
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("case", sorted(BAD))
+def test_bad_experiment_files(tmp_path, capsys, case):
+    body, needle = BAD[case]
+    code, err = run_cli(
+        ["experiment", experiment(tmp_path, body), "--out", str(tmp_path / "o")], capsys
+    )
+    assert_one_line(code, err, needle)
+    assert not (tmp_path / "o").exists()
+
+
+def test_missing_file_and_unknown_name(tmp_path, capsys):
+    code, err = run_cli(["experiment", str(tmp_path / "nope.toml"), "--out", "x"], capsys)
+    assert_one_line(code, err, "no such experiment file")
+    code, err = run_cli(["experiment", "nope", "--out", "x"], capsys)
+    assert_one_line(code, err, "unknown experiment 'nope'")
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root can write anywhere")
+def test_unwritable_output_directory_as_user(tmp_path, capsys):
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o500)
+    code, err = run_cli(["experiment", experiment(tmp_path), "--out", str(locked / "o")], capsys)
+    assert_one_line(code, err, "cannot write there")
+
+
+def test_unusable_output_directory(tmp_path, capsys):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    code, err = run_cli(["experiment", experiment(tmp_path), "--out", str(blocker / "o")], capsys)
+    assert_one_line(code, err, "cannot write there")
+    code, err = run_cli(["experiment", experiment(tmp_path), "--out", str(blocker)], capsys)
+    assert_one_line(code, err, "not a directory")
+
+
+def test_directory_of_another_experiment(tmp_path, capsys):
+    out = str(tmp_path / "out")
+    assert main(["experiment", experiment(tmp_path), "--out", out, "--quiet"]) == 0
+    capsys.readouterr()
+    other = experiment(tmp_path, SMALL.replace("seed = 9", "seed = 10"), "other.toml")
+    code, err = run_cli(["experiment", other, "--out", out], capsys)
+    assert_one_line(code, err, "holds results of experiment 'cli-small'")
+
+
+def test_bad_options(tmp_path, capsys):
+    file = experiment(tmp_path)
+    code, err = run_cli(["experiment", file, "--out", "o", "--workers", "0"], capsys)
+    assert_one_line(code, err, "--workers must be at least 1")
+    code, err = run_cli(["experiment", file, "--out", "o", "--executor", "gpu"], capsys)
+    assert_one_line(code, err, "invalid choice")
+    code, err = run_cli(["experiment", file], capsys)
+    assert_one_line(code, err, "--out")
+
+
+def test_unreachable_scheduler_exits_2_quickly(tmp_path):
+    # A subprocess: the real command line, its stderr and its exit status, nothing in-process.
+    command = [
+        sys.executable,
+        "-m",
+        "model.cli",
+        "experiment",
+        experiment(tmp_path),
+        "--out",
+        str(tmp_path / "o"),
+        "--scheduler",
+        "tcp://127.0.0.1:9",
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=30)
+    assert_one_line(done.returncode, done.stderr, "cannot reach the Dask scheduler")

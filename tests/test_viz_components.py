@@ -1,0 +1,280 @@
+"""The app's data shaping, batch reading and components, without a browser."""
+
+from __future__ import annotations
+
+import json
+
+import ipywidgets
+import numpy as np
+import pandas as pd
+import pytest
+import solara
+
+from model import EscalationModel, list_scenarios
+from model.cli import main
+from viz import app, batch, figures, views
+from viz.session import LEVERS, InteractiveRun, RunConfig
+
+
+@pytest.fixture
+def run() -> InteractiveRun:
+    model = InteractiveRun(RunConfig(seed=3))
+    for _ in range(4):
+        model.step()
+    return model
+
+
+@pytest.fixture
+def experiment_dir(tmp_path):
+    """A tiny experiment in the runner's on-disk layout: two scenarios, three runs each."""
+    rows, weekly = [], []
+    for run_id in range(6):
+        scenario = "baseline" if run_id < 3 else "arms_now"
+        rows.append(
+            {
+                "run_id": run_id,
+                "scenario": scenario,
+                "sample": run_id % 3,
+                "replicate": 0,
+                "seed": 100 + run_id,
+                "weeks": 6,
+                "misperception": 0.1 + 0.1 * (run_id % 3),
+                "dummy": 0.5,
+                "status": "ok" if run_id != 5 else "error",
+                "error": "" if run_id != 5 else "boom",
+                "wall_time": 0.1,
+                "versions": "{}",
+            }
+        )
+        if run_id == 5:
+            continue
+        for week in range(7):
+            weekly.append({"run_id": run_id, "week": week, "invasion": week >= 2 + run_id})
+    (tmp_path / "runs").mkdir()
+    (tmp_path / "model").mkdir()
+    pd.DataFrame(rows).to_parquet(tmp_path / "runs" / "part-0.parquet")
+    pd.DataFrame(weekly).to_parquet(tmp_path / "model" / "part-0.parquet")
+    (tmp_path / "manifest.json").write_text(json.dumps({"experiment": "tiny"}))
+    return tmp_path
+
+
+def test_levers_map_to_documented_parameter_ranges():
+    by_name = {lever.name: lever for lever in LEVERS}
+    assert set(by_name) == {
+        "russia_risk_attitude",
+        "sanction_threat_tier",
+        "germany_gas_import_share",
+        "arms_aid",
+        "misperception",
+    }
+    assert (by_name["russia_risk_attitude"].lo, by_name["russia_risk_attitude"].hi) == (-1, 1)
+    assert (by_name["sanction_threat_tier"].lo, by_name["sanction_threat_tier"].hi) == (0, 5)
+    assert by_name["sanction_threat_tier"].integer
+
+
+def test_sliders_follow_the_scenario_unless_moved():
+    assert RunConfig("arms_now").lever_values()["arms_aid"] == 1.0
+    assert RunConfig("sanctions_only").lever_values()["sanction_threat_tier"] == 5
+    moved = RunConfig("arms_now").with_override("arms_aid", 0.2)
+    assert moved.lever_values()["arms_aid"] == 0.2
+    assert InteractiveRun(moved).policy.arms_aid == 0.2
+
+
+def test_same_settings_replay_the_same_run():
+    first = InteractiveRun(RunConfig("baseline", seed=7)).run().history()["model"]
+    again = InteractiveRun(RunConfig("baseline", seed=7)).run().history()["model"]
+    pd.testing.assert_frame_equal(first, again)
+
+
+def test_reset_ignores_mesas_own_scenario_argument():
+    from mesa.experimental.scenarios import Scenario
+
+    model = InteractiveRun(RunConfig("freeze_deal"), scenario=Scenario())
+    assert model.spec.name == "freeze_deal"
+
+
+def test_network_view_has_every_actor_edge_type_and_this_weeks_signals(run):
+    view = views.network_view(run)
+    assert {n.actor for n in view.nodes} == set(run.actors)
+    assert {e.kind for e in view.edges} >= {"nato_ally", "eu_member", "adversary"}
+    assert view.signals and all(s.kinds for s in view.signals)
+    assert all(n.stance in figures.STANCE_COLOURS for n in view.nodes)
+    assert all(n.capability > 0 for n in view.nodes)
+
+
+def test_signal_table_lists_only_this_weeks_signals(run):
+    table = views.signal_table(run)
+    assert list(table.columns) == ["sender", "receiver", "kind", "intensity"]
+    assert len(table) == sum(1 for s in run.outbox if s.week == run.week)
+
+
+def test_history_csv_has_a_row_per_week(run):
+    text = views.history_csv(run, "model")
+    assert len(text.strip().splitlines()) == run.week + 2  # header, week 0 .. week n
+
+
+def test_charts_update_in_place_every_week():
+    model = InteractiveRun(RunConfig(seed=2))
+    start, end = views.horizon_dates(model)
+    charts = [figures.SeriesChart(spec, start, end) for spec in figures.WEEKLY_CHARTS]
+    network = figures.NetworkChart(views.network_view(model))
+    previous = None
+    for _ in range(3):
+        weekly = views.weekly(model)
+        images = [chart.update(weekly).png() for chart in charts]
+        images.append(network.update(views.network_view(model)).png())
+        assert all(image.startswith(b"\x89PNG") for image in images)
+        if previous is not None:
+            assert all(new != old for new, old in zip(images, previous, strict=True))
+        previous = images
+        model.step()
+
+
+@pytest.mark.parametrize("spec", figures.WEEKLY_CHARTS, ids=lambda spec: spec.title)
+def test_blitted_chart_matches_a_full_redraw_every_week(spec):
+    """The saved static part (axes, ticks) never goes stale as limits grow."""
+    model = InteractiveRun(RunConfig(seed=2))
+    chart = figures.SeriesChart(spec, *views.horizon_dates(model))
+    for _ in range(14):
+        blitted = chart.update(views.weekly(model)).png()
+        chart.invalidate()
+        assert chart.png() == blitted
+        model.step()
+
+
+def test_network_blit_matches_a_full_redraw():
+    model = InteractiveRun(RunConfig(seed=2))
+    chart = figures.NetworkChart(views.network_view(model))
+    for _ in range(4):
+        model.step()
+        blitted = chart.update(views.network_view(model)).png()
+        chart.invalidate()
+        assert chart.png() == blitted
+
+
+def test_wilson_interval_matches_known_values():
+    lower, upper = batch.wilson_interval(np.array([0, 5, 10]), np.array([10, 10, 10]))
+    assert lower[0] == 0.0 and upper[0] == pytest.approx(0.2775, abs=1e-3)
+    assert (lower[1], upper[1]) == (
+        pytest.approx(0.2366, abs=1e-3),
+        pytest.approx(0.7634, abs=1e-3),
+    )
+    assert upper[2] == pytest.approx(1.0)
+
+
+def test_invasion_curves_per_scenario_skip_failed_runs(experiment_dir):
+    experiment = batch.load_experiment(experiment_dir)
+    curves = batch.invasion_curves(experiment)
+    baseline = curves[curves["scenario"] == "baseline"].set_index("week")
+    assert baseline.loc[0, "probability"] == 0.0
+    assert baseline.loc[6, "probability"] == 1.0
+    arms = curves[curves["scenario"] == "arms_now"]
+    assert arms["n"].max() == 2  # run 5 failed
+    assert (curves["lower"] <= curves["probability"]).all()
+    assert (curves["probability"] <= curves["upper"]).all()
+
+
+def test_run_config_replays_scenario_seed_and_varied_parameters(experiment_dir):
+    experiment = batch.load_experiment(experiment_dir)
+    config = batch.run_config(experiment, 4)
+    assert (config.scenario, config.seed, config.weeks) == ("arms_now", 104, 6)
+    assert config.overrides == {"misperception": pytest.approx(0.2)}  # not "dummy"
+    model = InteractiveRun(config)
+    assert model.world.misperception == pytest.approx(0.2) and model.horizon == 6
+
+
+def test_replay_reproduces_the_batch_run(tmp_path):
+    """A run recorded as the runner records it (scenario, seed, weeks, overrides) replays
+    week for week."""
+    seed, overrides = 987654321, {"arms_aid": 0.6, "russia_risk_attitude": 0.3}
+    recorded = EscalationModel("closing_window", rng=seed, weeks=10, **overrides).run()
+    weekly = recorded.history()["model"].assign(run_id=7)
+    runs = pd.DataFrame(
+        [{"run_id": 7, "scenario": "closing_window", "sample": 0, "replicate": 0, "seed": seed}]
+    ).assign(weeks=10, status="ok", dummy=0.1, **overrides)
+    for name, frame in (("runs", runs), ("model", weekly)):
+        (tmp_path / name).mkdir()
+        frame.to_parquet(tmp_path / name / "part-00000.parquet")
+    (tmp_path / "model" / "part-00001.parquet").write_bytes(b"chunk still being written")
+    replay = InteractiveRun(batch.run_config(batch.load_experiment(tmp_path), 7)).run()
+    pd.testing.assert_frame_equal(replay.history()["model"], recorded.history()["model"])
+
+
+@pytest.mark.parametrize(
+    ("make", "expected"),
+    [
+        (lambda tmp: tmp / "missing", "no such directory"),
+        (lambda tmp: (tmp / "f.txt").write_text("x") and tmp / "f.txt", "not a directory"),
+        (lambda tmp: tmp, r"no runs/\*\.parquet"),
+    ],
+)
+def test_bad_directories_give_a_clear_message(tmp_path, make, expected):
+    with pytest.raises(batch.BatchError, match=expected):
+        batch.load_experiment(make(tmp_path))
+
+
+def test_corrupt_parquet_gives_a_clear_message(experiment_dir):
+    (experiment_dir / "runs" / "part-0.parquet").write_bytes(b"not parquet")
+    with pytest.raises(batch.BatchError, match="cannot read"):
+        batch.load_experiment(experiment_dir)
+
+
+def _texts(box) -> str:
+    found = []
+
+    def walk(widget):
+        for child in getattr(widget, "children", None) or []:
+            if isinstance(child, ipywidgets.Widget):
+                walk(child)
+            elif isinstance(child, str):
+                found.append(child)
+        for name in ("value", "label", "description", "text"):
+            value = getattr(widget, name, None)
+            if isinstance(value, str):
+                found.append(value)
+
+    walk(box)
+    return "\n".join(found)
+
+
+def test_panels_render_for_a_run(run):
+    for panel in (app.NetworkPanel, app.LadderPanel, app.SignalsPanel, app.ExportPanel):
+        box, rc = solara.render(panel(run), handle_error=False)
+        rc.close()
+    box, rc = solara.render(app.NetworkPanel(run), handle_error=False)
+    assert "week 4/26" in _texts(box)
+    rc.close()
+
+
+def test_run_controls_offer_every_scenario():
+    session = app.Session(
+        model=solara.Reactive(InteractiveRun(RunConfig())), config=solara.Reactive(RunConfig())
+    )
+    _box, rc = solara.render(app.RunControls(session), handle_error=False)
+    selects = rc.find(v_model="baseline")
+    assert selects.widgets
+    items = selects.widgets[0].items
+    assert set(items) == set(list_scenarios())
+    rc.close()
+
+
+def test_batch_panel_shows_an_error_for_a_bad_path(tmp_path):
+    model = InteractiveRun(RunConfig())
+    session = app.Session(model=solara.Reactive(model), config=solara.Reactive(RunConfig()))
+
+    @solara.component
+    def Wrapped():
+        app.session_context.provide(session)
+        app.BatchPanel(model)
+
+    _box, rc = solara.render(Wrapped(), handle_error=False)
+    field = rc.find(label="Experiment output directory").widget
+    field.v_model = str(tmp_path / "nowhere")
+    field.fire_event("keyup.enter")
+    rc.find(children=[f"{tmp_path / 'nowhere'}: no such directory"]).assert_single()
+    rc.close()
+
+
+def test_app_command_rejects_bad_ports(capsys):
+    assert main(["app", "--port", "70000"]) == 2
+    assert "between 1 and 65535" in capsys.readouterr().err

@@ -1,0 +1,226 @@
+"""The browser app: Mesa's SolaraViz around the escalation model, plus run controls and views.
+
+Start with ``escalation app`` or ``solara run viz/app.py``. Everything mutable lives in the
+session (``Page`` creates it per browser tab), so two visitors never share a model. This module
+only lays out; the charts are in :mod:`viz.figures`, data shaping in :mod:`viz.views` and
+:mod:`viz.batch`, run settings in :mod:`viz.session`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+import reacton.ipywidgets as rw
+import solara
+from mesa.visualization import SolaraViz
+from mesa.visualization.utils import update_counter
+
+from model import list_scenarios
+from viz import batch, figures, views
+from viz.session import LEVERS, InteractiveRun, RunConfig
+
+TITLE = "Crisis escalation 2021-22"
+
+
+@dataclass(frozen=True)
+class Session:
+    """One browser session's run: the model SolaraViz steps and the settings for the next."""
+
+    model: solara.Reactive[InteractiveRun]
+    config: solara.Reactive[RunConfig]
+
+
+session_context = solara.create_context(None)
+
+
+def _session() -> Session:
+    return solara.use_context(session_context)
+
+
+@solara.component
+def RunControls(session: Session) -> None:
+    """Scenario, seed and the policy levers; Reset (or a replay) starts a run with them."""
+    config = session.config.value
+    scenarios = list_scenarios()
+    values = config.lever_values()
+
+    def pick_scenario(name: str) -> None:
+        # A new scenario brings its own parameter values; earlier slider moves are dropped.
+        session.config.set(RunConfig(scenario=name, seed=session.config.value.seed))
+
+    def set_seed(seed: int | None) -> None:
+        if seed is not None and seed >= 0:
+            session.config.set(dataclasses.replace(session.config.value, seed=int(seed)))
+
+    with solara.Card("Run settings"):
+        solara.Select(
+            "Scenario", values=list(scenarios), value=config.scenario, on_value=pick_scenario
+        )
+        solara.Text(scenarios.get(config.scenario, ""), style={"font-size": "0.8em"})
+        solara.InputInt("Seed", value=config.seed, on_value=set_seed)
+        for lever in LEVERS:
+
+            def move(value: float, name: str = lever.name) -> None:
+                session.config.set(session.config.value.with_override(name, value))
+
+            slider = solara.SliderInt if lever.integer else solara.SliderFloat
+            slider(
+                lever.label,
+                value=values[lever.name],
+                min=lever.lo,
+                max=lever.hi,
+                step=lever.step,
+                on_value=move,
+            )
+        solara.Text("Press Reset to start a run with these settings.")
+
+
+def _heading(text: str, name: str = "heading") -> solara.Element:
+    # solara.Markdown would fetch KaTeX from a CDN, which an offline page must not do.
+    return solara.Text(text, style={"font-weight": "bold"}, classes=[name])
+
+
+def _image(data: bytes) -> solara.Element:
+    return rw.Image(value=data, format="png")
+
+
+@solara.component
+def NetworkPanel(model: InteractiveRun) -> None:
+    update_counter.get()
+    view = views.network_view(model)
+    # One chart per run, updated in place each week (see viz.figures on why).
+    chart = solara.use_memo(lambda: figures.NetworkChart(view), [model])
+    _heading(views.run_title(model), "run-title")
+    _image(chart.update(view).png())
+
+
+def _weekly_panel(spec: figures.ChartSpec):
+    @solara.component
+    def Panel(model: InteractiveRun) -> None:
+        update_counter.get()
+        chart = solara.use_memo(
+            lambda: figures.SeriesChart(spec, *views.horizon_dates(model)), [model]
+        )
+        _image(chart.update(views.weekly(model)).png())
+
+    Panel.__name__ = spec.title.split()[-1].title() + "Panel"
+    return Panel
+
+
+LadderPanel = _weekly_panel(figures.LADDER)
+ForcesPanel = _weekly_panel(figures.FORCES)
+SanctionsPanel = _weekly_panel(figures.SANCTIONS)
+EnergyPanel = _weekly_panel(figures.ENERGY)
+CohesionPanel = _weekly_panel(figures.COHESION)
+
+
+@solara.component
+def SignalsPanel(model: InteractiveRun) -> None:
+    update_counter.get()
+    table = views.signal_table(model)
+    _heading(f"Signals sent in week {model.week} ({len(table)})")
+    # A plain HTML table (pandas escapes the cells): a paginated data grid costs several
+    # widget updates per row every week.
+    solara.HTML(
+        tag="div",
+        unsafe_innerHTML=table.to_html(index=False, classes="signals-table", border=0),
+        style={"max-height": "260px", "overflow-y": "auto", "font-size": "0.8em"},
+    )
+
+
+@solara.component
+def ExportPanel(model: InteractiveRun) -> None:
+    """Download buttons; the tables are built when clicked, so they hold the current week.
+
+    It does not follow the weekly update counter: nothing it shows changes from week to week.
+    """
+    stem = f"{model.spec.name}-seed{model.seed_used}"
+    _heading("Export this run's history (CSV)")
+    with solara.Row():
+        for table in ("model", "agents", "signals"):
+            solara.FileDownload(
+                lambda table=table: views.history_csv(model, table),
+                filename=f"{stem}-{table}.csv",
+                label=f"{table} table",
+            )
+
+
+@solara.component
+def BatchPanel(model: InteractiveRun) -> None:
+    """Invasion curves of an experiment directory, and replay of any of its runs."""
+    session = _session()
+    directory = solara.use_reactive("")
+    chosen = solara.use_reactive(None)
+    message = solara.use_reactive("")
+
+    def load():
+        try:
+            experiment = batch.load_experiment(directory.value)
+            return experiment, batch.invasion_curves(experiment), None
+        except batch.BatchError as exc:
+            return None, None, str(exc)
+
+    experiment, curves, error = solara.use_memo(load, [directory.value])
+
+    solara.InputText("Experiment output directory", value=directory, continuous_update=False)
+    if not directory.value.strip():
+        solara.Info("Type the path of an experiment output directory and press Enter.")
+        return
+    if error:
+        solara.Error(error)
+        return
+    solara.Text(f"{len(experiment.runs)} runs in {experiment.path}")
+    _image(figures.png(figures.invasion_curves_figure(curves)))
+    labels = {batch.run_label(row): int(row["run_id"]) for _, row in experiment.runs.iterrows()}
+
+    def replay() -> None:
+        if chosen.value not in labels:
+            message.set("Pick a run first.")
+            return
+        try:
+            config = batch.run_config(experiment, labels[chosen.value])
+            run = InteractiveRun(config)
+        except (batch.BatchError, ValueError) as exc:
+            message.set(f"Cannot replay: {exc}")
+            return
+        session.config.set(config)
+        session.model.set(run)
+        message.set(f"Loaded {chosen.value} into the interactive view (Page 0).")
+
+    solara.Select("Run to replay", values=list(labels), value=chosen)
+    solara.Button("Replay in the interactive view", color="primary", on_click=replay)
+    if message.value:
+        solara.Info(message.value)
+
+
+COMPONENTS = [
+    (NetworkPanel, 0),
+    (LadderPanel, 0),
+    (ForcesPanel, 0),
+    (SanctionsPanel, 0),
+    (EnergyPanel, 0),
+    (CohesionPanel, 0),
+    (SignalsPanel, 0),
+    (ExportPanel, 0),
+    (BatchPanel, 1),
+]
+
+
+@solara.component
+def Page() -> None:
+    """One session: its own settings and model, the controls and SolaraViz's views."""
+    config = solara.use_reactive(RunConfig())
+    first = solara.use_memo(lambda: InteractiveRun(config.value), [])
+    model = solara.use_reactive(first)
+    session = solara.use_memo(lambda: Session(model=model, config=config), [])
+    session_context.provide(session)
+    with solara.Sidebar():
+        # The sidebar is a portal outside this tree's context, so the session is passed in.
+        RunControls(session)
+    SolaraViz(
+        model,
+        components=COMPONENTS,
+        model_params={"config": config},
+        name=TITLE,
+    )

@@ -1,0 +1,100 @@
+"""One interactive run: its settings, the model built from them, and the sliders' parameters.
+
+SolaraViz rebuilds the model on reset as ``type(model)(**fixed_params)``; passing the session's
+settings holder as the single fixed parameter lets the app's own controls (which follow the
+chosen scenario's values) and the batch page's replay decide what the next model is.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from model import EscalationModel, load_scenario
+from model.parameters import SECTIONS, ActorProfile, fields_of
+
+DEFAULT_SCENARIO = "baseline"
+DEFAULT_SEED = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Lever:
+    """A slider: the model parameter it sets and the range the schema documents for it."""
+
+    name: str
+    label: str
+    lo: float
+    hi: float
+    step: float
+    integer: bool = False
+
+
+def _documented_range(name: str) -> tuple[float, float]:
+    """The lo/hi metadata of an override name (section field or ``<actor>_<field>``)."""
+    for cls in SECTIONS.values():
+        if name in fields_of(cls):
+            meta = fields_of(cls)[name].metadata
+            return meta["lo"], meta["hi"]
+    for field_name, spec in fields_of(ActorProfile).items():
+        if name.endswith("_" + field_name):
+            return spec.metadata["lo"], spec.metadata["hi"]
+    raise KeyError(name)
+
+
+def _lever(name: str, label: str, step: float, integer: bool = False) -> Lever:
+    lo, hi = _documented_range(name)
+    return Lever(name, label, lo, hi, step, integer)
+
+
+LEVERS: tuple[Lever, ...] = (
+    _lever("russia_risk_attitude", "Russia's risk attitude", 0.05),
+    _lever("sanction_threat_tier", "Western sanction resolve (tier)", 1, integer=True),
+    _lever("germany_gas_import_share", "Germany's gas dependence", 0.05),
+    _lever("arms_aid", "Arms aid", 0.05),
+    _lever("misperception", "Misperception", 0.05),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class RunConfig:
+    """Everything that determines an interactive run: scenario, seed and explicit overrides.
+
+    Overrides hold only what the user (or a replayed batch run) set; any other parameter keeps
+    the scenario's own value, so picking ``arms_now`` is not undone by the baseline's sliders.
+    """
+
+    scenario: str = DEFAULT_SCENARIO
+    seed: int = DEFAULT_SEED
+    overrides: dict[str, Any] = field(default_factory=dict)
+    weeks: int | None = None
+    label: str = ""
+
+    def with_override(self, name: str, value: Any) -> RunConfig:
+        return dataclasses.replace(self, overrides={**self.overrides, name: value})
+
+    def lever_values(self) -> dict[str, Any]:
+        """Each slider's current value: the override if set, else the scenario's value."""
+        values = load_scenario(self.scenario).parameter_values()
+        return {lever.name: self.overrides.get(lever.name, values[lever.name]) for lever in LEVERS}
+
+
+class ConfigSource(Protocol):
+    """Anything holding the current settings, e.g. a per-session ``solara.Reactive``."""
+
+    @property
+    def value(self) -> RunConfig: ...
+
+
+class InteractiveRun(EscalationModel):
+    """The escalation model built from a session's settings, with a fixed seed for replay."""
+
+    def __init__(self, config: RunConfig | ConfigSource, scenario: Any = None) -> None:
+        # ``scenario`` receives Mesa's own experiment Scenario on SolaraViz reset; the crisis
+        # scenario comes from the settings instead.
+        settings = config if isinstance(config, RunConfig) else config.value
+        self.config = settings
+        super().__init__(
+            settings.scenario, rng=settings.seed, weeks=settings.weeks, **settings.overrides
+        )
+        self.seed_used = settings.seed

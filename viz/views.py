@@ -1,0 +1,237 @@
+"""Data shaping for the app's views: plain tables and records, no drawing and no Solara.
+
+Everything here reads the live model (or its history) and returns what a figure or table needs,
+so the shapes can be tested without a browser and the drawing code stays small.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import networkx as nx
+import pandas as pd
+
+from model import EscalationModel
+from model.escalation import SIGNAL_COLUMNS
+
+# Actions grouped by what they say about the actor's stance this week; the network colours them.
+STANCES: dict[str, tuple[str, ...]] = {
+    "war": ("invade", "continue_war", "limited_incursion", "nuclear_threat"),
+    "coercion": (
+        "build_up",
+        "demands",
+        "military_technical_threat",
+        "energy_pressure",
+        "hybrid_action",
+        "recognition",
+    ),
+    "deterrence": (
+        "sanction_threat",
+        "arms_delivery",
+        "flank_deployment",
+        "mobilisation",
+        "minsk_refusal",
+        "aid_request",
+    ),
+    "diplomacy": ("talks", "pull_back", "minsk_concession"),
+    "waiting": ("hold", "none"),
+}
+STANCE_OF = {action: stance for stance, actions in STANCES.items() for action in actions}
+# Signal kinds grouped the same way; an edge carrying several kinds shows the sharpest.
+SIGNAL_STANCES: dict[str, tuple[str, ...]] = {
+    "war": ("invasion", "limited_incursion", "nuclear_threat"),
+    "coercion": (
+        "build_up",
+        "demands",
+        "military_technical_threat",
+        "hybrid_action",
+        "energy_pressure",
+        "recognition",
+    ),
+    "deterrence": (
+        "sanction_threat",
+        "sanctions",
+        "sanction_support",
+        "arms_delivery",
+        "flank_deployment",
+        "missile_threat",
+        "mobilisation",
+        "aid_request",
+        "minsk_refusal",
+        "donbas_offensive",
+    ),
+    "diplomacy": (
+        "talks",
+        "pull_back",
+        "written_response",
+        "arms_control_offer",
+        "concession",
+        "freeze_offer",
+        "minsk_concession",
+    ),
+}
+SIGNAL_STANCE_OF = {k: stance for stance, kinds in SIGNAL_STANCES.items() for k in kinds}
+SHARPNESS = ("war", "coercion", "deterrence", "diplomacy", "waiting")
+
+
+def signal_stance(kinds: tuple[str, ...]) -> str:
+    """The sharpest stance among the kinds of signal sent along one edge this week."""
+    return min((SIGNAL_STANCE_OF.get(k, "waiting") for k in kinds), key=SHARPNESS.index)
+
+
+def stance_of(action: str) -> str:
+    """The stance group of an action; unknown actions count as waiting."""
+    return STANCE_OF.get(action, "waiting")
+
+
+@dataclass(frozen=True, slots=True)
+class Node:
+    actor: str
+    role: str
+    action: str
+    stance: str
+    capability: float
+    x: float
+    y: float
+
+
+@dataclass(frozen=True, slots=True)
+class Edge:
+    first: str
+    second: str
+    kind: str
+    weight: float
+
+
+@dataclass(frozen=True, slots=True)
+class SignalArrow:
+    sender: str
+    receiver: str
+    kinds: tuple[str, ...]
+    intensity: float
+    stance: str
+
+
+@dataclass(frozen=True, slots=True)
+class NetworkView:
+    week: int
+    date: dt.date
+    nodes: tuple[Node, ...]
+    edges: tuple[Edge, ...]
+    signals: tuple[SignalArrow, ...]
+
+
+def capability(model: EscalationModel, actor: str) -> float:
+    """A comparable size for each actor: deployable troops (100k) plus economic weight ($10tn).
+
+    Russia's troops are its current massed troops; Ukraine's forces are scaled by its
+    capability, which grows with training and arms aid during a run.
+    """
+    agent = model.actors[actor]
+    profile = agent.profile
+    if agent.role == "challenger":
+        troops = model.russian_troops
+    elif agent.role == "target":
+        troops = profile.forces * model.ukraine_capability
+    else:
+        troops = profile.forces
+    return troops / 100_000 + profile.economic_weight / 10
+
+
+def layout(model: EscalationModel) -> dict[str, tuple[float, float]]:
+    """Fixed positions: Russia and Ukraine at the centre, the West on an outer ring."""
+    graph = model.alliance.graph
+    centre = [model.challenger.actor, model.target.actor]
+    ring = [node for node in graph.nodes if node not in centre]
+    positions = nx.shell_layout(graph, nlist=[centre, ring])
+    return {node: (float(x), float(y)) for node, (x, y) in positions.items()}
+
+
+def this_weeks_signals(model: EscalationModel) -> list[tuple]:
+    """Signals sent in the current week (they are delivered at the start of the next)."""
+    return [s for s in model.outbox if s.week == model.week]
+
+
+def network_view(model: EscalationModel) -> NetworkView:
+    """Nodes, typed edges and this week's signals, ready to draw."""
+    positions = layout(model)
+    nodes = tuple(
+        Node(
+            actor=name,
+            role=agent.role,
+            action=agent.action,
+            stance=stance_of(agent.action),
+            capability=capability(model, name),
+            x=positions[name][0],
+            y=positions[name][1],
+        )
+        for name, agent in model.actors.items()
+    )
+    edges = tuple(
+        Edge(u, v, kind, float(data.get("weight", 1.0)))
+        for u, v, kind, data in model.alliance.graph.edges(keys=True, data=True)
+    )
+    grouped: dict[tuple[str, str], list] = {}
+    for signal in this_weeks_signals(model):
+        grouped.setdefault((signal.sender, signal.receiver), []).append(signal)
+    signals = []
+    for (sender, receiver), sent in sorted(grouped.items()):
+        kinds = tuple(sorted({str(s.kind) for s in sent}))
+        intensity = max(s.intensity for s in sent)
+        signals.append(SignalArrow(sender, receiver, kinds, intensity, signal_stance(kinds)))
+    signals = tuple(signals)
+    return NetworkView(model.week, model.date, nodes, edges, signals)
+
+
+def weekly(model: EscalationModel) -> pd.DataFrame:
+    """The model's weekly record so far (one row per week); read-only, shared by the charts.
+
+    Five charts read it every week, so it is built once per week and kept on the model.
+    """
+    cached = getattr(model, "_weekly_view", None)
+    if cached is not None and cached[0] == model.week:
+        return cached[1]
+    frame = pd.DataFrame(model.datacollector.model_vars)
+    frame["date"] = pd.to_datetime(frame["date"])
+    model._weekly_view = (model.week, frame)
+    return frame
+
+
+def horizon_dates(model: EscalationModel) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """First and last date of the run, so time axes do not rescale as weeks are added."""
+    start = pd.Timestamp(model.spec.world.start_date)
+    return start, start + pd.Timedelta(weeks=model.horizon)
+
+
+def signal_table(model: EscalationModel) -> pd.DataFrame:
+    """This week's signals: sender, receiver, kind and intensity, strongest first."""
+    rows = [
+        {
+            "sender": s.sender,
+            "receiver": s.receiver,
+            "kind": str(s.kind),
+            "intensity": round(float(s.intensity), 3),
+        }
+        for s in this_weeks_signals(model)
+    ]
+    frame = pd.DataFrame(rows, columns=["sender", "receiver", "kind", "intensity"])
+    return frame.sort_values(
+        ["intensity", "sender", "receiver"], ascending=[False, True, True]
+    ).reset_index(drop=True)
+
+
+def history_csv(model: EscalationModel, table: str = "model") -> str:
+    """One of the run's history tables as CSV text, for the download button."""
+    frame = model.history()[table]
+    if table == "signals":
+        frame = frame[list(SIGNAL_COLUMNS)]
+    return frame.to_csv(index=False)
+
+
+def run_title(model: EscalationModel) -> str:
+    """A one-line description of the run and where it stands."""
+    state = f"week {model.week}/{model.horizon} ({model.date:%d %b %Y})"
+    status = f"invasion in week {model.invasion_week}" if model.invasion else model.rung_name
+    seed = getattr(model, "seed_used", None)
+    return f"{model.spec.name}, seed {seed}: {state} — {status}"
