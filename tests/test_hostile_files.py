@@ -91,3 +91,22 @@ def test_hostile_scenario_exit_status_from_a_real_process(case, tmp_path):
     assert len(done.stderr.strip().splitlines()) == 1, done.stderr
     assert "Traceback" not in done.stderr
     assert not (tmp_path / "PWNED").exists()
+
+
+@pytest.mark.parametrize("case", sorted(HOSTILE))
+def test_hostile_experiment_file_is_refused_in_one_line(case, tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    path = write(tmp_path, HOSTILE[case])
+    out = tmp_path / "results"
+    started = time.perf_counter()
+    status = main(["experiment", str(path), "--out", str(out), "--quiet"])
+    elapsed = time.perf_counter() - started
+    captured = capsys.readouterr()
+    assert status == 2, captured
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1, captured.err
+    assert lines[0].startswith("escalation: error: ") and "hostile.toml" in lines[0]
+    assert "Traceback" not in captured.err + captured.out
+    assert elapsed < 10.0
+    assert not out.exists(), "nothing may be written for a refused experiment"
+    assert not (tmp_path / "PWNED").exists()
