@@ -105,6 +105,10 @@ class ProgressLine:
 
     def __init__(self, name: str, stream: TextIO, enabled: bool = True, every: float = 0.2):
         self.name, self.stream, self.enabled, self.every = name, stream, enabled, every
+        # Redrawn in place on a terminal; into a log file, a plain line every 10 seconds.
+        self.in_place = bool(getattr(stream, "isatty", lambda: False)())
+        if not self.in_place:
+            self.every = max(every, 10.0)
         self._last = 0.0
         self._drawn = False
 
@@ -120,9 +124,12 @@ class ProgressLine:
             f"({state.done / max(state.total, 1):.0%}), {state.rate:,.0f} runs/s, "
             f"{eta} left, {state.failures} failed"
         )
-        self.stream.write("\r" + text.ljust(78))
+        if self.in_place:
+            self.stream.write("\r" + text.ljust(78))
+            self._drawn = True
+        else:
+            self.stream.write(text + "\n")
         self.stream.flush()
-        self._drawn = True
 
     def finish(self) -> None:
         if self._drawn:

@@ -144,3 +144,24 @@ def test_unreachable_scheduler_exits_2_quickly(tmp_path):
     ]
     done = subprocess.run(command, capture_output=True, text=True, timeout=30)
     assert_one_line(done.returncode, done.stderr, "cannot reach the Dask scheduler")
+
+
+def test_progress_is_redrawn_on_a_terminal_and_logged_as_lines_elsewhere():
+    import io
+
+    from experiments.cli import ProgressLine
+    from experiments.runner import Progress
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    for stream, in_place in ((Terminal(), True), (io.StringIO(), False)):
+        line = ProgressLine("demo", stream)
+        line.update(Progress(10, 5, 0, 1, 1.0))
+        line.update(Progress(10, 10, 0, 1, 2.0))  # the last update is always shown
+        line.finish()
+        text = stream.getvalue()
+        assert "demo: 10/10 runs (100%)" in text and "1 failed" in text
+        assert ("\r" in text) is in_place
+        assert text.endswith("\n")
