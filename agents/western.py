@@ -33,6 +33,7 @@ class WesternState(Actor):
         super().__init__(model, profile)
         self.belief = PRIOR_INTENT
         self.deployed = 0.0
+        self._exposure = 0.5 + 0.5 * profile.border_exposure  # how near Russian forces it is
 
     def read(self, signal: Signal, intensity: float, weight: float) -> None:
         implied = INTENT_IMPLIED.get(signal.kind)
@@ -44,13 +45,11 @@ class WesternState(Actor):
     def reassess(self) -> None:
         model = self.model
         world = model.world
-        exposure = 0.5 + 0.5 * self.profile.border_exposure
-        self.threat = clip01(self.belief * exposure + (0.3 if model.invasion else 0.0))
-        price_stress = max(0.0, model.energy_price / world.gas_price_reference - 1.0)
+        self.threat = clip01(self.belief * self._exposure + (0.3 if model.invasion else 0.0))
         own = (
             self.profile.resolve
             + 0.4 * (self.threat - PRIOR_INTENT)
-            - 0.5 * self.energy_exposure * price_stress
+            - 0.5 * self.energy_exposure * model.price_stress
         )
         allies = model.alliance.allies(self.actor)
         weight = sum([w for _, w in allies])

@@ -315,6 +315,8 @@ class EscalationModel(mesa.Model):
             self.running = False
 
     def _assess(self) -> None:
+        # Energy-price stress as every Western state reads it this week (same for all).
+        self.price_stress = max(0.0, self.energy_price / self.world.gas_price_reference - 1.0)
         self.agents.do("observe")
         if self.union is not None:
             self.union.aggregate()  # after its members, whatever the agent order
