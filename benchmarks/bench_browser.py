@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -30,7 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "browser"))
 
-from conftest import CHROMIUM, free_port, start_server  # noqa: E402
+from conftest import CHROMIUM, serving  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 FIGURES = 6
@@ -67,7 +66,7 @@ FULLY_DRAWN = """
 
 
 def summary(values: list[float], unit: str) -> str:
-    q = statistics.quantiles(values, n=4) if len(values) > 1 else [values[0]] * 3
+    q = statistics.quantiles(values, n=4, method="inclusive") if len(values) > 1 else [values[0]] * 3
     return (
         f"median {statistics.median(values):.0f} {unit} "
         f"(IQR {q[0]:.0f}-{q[2]:.0f}, min {min(values):.0f}, max {max(values):.0f}, "
@@ -114,16 +113,8 @@ def main() -> int:
         print(f"bench_browser: needs Chromium at {CHROMIUM} (apt-get install chromium)")
         return 0
     steps = max(1, min(args.steps, 24))  # the baseline horizon is 26 weeks
-    port = free_port()
-    server = start_server(port)
-    try:
-        step_ms, load_ms = measure(f"http://127.0.0.1:{port}/", steps, max(1, args.loads))
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
+    with serving() as url:
+        step_ms, load_ms = measure(url, steps, max(1, args.loads))
     step_median, load_median = statistics.median(step_ms), statistics.median(load_ms) / 1000
     print(f"machine: {os.cpu_count()} cores, python {sys.version.split()[0]}")
     print(f"step to updated plots: {summary(step_ms, 'ms')}")

@@ -58,13 +58,10 @@ def write(tmp_path: Path, content: bytes) -> Path:
     return path
 
 
-@pytest.mark.parametrize("case", sorted(HOSTILE))
-def test_hostile_scenario_is_refused_in_one_line(case, tmp_path, capsys, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    path = write(tmp_path, HOSTILE[case])
-    out = tmp_path / "out"
+def assert_refused(command: list[str], out: Path, tmp_path: Path, capsys) -> None:
+    """Exit 2, one line naming the file, within seconds, nothing written or executed."""
     started = time.perf_counter()
-    status = main(["run", "--scenario", str(path), "--weeks", "2", "--quiet", "--out", str(out)])
+    status = main([*command, "--out", str(out)])
     elapsed = time.perf_counter() - started
     captured = capsys.readouterr()
     assert status == 2, captured
@@ -73,8 +70,16 @@ def test_hostile_scenario_is_refused_in_one_line(case, tmp_path, capsys, monkeyp
     assert lines[0].startswith("escalation: error: ") and "hostile.toml" in lines[0]
     assert "Traceback" not in captured.err + captured.out
     assert elapsed < 10.0
-    assert not out.exists(), "nothing may be written for a refused scenario"
+    assert not out.exists(), "nothing may be written for a refused file"
     assert not (tmp_path / "PWNED").exists()
+
+
+@pytest.mark.parametrize("case", sorted(HOSTILE))
+def test_hostile_scenario_is_refused_in_one_line(case, tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    path = write(tmp_path, HOSTILE[case])
+    command = ["run", "--scenario", str(path), "--weeks", "2", "--quiet"]
+    assert_refused(command, tmp_path / "out", tmp_path, capsys)
 
 
 @pytest.mark.parametrize("case", ["binary", "deeply_nested_arrays", "code_in_string", "nan"])
@@ -97,16 +102,4 @@ def test_hostile_scenario_exit_status_from_a_real_process(case, tmp_path):
 def test_hostile_experiment_file_is_refused_in_one_line(case, tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
     path = write(tmp_path, HOSTILE[case])
-    out = tmp_path / "results"
-    started = time.perf_counter()
-    status = main(["experiment", str(path), "--out", str(out), "--quiet"])
-    elapsed = time.perf_counter() - started
-    captured = capsys.readouterr()
-    assert status == 2, captured
-    lines = captured.err.strip().splitlines()
-    assert len(lines) == 1, captured.err
-    assert lines[0].startswith("escalation: error: ") and "hostile.toml" in lines[0]
-    assert "Traceback" not in captured.err + captured.out
-    assert elapsed < 10.0
-    assert not out.exists(), "nothing may be written for a refused experiment"
-    assert not (tmp_path / "PWNED").exists()
+    assert_refused(["experiment", str(path), "--quiet"], tmp_path / "results", tmp_path, capsys)

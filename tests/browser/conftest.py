@@ -7,6 +7,7 @@ one, since ``playwright install`` needs the internet.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -58,6 +59,13 @@ def start_server(port: int) -> subprocess.Popen:
 
 @pytest.fixture(scope="session")
 def app_url() -> Iterator[str]:
+    with serving() as url:
+        yield url
+
+
+@contextlib.contextmanager
+def serving() -> Iterator[str]:
+    """The app served on a free localhost port for the duration of the block; its URL."""
     port = free_port()
     server = start_server(port)
     try:
