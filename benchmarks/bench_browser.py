@@ -66,7 +66,10 @@ FULLY_DRAWN = """
 
 
 def summary(values: list[float], unit: str) -> str:
-    q = statistics.quantiles(values, n=4, method="inclusive") if len(values) > 1 else [values[0]] * 3
+    if len(values) > 1:
+        q = statistics.quantiles(values, n=4, method="inclusive")
+    else:
+        q = [values[0]] * 3
     return (
         f"median {statistics.median(values):.0f} {unit} "
         f"(IQR {q[0]:.0f}-{q[2]:.0f}, min {min(values):.0f}, max {max(values):.0f}, "
