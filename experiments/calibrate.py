@@ -31,7 +31,6 @@ from typing import Any
 import pandas as pd
 from scipy.stats import qmc
 
-from experiments.calibrate_cli import CALIBRATION_FILE
 from experiments.design import ExperimentError, load_experiment
 from experiments.patterns import MEASURES, check, measures
 from experiments.runner import Executor, run_experiment
@@ -41,7 +40,7 @@ from model.parameters import SECTIONS, fields_of
 from model.scenario import builtin_dir
 
 CALIBRATION_DIR = Path(__file__).resolve().parent
-DEFAULT_FILE = CALIBRATION_FILE
+DEFAULT_FILE = CALIBRATION_DIR / "calibration.toml"
 REPO_ROOT = CALIBRATION_DIR.parent
 ODD = REPO_ROOT / "docs" / "ODD.md"
 RECORD = REPO_ROOT / "docs" / "calibration.json"

@@ -6,7 +6,6 @@ import argparse
 import sys
 from pathlib import Path
 
-CALIBRATION_FILE = Path(__file__).resolve().parent / "calibration.toml"
 EXECUTORS = ("serial", "processes", "dask")
 
 
@@ -16,7 +15,11 @@ def register(commands: argparse._SubParsersAction) -> None:
         "calibrate", help="fit free parameters to the patterns of the sources"
     )
     parser.add_argument(
-        "file", nargs="?", type=Path, default=CALIBRATION_FILE, help="calibration TOML file"
+        "file",
+        nargs="?",
+        type=Path,
+        default=None,
+        help="calibration TOML file (default experiments/calibration.toml)",
     )
     parser.add_argument("--out", type=Path, required=True, help="directory for the search runs")
     parser.add_argument("--executor", choices=EXECUTORS, default="processes")
@@ -31,13 +34,19 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def command_calibrate(args: argparse.Namespace) -> int:
-    from experiments.calibrate import apply, calibrate, load_calibration, summary_table
+    from experiments.calibrate import (
+        DEFAULT_FILE,
+        apply,
+        calibrate,
+        load_calibration,
+        summary_table,
+    )
     from experiments.runner import make_executor
     from model.cli import UsageError
 
     if args.workers < 1:
         raise UsageError(f"--workers must be at least 1, got {args.workers}")
-    calibration = load_calibration(args.file)
+    calibration = load_calibration(args.file or DEFAULT_FILE)
     if args.out.exists() and not args.out.is_dir():
         raise UsageError(f"--out {args.out}: exists and is not a directory")
     executor = make_executor(args.executor, args.workers, args.scheduler)
