@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import mesa
 
-from model.choice import Option, logit_choice, lottery_value, prospect_value
+from model.choice import Option, logit_pick, lottery_value, prospect_value
 from model.energy import energy_exposure
 from model.parameters import ActorProfile
 from model.signals import AMBIGUOUS_POSTURES, Kind, Signal, perceived
@@ -83,17 +83,19 @@ class Actor(mesa.Agent):
         profile = self.profile
         risk_attitude, loss_aversion = profile.risk_attitude, profile.loss_aversion
         curvature, prospect_theory = world.value_curvature, world.prospect_theory
-        values = {}
-        for name, option in self.options().items():
+        options = self.options()
+        values = []
+        value = values.append
+        for option in options.values():
             if option.__class__ is float:  # a sure outcome: no spread to weigh
-                values[name] = (
+                value(
                     prospect_value(option, curvature, loss_aversion) if prospect_theory else option
                 )
             else:
-                values[name] = lottery_value(
-                    option, risk_attitude, loss_aversion, curvature, prospect_theory
+                value(
+                    lottery_value(option, risk_attitude, loss_aversion, curvature, prospect_theory)
                 )
-        self.action = logit_choice(values, world.choice_temperature, self.model.random)
+        self.action = logit_pick(list(options), values, world.choice_temperature, self.model.random)
         self.act(self.action)
 
     def options(self) -> dict[str, Option]:

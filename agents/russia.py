@@ -31,6 +31,7 @@ ACTION_RUNG = {
     "pull_back": Rung.STATUS_QUO,
 }
 
+SANCTION_KINDS = frozenset({Kind.SANCTION_THREAT, Kind.SANCTION_SUPPORT, Kind.SANCTIONS})
 DEAL_DECAY = 0.9  # weekly persistence of Russia's hope for a deal without new talks
 
 
@@ -68,22 +69,32 @@ class Russia(Actor):
         self.recognised = False
         self.incursion = False
         self.provoked = False
+        # What each sanction tier takes from Russia: SWIFT's bite lessened by alternatives,
+        # the energy tier's by the budget's dependence on hydrocarbon exports.
+        calc = model.spec.invasion_calculus
+        bites = list(TIER_BITE_RUSSIA)
+        bites[3] *= 1.0 - calc.swift_alternatives
+        bites[5] = profile.budget_hydrocarbon_share
+        self._bites = bites
+        self._bite_totals = [sum(bites[: whole + 1]) for whole in range(6)]
+        self._sanction_scale = calc.sanction_cost_scale
+        self._sanction_weight = 1.0 - profile.cost_tolerance
+        self.western_exposure = 0.0
+        # Whose sanction stance a signal speaks for: a state its own, the Union its members'.
+        self._speaks_for = {a.actor: (a.actor,) for a in model.western}
+        if model.union is not None:
+            self._speaks_for[model.union.actor] = tuple(m.actor for m in model.union.members)
 
     # --- beliefs -------------------------------------------------------------------------
     def read(self, signal: Signal, intensity: float, weight: float) -> None:
         kind = signal.kind
-        policy = self.model.spec.policy
-        if kind in (Kind.SANCTION_THREAT, Kind.SANCTION_SUPPORT, Kind.SANCTIONS):
-            union = self.model.union
-            if union is not None and signal.sender == union.actor:
-                senders = [m.actor for m in union.members]  # the Union speaks for its members
-            else:
-                senders = [signal.sender] if signal.sender in self.expected_support else []
-            for sender in senders:
-                old = self.expected_support[sender]
-                self.expected_support[sender] = toward(old, 5.0 * intensity, weight)
+        if kind in SANCTION_KINDS:
+            expected = self.expected_support
+            for sender in self._speaks_for.get(signal.sender, ()):
+                expected[sender] = toward(expected[sender], 5.0 * intensity, weight)
         elif kind == Kind.ARMS_DELIVERY:
-            growth = self.model.spec.world.capability_growth + policy.arms_effect * intensity
+            model = self.model
+            growth = model.world.capability_growth + model.policy.arms_effect * intensity
             self.perceived_growth = toward(self.perceived_growth, growth, weight)
             self.nato_threat = toward(self.nato_threat, intensity, weight)
         elif kind in (Kind.FLANK_DEPLOYMENT, Kind.MOBILISATION):
@@ -113,6 +124,10 @@ class Russia(Actor):
                 a.actor: float(a.preferred_tier(resolve=assumed)) for a in self.model.western
             }
         self.expected_tier = self.model.coalition_tier(self.expected_support)
+        # The West's mean exposure to an energy cut: what energy pressure works on. (Western
+        # states observe, and so update their exposure, before Russia.)
+        exposures = [a.energy_exposure for a in self.model.sanctioners]
+        self.western_exposure = sum(exposures) / len(exposures) if exposures else 0.0
         self.belief = self.expected_tier / 5.0
         self.threat = clip01(self.nato_threat)
         self.deal_prospect *= DEAL_DECAY
@@ -131,13 +146,10 @@ class Russia(Actor):
 
     def sanction_cost(self, tier: float) -> float:
         """Russia's perceived cost of a (possibly fractional) sanction tier."""
-        calc = self.model.spec.invasion_calculus
-        bites = list(TIER_BITE_RUSSIA)
-        bites[3] *= 1.0 - calc.swift_alternatives
-        bites[5] = self.profile.budget_hydrocarbon_share
         whole = int(tier)
-        total = sum(bites[: whole + 1]) + (tier - whole) * (bites[whole + 1] if whole < 5 else 0)
-        return calc.sanction_cost_scale * total * (1.0 - self.profile.cost_tolerance)
+        bites = self._bites
+        total = self._bite_totals[whole] + (tier - whole) * (bites[whole + 1] if whole < 5 else 0)
+        return self._sanction_scale * total * self._sanction_weight
 
     def options(self) -> dict[str, Option]:
         model = self.model
@@ -147,7 +159,7 @@ class Russia(Actor):
         if model.invasion:
             return {
                 "continue_war": -holding,
-                "energy_pressure": -holding + 0.02 * self._western_exposure() - 0.02,
+                "energy_pressure": -holding + 0.02 * self.western_exposure - 0.02,
                 "nuclear_threat": [(0.5, 0.15 * self.nato_threat), (0.5, -0.15)],
                 "talks": -holding + 0.1 * self.deal_prospect,
             }
@@ -177,7 +189,7 @@ class Russia(Actor):
             "military_technical_threat": waiting + 0.6 * coercion,
             "talks": waiting + 0.8 * coercion,
             "hybrid_action": [(0.5, waiting + calc.hybrid_gain), (0.5, waiting)],
-            "energy_pressure": waiting + 0.05 * stake * self._western_exposure() - 0.02,
+            "energy_pressure": waiting + 0.05 * stake * self.western_exposure - 0.02,
         }
         if self.troops < calc.troop_ceiling:
             more = min(calc.troop_ceiling, self.troops + calc.buildup_rate)
@@ -210,10 +222,6 @@ class Russia(Actor):
             (1.0 - odds, -calc.failure_cost - expected - nato_risk),
         ]
         return options
-
-    def _western_exposure(self) -> float:
-        exposures = [a.energy_exposure for a in self.model.sanctioners]
-        return sum(exposures) / len(exposures) if exposures else 0.0
 
     # --- consequences --------------------------------------------------------------------
     def act(self, action: str) -> None:

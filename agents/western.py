@@ -34,6 +34,10 @@ class WesternState(Actor):
         self.belief = PRIOR_INTENT
         self.deployed = 0.0
         self._exposure = 0.5 + 0.5 * profile.border_exposure  # how near Russian forces it is
+        self._ties = model.alliance.ties(self.actor)  # its allies, with the trust on each tie
+        # The weight it gives its own cost of sanctions, and the cost of tiers 0-4 so weighted.
+        self._keep = 1.0 - profile.cost_tolerance
+        self._kept_costs = [self._keep * cost for cost in WEST_COST[:5]]
 
     def read(self, signal: Signal, intensity: float, weight: float) -> None:
         implied = INTENT_IMPLIED.get(signal.kind)
@@ -51,17 +55,18 @@ class WesternState(Actor):
             + 0.4 * (self.threat - PRIOR_INTENT)
             - 0.5 * self.energy_exposure * model.price_stress
         )
-        allies = model.alliance.allies(self.actor)
-        weight = sum([w for _, w in allies])
+        ties = self._ties
+        trust = [data["weight"] for _, data in ties]
+        weight = sum(trust)
         if weight > 0.0:
             last_resolve = model.last_resolve
-            pulled = sum([last_resolve[a] * w for a, w in allies]) / weight
+            pulled = sum([last_resolve[a] * w for (a, _), w in zip(ties, trust)]) / weight  # noqa: B905
             own = (1.0 - world.alliance_influence) * own + world.alliance_influence * pulled
         self.resolve = clip01(own)
         previous = self.sanction_support
         self.sanction_support = self.preferred_tier()
         if self.sanction_support != previous:
-            receivers = [a for a, _ in allies] + [model.challenger.actor]
+            receivers = [a for a, _ in ties] + [model.challenger.actor]
             self.send(receivers, Kind.SANCTION_SUPPORT, self.sanction_support / 5.0, 0.0)
 
     def tier_cost(self, tier: int) -> float:
@@ -70,15 +75,10 @@ class WesternState(Actor):
     def preferred_tier(self, resolve: float | None = None) -> int:
         """The tier that best trades harm to Russia against this actor's own cost."""
         push = (self.resolve if resolve is None else resolve) * (0.4 + self.threat)
-        keep = 1.0 - self.profile.cost_tolerance
-        best, best_net = 0, push * HARM[0] - keep * WEST_COST[0]
-        for tier in range(1, 6):
-            net = push * HARM[tier] - keep * (
-                WEST_COST[tier] + (self.energy_exposure if tier == 5 else 0.0)
-            )
-            if net > best_net:  # ties go to the lower tier, as max() does
-                best, best_net = tier, net
-        return best
+        nets = [push * harm - cost for harm, cost in zip(HARM, self._kept_costs)]  # noqa: B905
+        # The energy tier's cost adds this week's exposure to the embargo.
+        nets.append(push * HARM[5] - self._keep * (WEST_COST[5] + self.energy_exposure))
+        return nets.index(max(nets))  # ties go to the lower tier
 
     def options(self) -> dict[str, Option]:
         model = self.model

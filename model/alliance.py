@@ -86,12 +86,16 @@ class AllianceGraph:
 
     def allies(self, node: str) -> list[tuple[str, float]]:
         """NATO and EU partners of ``node`` with the current trust on each tie."""
-        return [(other, data["weight"]) for other, data in self._ties_of.get(node, ())]
+        return [(other, data["weight"]) for other, data in self.ties(node)]
+
+    def ties(self, node: str) -> list[tuple[str, dict]]:
+        """``node``'s NATO and EU ties as (partner, edge attributes): live, read every week."""
+        return self._ties_of.get(node, [])
 
     def cohesion(self) -> float:
         if not self.alliance_ties:
             return 0.0
-        return sum(d["weight"] for _, _, d in self.alliance_ties) / len(self.alliance_ties)
+        return sum([d["weight"] for _, _, d in self.alliance_ties]) / len(self.alliance_ties)
 
     def update_ties(self, stance: dict[str, float], rate: float) -> None:
         """Agreement (stances within 0.5 of each other) strengthens a tie, divergence weakens it."""

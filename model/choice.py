@@ -48,16 +48,22 @@ def lottery_value(
 
 def logit_choice(values: Mapping[str, float], temperature: float, draw: random.Random) -> str:
     """Pick an option with probability proportional to exp(value / temperature)."""
-    scores = list(values.values())
-    top = max(scores)
+    return logit_pick(list(values), list(values.values()), temperature, draw)
+
+
+def logit_pick(
+    options: Sequence[str], values: Sequence[float], temperature: float, draw: random.Random
+) -> str:
+    """``logit_choice`` over parallel lists: what an actor builds every week, without a dict."""
+    top = max(values)
     exp = math.exp
-    weights = [exp((v - top) / temperature) for v in scores]
+    weights = [exp((v - top) / temperature) for v in values]
     threshold = draw.random() * sum(weights)
-    for option, weight in zip(values, weights):  # noqa: B905 - same length by construction
+    for option, weight in zip(options, weights):  # noqa: B905 - same length by construction
         threshold -= weight
         if threshold <= 0.0:
             return option
-    return next(reversed(values))
+    return options[-1]
 
 
 def choice_probabilities(values: Mapping[str, float], temperature: float) -> dict[str, float]:

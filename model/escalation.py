@@ -22,6 +22,7 @@ from agents.union import quantile_tier
 from model import energy
 from model.alliance import AllianceGraph
 from model.ladder import RUNG_NAMES, SANCTION_TIER_NAMES, TALKS_NAMES, Rung, Talks, next_rung
+from model.record import WeeklyRecord
 from model.scenario import ScenarioSpec, load_scenario
 from model.signals import Kind, Signal, credibility
 
@@ -141,10 +142,7 @@ class EscalationModel(mesa.Model):
         self.signal_log: list[Signal] = []
         self._assess()
 
-        self.datacollector = mesa.DataCollector(
-            model_reporters=dict(MODEL_COLUMNS),
-            agent_reporters={name: name for name in AGENT_COLUMNS},
-        )
+        self.datacollector = WeeklyRecord(MODEL_COLUMNS, AGENT_COLUMNS)
         self.datacollector.collect(self)
 
     # --- read-only views -----------------------------------------------------------------

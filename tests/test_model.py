@@ -430,3 +430,45 @@ def test_invasion_is_signalled_by_russia_in_its_week():
 def test_rung_never_falls_more_than_one_per_week(scenario, seed, overrides):
     rung = history(scenario, seed, **dict(overrides))["model"]["rung"]
     assert (rung.diff().dropna() >= -1).all()
+
+
+# --- the weekly record ------------------------------------------------------------------------
+@pytest.mark.parametrize("scenario", ["baseline", "divided_west", "closing_window"])
+def test_weekly_record_holds_what_mesas_collector_would(scenario):
+    """The faster collector is only an optimisation: Mesa's own, fed the same reporters at the
+    same moments, must record the same values in the same layout."""
+    from model.escalation import AGENT_COLUMNS, MODEL_COLUMNS
+
+    stock = None
+
+    class Witness(EscalationModel):
+        def step(self) -> None:
+            super().step()
+            stock.collect(self)
+
+    model = Witness(scenario, rng=11, weeks=30)
+    stock = mesa.DataCollector(
+        model_reporters=dict(MODEL_COLUMNS),
+        agent_reporters={name: name for name in AGENT_COLUMNS},
+    )
+    # Week 0, as the model recorded it at construction (nothing has moved since).
+    stock.collect(model)
+    model.run()
+    record = model.datacollector
+    assert record.model_vars == stock.model_vars
+    assert record._agent_records == stock._agent_records
+    assert record._collection_steps == stock._collection_steps
+    pd.testing.assert_frame_equal(
+        record.get_agent_vars_dataframe(), stock.get_agent_vars_dataframe()
+    )
+
+
+def test_weekly_record_holds_only_values_that_cannot_change_later():
+    """Why no copies are needed: every recorded value is immutable."""
+    from model.record import IMMUTABLE
+
+    model = EscalationModel("baseline", rng=2).run()
+    record = model.datacollector
+    values = [v for column in record.model_vars.values() for v in column]
+    values += [v for rows in record._agent_records.values() for row in rows for v in row]
+    assert values and all(isinstance(v, IMMUTABLE) for v in values)
