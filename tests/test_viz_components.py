@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import xml.etree.ElementTree as ET
 
 import ipywidgets
 import numpy as np
@@ -12,7 +14,8 @@ import solara
 
 from model import EscalationModel, list_scenarios
 from model.cli import main
-from viz import app, batch, figures, views
+from model.ladder import RUNG_NAMES, SANCTION_TIER_NAMES
+from viz import app, batch, charts, views
 from viz.session import LEVERS, InteractiveRun, RunConfig
 
 
@@ -98,7 +101,7 @@ def test_network_view_has_every_actor_edge_type_and_this_weeks_signals(run):
     assert {n.actor for n in view.nodes} == set(run.actors)
     assert {e.kind for e in view.edges} >= {"nato_ally", "eu_member", "adversary"}
     assert view.signals and all(s.kinds for s in view.signals)
-    assert all(n.stance in figures.STANCE_COLOURS for n in view.nodes)
+    assert all(n.stance in charts.STANCE_COLOURS for n in view.nodes)
     assert all(n.capability > 0 for n in view.nodes)
 
 
@@ -108,48 +111,124 @@ def test_signal_table_lists_only_this_weeks_signals(run):
     assert len(table) == sum(1 for s in run.outbox if s.week == run.week)
 
 
+def test_signals_table_lists_every_signal_escaped(run):
+    rows = views.signal_rows(run)
+    html = app._signals_html([*rows, ("<b>Ruritania</b>", "Ukraine", "talks", 0.5)])
+    assert html.count("<tr>") == len(rows) + 1 > 1
+    assert "<b>" not in html and "&lt;b&gt;Ruritania&lt;/b&gt;" in html
+
+
 def test_history_csv_has_a_row_per_week(run):
     text = views.history_csv(run, "model")
     assert len(text.strip().splitlines()) == run.week + 2  # header, week 0 .. week n
 
 
-def test_charts_update_in_place_every_week():
+def _svg(markup: str) -> ET.Element:
+    """The markup parsed as XML: it must be well formed, with every text escaped."""
+    return ET.fromstring(markup)
+
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def _texts_of(root: ET.Element) -> str:
+    return " ".join("".join(t.itertext()) for t in root.iter(f"{SVG}text"))
+
+
+def test_views_carry_their_week_and_change_every_week():
     model = InteractiveRun(RunConfig(seed=2))
     start, end = views.horizon_dates(model)
-    charts = [figures.SeriesChart(spec, start, end) for spec in figures.WEEKLY_CHARTS]
-    network = figures.NetworkChart(views.network_view(model))
+    series = [charts.SeriesSvg(spec, start, end) for spec in charts.WEEKLY_CHARTS]
     previous = None
-    for _ in range(3):
-        weekly = views.weekly(model)
-        images = [chart.update(weekly).png() for chart in charts]
-        images.append(network.update(views.network_view(model)).png())
-        assert all(image.startswith(b"\x89PNG") for image in images)
+    for week in range(4):
+        markup = [chart.update(views.weekly(model)) for chart in series]
+        markup.insert(0, charts.network_svg(views.network_view(model)))
+        roots = [_svg(m) for m in markup]
+        assert [r.get("data-view") for r in roots] == list(charts.VIEW_NAMES)
+        assert all(r.get("data-week") == str(week) for r in roots)
+        drawn = [ET.tostring(r.find(f"{SVG}g[@class='data']")) for r in roots]
         if previous is not None:
-            assert all(new != old for new, old in zip(images, previous, strict=True))
-        previous = images
+            assert all(new != old for new, old in zip(drawn, previous, strict=True))
+        previous = drawn
         model.step()
 
 
-@pytest.mark.parametrize("spec", figures.WEEKLY_CHARTS, ids=lambda spec: spec.title)
-def test_blitted_chart_matches_a_full_redraw_every_week(spec):
-    """The saved static part (axes, ticks) never goes stale as limits grow."""
+def test_time_charts_name_rungs_tiers_dates_and_units(run):
+    start, end = views.horizon_dates(run)
+    text = {
+        spec.key: _texts_of(_svg(charts.SeriesSvg(spec, start, end).update(views.weekly(run))))
+        for spec in charts.WEEKLY_CHARTS
+    }
+    assert all(name in text["ladder"] for name in RUNG_NAMES.values())
+    assert all(name in text["sanctions"] for name in SANCTION_TIER_NAMES.values())
+    assert all(month in text["ladder"] for month in ("Nov", "Dec", "Jan", "2021", "2022"))
+    assert "(thousands)" in text["forces"] and "(week 0 = 1)" in text["forces"]
+    assert "% full" in text["energy"] and "EUR/MWh" in text["energy"]
+    assert f"week 4 ({run.date:%d %b %Y})" in text["cohesion"]
+    assert run.rung_name in text["ladder"]  # the caption names this week's rung
+
+
+@pytest.mark.parametrize("spec", charts.WEEKLY_CHARTS, ids=lambda spec: spec.key)
+def test_cached_frame_matches_a_fresh_draw_and_axes_hold_the_data(spec):
+    """The frame kept between weeks never goes stale as an axis grows."""
     model = InteractiveRun(RunConfig(seed=2))
-    chart = figures.SeriesChart(spec, *views.horizon_dates(model))
+    chart = charts.SeriesSvg(spec, *views.horizon_dates(model))
     for _ in range(14):
-        blitted = chart.update(views.weekly(model)).png()
+        record = views.weekly(model)
+        kept = chart.update(record)
         chart.invalidate()
-        assert chart.png() == blitted
+        assert chart.update(record) == kept
+        for series in spec.series:
+            low, high = chart.limits["right" if series.right else "left"]
+            assert all(low <= v * series.scale <= high for v in record[series.column])
         model.step()
 
 
-def test_network_blit_matches_a_full_redraw():
-    model = InteractiveRun(RunConfig(seed=2))
-    chart = figures.NetworkChart(views.network_view(model))
-    for _ in range(4):
-        model.step()
-        blitted = chart.update(views.network_view(model)).png()
-        chart.invalidate()
-        assert chart.png() == blitted
+def test_network_shows_every_actor_tie_and_signal(run):
+    view = views.network_view(run)
+    root = _svg(charts.network_svg(view))
+    text = _texts_of(root)
+    assert all(node.actor in text for node in view.nodes)
+    assert all(stance in text for stance in charts.STANCE_COLOURS)
+    assert all(style.label in text for style in charts.EDGE_STYLES.values())
+    edges = root.find(f".//{SVG}g[@class='edges']")
+    assert len(edges) == len(view.edges)
+    arrows = root.findall(f".//{SVG}line[@class='signal']")
+    assert len(arrows) == len(view.signals) > 0
+    assert all(a.get("marker-end", "").startswith("url(#net-arrow-") for a in arrows)
+
+
+def test_network_escapes_names_from_scenario_files(run):
+    view = views.network_view(run)
+    hostile = '<script>alert("x")</script> & co'
+    renamed = {view.nodes[0].actor: hostile}
+
+    def rename(name: str) -> str:
+        return renamed.get(name, name)
+
+    view = dataclasses.replace(
+        view,
+        nodes=tuple(dataclasses.replace(n, actor=rename(n.actor)) for n in view.nodes),
+        edges=tuple(
+            dataclasses.replace(e, first=rename(e.first), second=rename(e.second))
+            for e in view.edges
+        ),
+        signals=tuple(
+            dataclasses.replace(a, sender=rename(a.sender), receiver=rename(a.receiver))
+            for a in view.signals
+        ),
+    )
+    markup = charts.network_svg(view)
+    root = _svg(markup)
+    assert "<script" not in markup
+    assert not root.findall(f".//{SVG}script") and not root.findall(".//script")
+    assert hostile in _texts_of(root)
+
+
+def test_nice_ticks_are_round_and_cover_the_range():
+    assert charts.nice_ticks(0.0, 100.0) == [0, 20, 40, 60, 80, 100]
+    ticks = charts.nice_ticks(71.3, 124.9)
+    assert ticks[0] >= 71.3 and ticks[-1] <= 124.9 and 4 <= len(ticks) <= 7
 
 
 def test_wilson_interval_matches_known_values():
@@ -243,6 +322,8 @@ def test_panels_render_for_a_run(run):
         rc.close()
     box, rc = solara.render(app.NetworkPanel(run), handle_error=False)
     assert "week 4/26" in _texts(box)
+    (svg,) = [w.unsafe_innerHTML for w in rc.find(solara.widgets.HTML).widgets]
+    assert _svg(svg).get("data-week") == "4"
     rc.close()
 
 

@@ -2,7 +2,8 @@
 
 Start with ``escalation app`` or ``solara run viz/app.py``. Everything mutable lives in the
 session (``Page`` creates it per browser tab), so two visitors never share a model. This module
-only lays out; the charts are in :mod:`viz.figures`, data shaping in :mod:`viz.views` and
+only lays out; the weekly views are SVG from :mod:`viz.charts`, the batch page's figure is
+Matplotlib from :mod:`viz.figures`, data shaping in :mod:`viz.views` and
 :mod:`viz.batch`, run settings in :mod:`viz.session`.
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from html import escape
 
 import reacton.ipywidgets as rw
 import solara
@@ -17,7 +19,7 @@ from mesa.visualization import SolaraViz
 from mesa.visualization.utils import update_counter
 
 from model import list_scenarios
-from viz import batch, figures, views
+from viz import batch, charts, figures, views
 from viz.session import LEVERS, InteractiveRun, RunConfig
 
 TITLE = "Crisis escalation 2021-22"
@@ -85,46 +87,62 @@ def _image(data: bytes) -> solara.Element:
     return rw.Image(value=data, format="png")
 
 
+def _svg(markup: str) -> solara.Element:
+    # Inline SVG (see viz.charts on why not PNG); the markup escapes every text it carries.
+    return solara.HTML(tag="div", unsafe_innerHTML=markup, classes=["chart"])
+
+
 @solara.component
 def NetworkPanel(model: InteractiveRun) -> None:
     update_counter.get()
-    view = views.network_view(model)
-    # One chart per run, updated in place each week (see viz.figures on why).
-    chart = solara.use_memo(lambda: figures.NetworkChart(view), [model])
     _heading(views.run_title(model), "run-title")
-    _image(chart.update(view).png())
+    _svg(charts.network_svg(views.network_view(model)))
 
 
-def _weekly_panel(spec: figures.ChartSpec):
+def _weekly_panel(spec: charts.ChartSpec):
     @solara.component
     def Panel(model: InteractiveRun) -> None:
         update_counter.get()
+        # One chart per run: it keeps its axes' limits and drawn frame from week to week.
         chart = solara.use_memo(
-            lambda: figures.SeriesChart(spec, *views.horizon_dates(model)), [model]
+            lambda: charts.SeriesSvg(spec, *views.horizon_dates(model)), [model]
         )
-        _image(chart.update(views.weekly(model)).png())
+        _svg(chart.update(views.weekly(model)))
 
-    Panel.__name__ = spec.title.split()[-1].title() + "Panel"
+    Panel.__name__ = spec.key.title() + "Panel"
     return Panel
 
 
-LadderPanel = _weekly_panel(figures.LADDER)
-ForcesPanel = _weekly_panel(figures.FORCES)
-SanctionsPanel = _weekly_panel(figures.SANCTIONS)
-EnergyPanel = _weekly_panel(figures.ENERGY)
-CohesionPanel = _weekly_panel(figures.COHESION)
+LadderPanel = _weekly_panel(charts.LADDER)
+ForcesPanel = _weekly_panel(charts.FORCES)
+SanctionsPanel = _weekly_panel(charts.SANCTIONS)
+EnergyPanel = _weekly_panel(charts.ENERGY)
+CohesionPanel = _weekly_panel(charts.COHESION)
+
+
+def _signals_html(rows: list[tuple[str, str, str, float]]) -> str:
+    """A plain, escaped HTML table: a paginated data grid costs several widget updates per row
+    every week, and pandas' ``to_html`` a few milliseconds."""
+    head = "".join(f"<th>{name}</th>" for name in views.SIGNAL_TABLE_COLUMNS)
+    body = "".join(
+        f"<tr><td>{escape(sender)}</td><td>{escape(receiver)}</td><td>{escape(kind)}</td>"
+        f"<td>{intensity:.3f}</td></tr>"
+        for sender, receiver, kind, intensity in rows
+    )
+    return (
+        '<table class="dataframe signals-table"><thead><tr style="text-align: right;">'
+        f"{head}</tr></thead><tbody>{body}</tbody></table>"
+    )
 
 
 @solara.component
 def SignalsPanel(model: InteractiveRun) -> None:
     update_counter.get()
-    table = views.signal_table(model)
-    _heading(f"Signals sent in week {model.week} ({len(table)})")
-    # A plain HTML table (pandas escapes the cells): a paginated data grid costs several
-    # widget updates per row every week.
+    rows = views.signal_rows(model)
+    _heading(f"Signals sent in week {model.week} ({len(rows)})")
     solara.HTML(
         tag="div",
-        unsafe_innerHTML=table.to_html(index=False, classes="signals-table", border=0),
+        unsafe_innerHTML=_signals_html(rows),
         style={"max-height": "260px", "overflow-y": "auto", "font-size": "0.8em"},
     )
 

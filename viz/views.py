@@ -7,6 +7,7 @@ so the shapes can be tested without a browser and the drawing code stays small.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import networkx as nx
@@ -184,41 +185,41 @@ def network_view(model: EscalationModel) -> NetworkView:
     return NetworkView(model.week, model.date, nodes, edges, signals)
 
 
-def weekly(model: EscalationModel) -> pd.DataFrame:
-    """The model's weekly record so far (one row per week); read-only, shared by the charts.
+def weekly(model: EscalationModel) -> Mapping[str, Sequence]:
+    """The model's weekly record so far, column -> one value per week (read-only).
 
-    Five charts read it every week, so it is built once per week and kept on the model.
+    It is the record Mesa's collector keeps (``model_vars``), read as is: the five charts read
+    it every week, and building a DataFrame from it would cost more than drawing them.
     """
-    cached = getattr(model, "_weekly_view", None)
-    if cached is not None and cached[0] == model.week:
-        return cached[1]
-    frame = pd.DataFrame(model.datacollector.model_vars)
-    frame["date"] = pd.to_datetime(frame["date"])
-    model._weekly_view = (model.week, frame)
-    return frame
+    return model.datacollector.model_vars
 
 
-def horizon_dates(model: EscalationModel) -> tuple[pd.Timestamp, pd.Timestamp]:
+def horizon_dates(model: EscalationModel) -> tuple[dt.date, dt.date]:
     """First and last date of the run, so time axes do not rescale as weeks are added."""
-    start = pd.Timestamp(model.spec.world.start_date)
-    return start, start + pd.Timedelta(weeks=model.horizon)
+    start = model.spec.world.start_date
+    return start, start + dt.timedelta(weeks=model.horizon)
+
+
+SIGNAL_TABLE_COLUMNS = ("sender", "receiver", "kind", "intensity")
+
+
+def signal_rows(model: EscalationModel) -> list[tuple[str, str, str, float]]:
+    """This week's signals as (sender, receiver, kind, intensity) rows, strongest first.
+
+    Plain tuples: the app writes them straight into an HTML table every week, which a
+    DataFrame and ``to_html`` would make several milliseconds slower.
+    """
+    rows = [
+        (s.sender, s.receiver, str(s.kind), round(float(s.intensity), 3))
+        for s in this_weeks_signals(model)
+    ]
+    rows.sort(key=lambda row: (-row[3], row[0], row[1]))
+    return rows
 
 
 def signal_table(model: EscalationModel) -> pd.DataFrame:
     """This week's signals: sender, receiver, kind and intensity, strongest first."""
-    rows = [
-        {
-            "sender": s.sender,
-            "receiver": s.receiver,
-            "kind": str(s.kind),
-            "intensity": round(float(s.intensity), 3),
-        }
-        for s in this_weeks_signals(model)
-    ]
-    frame = pd.DataFrame(rows, columns=["sender", "receiver", "kind", "intensity"])
-    return frame.sort_values(
-        ["intensity", "sender", "receiver"], ascending=[False, True, True]
-    ).reset_index(drop=True)
+    return pd.DataFrame(signal_rows(model), columns=list(SIGNAL_TABLE_COLUMNS))
 
 
 def history_csv(model: EscalationModel, table: str = "model") -> str:

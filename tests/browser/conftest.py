@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from viz.charts import VIEW_NAMES
 from viz.cli import server_command
 
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
@@ -123,14 +124,40 @@ def title(page: Page) -> str:
     return page.locator(".run-title").inner_text()
 
 
+# Each view is an inline <svg class="week-view" data-view=NAME data-week=WEEK> (viz.charts).
+SHOWN_WEEKS = """
+(names) => names.map(name => {
+  const found = document.querySelectorAll(`svg.week-view[data-view="${name}"]`);
+  return found.length === 1 ? Number(found[0].dataset.week) : null;
+})
+"""
+
+
 def wait_for_week(page: Page, week: int, timeout: float = 30_000) -> None:
+    """Wait until the run title and each of the six views show ``week``."""
     page.locator(".run-title", has_text=f"week {week}/").wait_for(timeout=timeout)
-    page.locator("img").nth(5).wait_for(timeout=timeout)
+    page.wait_for_function(
+        f"([names, week]) => ({SHOWN_WEEKS})(names).every(shown => shown === week)",
+        arg=[list(VIEW_NAMES), week],
+        timeout=timeout,
+    )
 
 
-def images(page: Page) -> list[str]:
-    """The ``src`` of every drawn figure (PNG data URLs), in page order."""
-    return page.locator("img").evaluate_all("els => els.map(e => e.src)")
+def shown_weeks(page: Page) -> dict[str, int | None]:
+    """The week each of the six views shows (None: missing or on the page twice)."""
+    weeks = page.evaluate(SHOWN_WEEKS, list(VIEW_NAMES))
+    return dict(zip(VIEW_NAMES, weeks, strict=True))
+
+
+def drawings(page: Page) -> list[str]:
+    """What each view draws from the data (lines, nodes, ties, arrows), in page order.
+
+    The ``data`` group leaves out titles and captions, which change with the week anyway, so
+    comparing drawings shows whether the plotted content itself changed.
+    """
+    return page.locator("svg.week-view").evaluate_all(
+        "els => els.map(e => e.querySelector('g.data').outerHTML)"
+    )
 
 
 @pytest.fixture
