@@ -322,7 +322,8 @@ class DaskExecutor:
                     dashboard_address=":0",
                     silence_logs=logging.ERROR,
                 )
-            self.client = Client(self.cluster, set_as_default=False)
+            # Results come straight from the workers, not relayed through the scheduler.
+            self.client = Client(self.cluster, set_as_default=False, direct_to_workers=True)
             self.workers = max(1, workers)
 
     def map(self, work: Work, tasks: Iterable[ChunkTask]) -> Iterator[ChunkResult]:
