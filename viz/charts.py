@@ -40,7 +40,8 @@ class EdgeStyle:
 
 
 EDGE_STYLES = {
-    "nato_ally": EdgeStyle("#2166ac", "", "NATO ally (width: trust)"),
+    # Light blue: the dark blue is deterrence, this week's Western signals drawn over the ties.
+    "nato_ally": EdgeStyle("#92c5de", "", "NATO ally (width: trust)"),
     "eu_member": EdgeStyle("#d4a017", "", "EU member (width: trust)", 2.5),
     "security_partner": EdgeStyle("#1b7837", "2 2", "security partner (width: trust)"),
     "adversary": EdgeStyle("#bdbdbd", "6 3", "adversary"),
