@@ -105,15 +105,16 @@ def test_network_view_has_every_actor_edge_type_and_this_weeks_signals(run):
     assert all(n.capability > 0 for n in view.nodes)
 
 
-def test_signal_table_lists_only_this_weeks_signals(run):
-    table = views.signal_table(run)
-    assert list(table.columns) == ["sender", "receiver", "kind", "intensity"]
-    assert len(table) == sum(1 for s in run.outbox if s.week == run.week)
+def test_signal_rows_list_only_this_weeks_signals_strongest_first(run):
+    rows = views.signal_rows(run)
+    assert len(rows) == sum(1 for s in run.outbox if s.week == run.week) > 0
+    assert all(len(row) == len(views.SIGNAL_TABLE_COLUMNS) for row in rows)
+    assert [row[3] for row in rows] == sorted((row[3] for row in rows), reverse=True)
 
 
 def test_signals_table_lists_every_signal_escaped(run):
     rows = views.signal_rows(run)
-    html = app._signals_html([*rows, ("<b>Ruritania</b>", "Ukraine", "talks", 0.5)])
+    html = charts.signals_table([*rows, ("<b>Ruritania</b>", "Ukraine", "talks", 0.5)])
     assert html.count("<tr>") == len(rows) + 1 > 1
     assert "<b>" not in html and "&lt;b&gt;Ruritania&lt;/b&gt;" in html
 

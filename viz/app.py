@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from html import escape
 
 import reacton.ipywidgets as rw
 import solara
@@ -120,21 +119,6 @@ EnergyPanel = _weekly_panel(charts.ENERGY)
 CohesionPanel = _weekly_panel(charts.COHESION)
 
 
-def _signals_html(rows: list[tuple[str, str, str, float]]) -> str:
-    """A plain, escaped HTML table: a paginated data grid costs several widget updates per row
-    every week, and pandas' ``to_html`` a few milliseconds."""
-    head = "".join(f"<th>{name}</th>" for name in views.SIGNAL_TABLE_COLUMNS)
-    body = "".join(
-        f"<tr><td>{escape(sender)}</td><td>{escape(receiver)}</td><td>{escape(kind)}</td>"
-        f"<td>{intensity:.3f}</td></tr>"
-        for sender, receiver, kind, intensity in rows
-    )
-    return (
-        '<table class="dataframe signals-table"><thead><tr style="text-align: right;">'
-        f"{head}</tr></thead><tbody>{body}</tbody></table>"
-    )
-
-
 @solara.component
 def SignalsPanel(model: InteractiveRun) -> None:
     update_counter.get()
@@ -142,7 +126,7 @@ def SignalsPanel(model: InteractiveRun) -> None:
     _heading(f"Signals sent in week {model.week} ({len(rows)})")
     solara.HTML(
         tag="div",
-        unsafe_innerHTML=_signals_html(rows),
+        unsafe_innerHTML=charts.signals_table(rows),
         style={"max-height": "260px", "overflow-y": "auto", "font-size": "0.8em"},
     )
 

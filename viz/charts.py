@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from html import escape
 
 from model.ladder import RUNG_NAMES, SANCTION_TIER_NAMES
-from viz.views import NetworkView
+from viz.views import SIGNAL_TABLE_COLUMNS, NetworkView
 
 STANCE_COLOURS = {
     "war": "#b2182b",
@@ -545,3 +545,18 @@ COHESION = ChartSpec(
 )
 WEEKLY_CHARTS = (LADDER, FORCES, SANCTIONS, ENERGY, COHESION)
 VIEW_NAMES = ("network", *(spec.key for spec in WEEKLY_CHARTS))
+
+
+def signals_table(rows: Sequence[tuple[str, str, str, float]]) -> str:
+    """A plain, escaped HTML table: a paginated data grid costs several widget updates per row
+    every week, and pandas' ``to_html`` a few milliseconds."""
+    head = "".join(f"<th>{name}</th>" for name in SIGNAL_TABLE_COLUMNS)
+    body = "".join(
+        f"<tr><td>{_e(sender)}</td><td>{_e(receiver)}</td><td>{_e(kind)}</td>"
+        f"<td>{intensity:.3f}</td></tr>"
+        for sender, receiver, kind, intensity in rows
+    )
+    return (
+        '<table class="dataframe signals-table"><thead><tr style="text-align: right;">'
+        f"{head}</tr></thead><tbody>{body}</tbody></table>"
+    )

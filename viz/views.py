@@ -11,7 +11,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import networkx as nx
-import pandas as pd
 
 from model import EscalationModel
 from model.escalation import SIGNAL_COLUMNS
@@ -215,11 +214,6 @@ def signal_rows(model: EscalationModel) -> list[tuple[str, str, str, float]]:
     ]
     rows.sort(key=lambda row: (-row[3], row[0], row[1]))
     return rows
-
-
-def signal_table(model: EscalationModel) -> pd.DataFrame:
-    """This week's signals: sender, receiver, kind and intensity, strongest first."""
-    return pd.DataFrame(signal_rows(model), columns=list(SIGNAL_TABLE_COLUMNS))
 
 
 def history_csv(model: EscalationModel, table: str = "model") -> str:
