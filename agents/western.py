@@ -77,7 +77,7 @@ class WesternState(Actor):
         push = (self.resolve if resolve is None else resolve) * (0.4 + self.threat)
         nets = [push * harm - cost for harm, cost in zip(HARM, self._kept_costs)]  # noqa: B905
         # The energy tier's cost adds this week's exposure to the embargo.
-        nets.append(push * HARM[5] - self._keep * (WEST_COST[5] + self.energy_exposure))
+        nets.append(push * HARM[5] - self._keep * self.tier_cost(5))
         return nets.index(max(nets))  # ties go to the lower tier
 
     def options(self) -> dict[str, Option]:
