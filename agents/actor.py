@@ -6,10 +6,10 @@ from typing import TYPE_CHECKING
 
 import mesa
 
-from model.choice import Option, logit_pick, lottery_value, prospect_value
+from model.choice import Option, choose
 from model.energy import energy_exposure
 from model.parameters import ActorProfile
-from model.signals import AMBIGUOUS_POSTURES, Kind, Signal, perceived
+from model.signals import Kind, Signal
 
 if TYPE_CHECKING:
     from model.escalation import EscalationModel
@@ -46,20 +46,11 @@ class Actor(mesa.Agent):
 
     # --- observe -------------------------------------------------------------------------
     def observe(self) -> None:
-        """Read last week's signals: costly ones move beliefs more, misperception adds noise."""
+        """Read last week's signals as delivered: perceived, and weighted by their cost."""
         model = self.model
-        signals = model.inbox(self.actor)
-        if signals:
-            noise_sd = model.world.misperception
-            weight_of = model.signal_weight
-            challenger = self.role == "challenger"
-            read, reads = self.read, self.reads
-            for signal, noise in signals:
-                if signal.kind not in reads:
-                    continue
-                # The security dilemma: defensive postures read as offensive by the challenger.
-                bias = noise_sd if challenger and signal.kind in AMBIGUOUS_POSTURES else 0.0
-                read(signal, perceived(signal.intensity, noise, bias), weight_of(signal.cost))
+        read = self.read
+        for signal, intensity, weight in model.inbox(self.actor):
+            read(signal, intensity, weight)
         profile = self.profile
         self.energy_exposure = energy_exposure(
             profile.gas_import_share,
@@ -81,21 +72,15 @@ class Actor(mesa.Agent):
     def step(self) -> None:
         world = self.model.world
         profile = self.profile
-        risk_attitude, loss_aversion = profile.risk_attitude, profile.loss_aversion
-        curvature, prospect_theory = world.value_curvature, world.prospect_theory
-        options = self.options()
-        values = []
-        value = values.append
-        for option in options.values():
-            if option.__class__ is float:  # a sure outcome: no spread to weigh
-                value(
-                    prospect_value(option, curvature, loss_aversion) if prospect_theory else option
-                )
-            else:
-                value(
-                    lottery_value(option, risk_attitude, loss_aversion, curvature, prospect_theory)
-                )
-        self.action = logit_pick(list(options), values, world.choice_temperature, self.model.random)
+        self.action = choose(
+            self.options(),
+            profile.risk_attitude,
+            profile.loss_aversion,
+            world.value_curvature,
+            world.prospect_theory,
+            world.choice_temperature,
+            self.model.random,
+        )
         self.act(self.action)
 
     def options(self) -> dict[str, Option]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from functools import lru_cache
 
 from model.parameters import World
 
@@ -18,6 +19,13 @@ def winter_load(date: dt.date, coldest_day: int) -> float:
     """+1 in the coldest week of the year, -1 in the warmest."""
     day = date.timetuple().tm_yday
     return math.cos(2.0 * math.pi * (day - coldest_day) / 365.25)
+
+
+@lru_cache(maxsize=4096)
+def calendar_week(start: dt.date, week: int, coldest_day: int) -> tuple[dt.date, float]:
+    """The date and winter load of ``week``: the same for every run from ``start``, so once."""
+    date = start + dt.timedelta(weeks=week)
+    return date, winter_load(date, coldest_day)
 
 
 def storage_change(

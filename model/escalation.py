@@ -9,8 +9,6 @@ and the week recorded.
 
 from __future__ import annotations
 
-import datetime as dt
-from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +22,7 @@ from model.alliance import AllianceGraph
 from model.ladder import RUNG_NAMES, SANCTION_TIER_NAMES, TALKS_NAMES, Rung, Talks, next_rung
 from model.record import WeeklyRecord
 from model.scenario import ScenarioSpec, load_scenario
-from model.signals import Kind, Signal, credibility
+from model.signals import AMBIGUOUS_POSTURES, Kind, Signal, credibility, perceived
 
 TALKS_LAPSE_WEEKS = 4  # weeks without talks after which the diplomatic track slips back
 PRESSURE_CUT = 0.15  # share of contracted flow Russia withholds per week of energy pressure
@@ -86,8 +84,7 @@ class EscalationModel(mesa.Model):
         self._signal_weights: dict[float, float] = {}
         self.horizon = world.weeks
         self.week = 0
-        self.date = world.start_date
-        self.load = energy.winter_load(self.date, world.coldest_day)
+        self.date, self.load = energy.calendar_week(world.start_date, 0, world.coldest_day)
 
         self.rung = int(Rung.STATUS_QUO)
         self.invasion = False
@@ -137,7 +134,8 @@ class EscalationModel(mesa.Model):
         ]
         self.energy_price = energy.gas_price(world, self.eu_gas_storage, self.gas_flow)
         self.last_resolve = {name: a.resolve for name, a in self.actors.items()}
-        self._inbox: dict[str, list[tuple[Signal, float]]] = {}
+        self._reads = {name: a.reads for name, a in self.actors.items()}
+        self._inbox: dict[str, list[tuple[Signal, float, float]]] = {}
         self.outbox: list[Signal] = []
         self.signal_log: list[Signal] = []
         self._assess()
@@ -166,7 +164,7 @@ class EscalationModel(mesa.Model):
 
     @property
     def rung_name(self) -> str:
-        return RUNG_NAMES[Rung(self.rung)]
+        return RUNG_NAMES[self.rung]  # keyed by IntEnum members, which hash as their values
 
     @property
     def sanction_tier_name(self) -> str:
@@ -174,7 +172,7 @@ class EscalationModel(mesa.Model):
 
     @property
     def talks_name(self) -> str:
-        return TALKS_NAMES[Talks(self.talks)]
+        return TALKS_NAMES[self.talks]
 
     @property
     def aid_frozen(self) -> bool:
@@ -215,9 +213,36 @@ class EscalationModel(mesa.Model):
         return [a.actor for a in self.western if a.profile.border_exposure >= 0.6]
 
     # --- messages and effects queued by agents ------------------------------------------
-    def inbox(self, receiver: str) -> list[tuple[Signal, float]]:
-        """This week's signals to ``receiver``, each with the noise it is read with."""
+    def inbox(self, receiver: str) -> list[tuple[Signal, float, float]]:
+        """This week's signals to ``receiver``: (signal, perceived intensity, belief weight)."""
         return self._inbox.get(receiver, [])
+
+    def _deliver(self, post: list[Signal]) -> dict[str, list[tuple[Signal, float, float]]]:
+        """Last week's post as each receiver reads it.
+
+        Misperception: every signal is read with its own noise, drawn for the whole post at
+        once, and the challenger reads defensive postures as offensive (the security
+        dilemma). Costly signals weigh more. A signal of a kind its receiver does not read is
+        still logged and drawn noise for, but not delivered.
+        """
+        noise_sd = self.world.misperception
+        if noise_sd > 0.0:
+            noises = self.rng.normal(0.0, noise_sd, len(post)).tolist()
+        else:
+            noises = [0.0] * len(post)
+        inbox: dict[str, list[tuple[Signal, float, float]]] = {name: [] for name in self._reads}
+        reads, challenger = self._reads, self.challenger.actor
+        weights, weight_of = self._signal_weights, self.signal_weight
+        for signal, noise in zip(post, noises, strict=True):
+            receiver, kind = signal.receiver, signal.kind
+            if kind not in reads[receiver]:
+                continue
+            bias = noise_sd if receiver == challenger and kind in AMBIGUOUS_POSTURES else 0.0
+            weight = weights.get(signal.cost)
+            if weight is None:
+                weight = weight_of(signal.cost)
+            inbox[receiver].append((signal, perceived(signal.intensity, noise, bias), weight))
+        return inbox
 
     def signal_weight(self, cost: float) -> float:
         """How far a signal of this cost moves a belief: learning rate times credibility."""
@@ -286,21 +311,9 @@ class EscalationModel(mesa.Model):
     def step(self) -> None:
         world = self.spec.world
         self.week += 1
-        self.date = world.start_date + dt.timedelta(weeks=self.week)
-        self.load = energy.winter_load(self.date, world.coldest_day)
+        self.date, self.load = energy.calendar_week(world.start_date, self.week, world.coldest_day)
         self._reset_week()
-        # Misperception: each delivered signal is read with its own noise, drawn for the whole
-        # week's post at once.
-        outbox = self.outbox
-        noise_sd = world.misperception
-        if noise_sd > 0.0:
-            noises = self.rng.normal(0.0, noise_sd, len(outbox)).tolist()
-        else:
-            noises = [0.0] * len(outbox)
-        inbox: dict[str, list[tuple[Signal, float]]] = defaultdict(list)
-        for signal, noise in zip(outbox, noises, strict=True):
-            inbox[signal.receiver].append((signal, noise))
-        self._inbox = inbox
+        self._inbox = self._deliver(self.outbox)
         self.signal_log.extend(self.outbox)
         self.outbox = []
         self.last_resolve = {name: a.resolve for name, a in self.actors.items()}
