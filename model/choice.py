@@ -58,7 +58,7 @@ def choose(
     """Value each option and pick one by logit: an actor's weekly choice, in one call.
 
     Sure outcomes are valued inline (``prospect_value`` written out): they are most of the
-    options weighed in a run, and the call per option was a tenth of the choice's cost.
+    options weighed in a run, and a call per option was a tenth of the choice's cost.
     """
     values = []
     value = values.append
@@ -71,18 +71,8 @@ def choose(
             value(option)
         else:
             value(lottery_value(option, risk_attitude, loss_aversion, curvature, prospect_theory))
-    return logit_pick(list(options), values, temperature, draw)
-
-
-def logit_choice(values: Mapping[str, float], temperature: float, draw: random.Random) -> str:
-    """Pick an option with probability proportional to exp(value / temperature)."""
-    return logit_pick(list(values), list(values.values()), temperature, draw)
-
-
-def logit_pick(
-    options: Sequence[str], values: Sequence[float], temperature: float, draw: random.Random
-) -> str:
-    """``logit_choice`` over parallel lists: what an actor builds every week, without a dict."""
+    # Logit: probability proportional to exp(value / temperature), scaled by the best value
+    # so that no weight overflows.
     top = max(values)
     exp = math.exp
     weights = [exp((v - top) / temperature) for v in values]
@@ -91,7 +81,12 @@ def logit_pick(
         threshold -= weight
         if threshold <= 0.0:
             return option
-    return options[-1]
+    return option  # rounding left a sliver of the threshold: the last option
+
+
+def logit_choice(values: Mapping[str, float], temperature: float, draw: random.Random) -> str:
+    """Pick an option with probability proportional to exp(value / temperature)."""
+    return choose(values, 0.0, 1.0, 1.0, False, temperature, draw)
 
 
 def choice_probabilities(values: Mapping[str, float], temperature: float) -> dict[str, float]:

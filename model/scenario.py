@@ -12,6 +12,7 @@ import dataclasses
 import datetime as dt
 import functools
 import math
+import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -227,7 +228,9 @@ def _contents(path: Path) -> bytes | None:
 
 
 def _resolve_cached(path: Path) -> ScenarioSpec:
-    key = path.resolve()
+    # An absolute path is key enough (no syscalls, unlike ``resolve``); a file reached by two
+    # spellings is merely parsed twice.
+    key = Path(os.path.abspath(path))
     cached = _RESOLVED.get(key)
     if cached is not None and all(_contents(file) == raw for file, raw in cached[1]):
         return cached[0]
