@@ -26,6 +26,7 @@ import pandas as pd
 from experiments.design import DUMMY, Experiment, ExperimentError, RunSpec
 from experiments.store import RUN_PLACE, RUN_RESULT, RUNS, ResultStore, load_manifest, versions
 from model.escalation import EscalationModel
+from model.record import frame_tables
 from model.scenario import ScenarioSpec
 
 CONNECT_TIMEOUT = 5  # seconds to reach an existing Dask scheduler before giving up
@@ -95,11 +96,9 @@ def simulate_chunk(task: ChunkTask) -> ChunkResult:
     """Run every run of a chunk; a run that raises is recorded as an error, the rest go on."""
     found = versions()
     runs: list[dict[str, Any]] = []
-    tables: dict[str, list[pd.DataFrame]] = {name: [] for name in task.record}
-    # Only the model table wanted: gather the collector's columns directly and build one frame
-    # per chunk, instead of three DataFrames per run (history() costs half a run).
-    model_only = task.record == ("model",)
-    columns: dict[str, list[Any]] = {}
+    # Each recorded table's columns, gathered over the chunk and framed once at its end: a
+    # DataFrame per table and run would cost as much as the run itself.
+    gathered: dict[str, dict[str, list[Any]]] = {name: {} for name in task.record}
     for run, row in zip(task.runs, task.rows, strict=True):
         params = {name: value for name, value in zip(task.names, row, strict=True)}
         overrides = {name: value for name, value in params.items() if name != DUMMY}
@@ -110,30 +109,18 @@ def simulate_chunk(task: ChunkTask) -> ChunkResult:
                 task.specs[run.scenario], rng=run.seed, weeks=task.weeks, **overrides
             )
             model.run()
-            if model_only:
-                collected = model.datacollector.model_vars
-                steps = len(next(iter(collected.values())))
-                columns.setdefault("run_id", []).extend([run.run_id] * steps)
-                for name, values in collected.items():
-                    columns.setdefault(name, []).extend(values)
-            elif task.record:
-                history = model.history()
-                for name in task.record:
-                    frame = history[name]
-                    frame.insert(0, "run_id", run.run_id)
-                    tables[name].append(frame)
+            if task.record:
+                tables = model.datacollector.columns(model.signal_log + model.outbox, task.record)
+                for name, into in gathered.items():
+                    table = tables[name]
+                    rows = len(next(iter(table.values())))
+                    into.setdefault("run_id", []).extend([run.run_id] * rows)
+                    for column, values in table.items():
+                        into.setdefault(column, []).extend(values)
         except Exception as exc:  # a failing run is a result, not the end of the experiment
             status, error = "error", f"{type(exc).__name__}: {exc}"
         runs.append(run_row(task, run, params, status, error, time.perf_counter() - started, found))
-    result = {RUNS: _runs_frame(runs)}
-    if model_only:
-        frame = pd.DataFrame(columns)
-        if "date" in frame:
-            frame["date"] = pd.to_datetime(frame["date"])
-        result["model"] = frame
-    else:
-        for name, frames in tables.items():
-            result[name] = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    result = {RUNS: _runs_frame(runs), **frame_tables(gathered)}
     for name in task.record:
         if "run_id" in result[name]:
             result[name]["run_id"] = result[name]["run_id"].astype("int64")

@@ -20,7 +20,7 @@ from agents.union import quantile_tier
 from model import energy
 from model.alliance import AllianceGraph
 from model.ladder import RUNG_NAMES, SANCTION_TIER_NAMES, TALKS_NAMES, Rung, Talks, next_rung
-from model.record import WeeklyRecord
+from model.record import WeeklyRecord, frame_tables
 from model.scenario import ScenarioSpec, load_scenario
 from model.signals import AMBIGUOUS_POSTURES, Kind, Signal, credibility, perceived
 
@@ -428,23 +428,4 @@ class EscalationModel(mesa.Model):
 
     def history(self) -> dict[str, pd.DataFrame]:
         """Three tidy tables: ``model`` (per week), ``agents`` (per actor-week), ``signals``."""
-        start = pd.Timestamp(self.spec.world.start_date)
-        weekly = pd.DataFrame(self.datacollector.model_vars)
-        weekly["date"] = pd.to_datetime(weekly["date"])
-        agents = self.datacollector.get_agent_vars_dataframe().reset_index()
-        agents.insert(0, "week", agents.pop("Step").astype(int))
-        agents.insert(1, "date", start + pd.to_timedelta(agents["week"] * 7, unit="D"))
-        agents = agents.drop(columns="AgentID")
-        log = self.signal_log + self.outbox
-        signals = pd.DataFrame(
-            {
-                "week": pd.array([s.week for s in log], dtype="int64"),
-                "sender": [s.sender for s in log],
-                "receiver": [s.receiver for s in log],
-                "kind": [str(s.kind) for s in log],
-                "intensity": pd.array([s.intensity for s in log], dtype="float64"),
-                "cost": pd.array([s.cost for s in log], dtype="float64"),
-            }
-        )
-        signals.insert(1, "date", start + pd.to_timedelta(signals["week"] * 7, unit="D"))
-        return {"model": weekly, "agents": agents, "signals": signals}
+        return frame_tables(self.datacollector.columns(self.signal_log + self.outbox))

@@ -14,7 +14,7 @@ import pytest
 
 import experiments.runner as runner
 from experiments import export_csv, load, load_manifest
-from experiments.design import ExperimentError, load_experiment
+from experiments.design import DUMMY, ExperimentError, load_experiment
 from experiments.runner import (
     WORKER_DIED,
     DaskExecutor,
@@ -150,17 +150,26 @@ def test_seed_reproduces_a_run_alone(reference):
         pd.testing.assert_frame_equal(stored, expected)
 
 
-def test_model_only_fast_path_matches_history(reference):
+def test_chunk_tables_are_the_runs_histories(reference):
+    """A chunk gathers its runs' columns and frames them once: the same rows as history()."""
     experiment, _ = reference
     task = make_task(experiment, 1)
-    fast = simulate_chunk(task)
-    full = simulate_chunk(
+    chunk = simulate_chunk(
         runner.ChunkTask(**{**_fields(task), "record": ("model", "agents", "signals")})
     )
-    pd.testing.assert_frame_equal(fast.tables["model"], full.tables["model"])
-    assert set(full.tables["agents"]["run_id"]) == {r.run_id for r in task.runs}
-    assert {"run_id", "week", "actor", "action"} <= set(full.tables["agents"].columns)
-    assert {"run_id", "week", "sender", "kind"} <= set(full.tables["signals"].columns)
+    model_only = simulate_chunk(task)
+    pd.testing.assert_frame_equal(model_only.tables["model"], chunk.tables["model"])
+    for run, row in zip(task.runs, task.rows, strict=True):
+        params = dict(zip(task.names, row, strict=True))
+        params.pop(DUMMY, None)
+        replay = EscalationModel(
+            task.specs[run.scenario], rng=run.seed, weeks=task.weeks, **params
+        ).run()
+        for name, expected in replay.history().items():
+            table = chunk.tables[name]
+            stored = table[table["run_id"] == run.run_id].drop(columns="run_id")
+            assert len(stored) == len(expected) > 0
+            pd.testing.assert_frame_equal(stored.reset_index(drop=True), expected)
 
 
 def _fields(task):
