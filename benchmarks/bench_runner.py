@@ -6,15 +6,17 @@ only worth having if they scale. Reported, each as the median of repeats:
 1. runs/second of the runner with one worker (serial) vs ``mesa.batch_run`` on the same runs
    (baseline, 26 weeks, the same seeds), both recording the weekly model table
    (target: runner >= 2x). ``batch_run`` collects every step (``data_collection_period=1``);
-   its per-agent rows are reduced to one row per run and week, as a user must do.
+   its per-agent rows are reduced to one row per run and week, as a user must do. For
+   information, the runner recording all three tables (model, agents, signals).
 2. speed-up of local processes from 1 to 2 workers (target >= 1.7x)
 3. Dask LocalCluster (2 worker processes) vs local processes (2 workers) (target >= 0.9x);
    executors are started and warmed up before timing, start-up is reported separately.
 4. peak memory of a 20,000-run experiment recording the model table, the runner run in a
    subprocess as ``escalation experiment`` runs it (serial, and 2 worker processes; without the
-   summary the command prints afterwards): the sum of the resident set sizes of the runner and
-   all its children, sampled every 50 ms (target < 400 MB), and the sum of their proportional
-   set sizes.
+   summary the command prints afterwards), sampled every 50 ms: the sum of the resident set
+   sizes of the runner and all its children, and the sum of their proportional set sizes
+   (target < 400 MB: for one process its resident set; for several, the sum of proportional
+   set sizes, since a sum of resident sets counts the libraries they share once per process).
 
 The machine's other load moves these figures: run it on an idle machine and read the medians.
 Usage::
@@ -52,15 +54,22 @@ seed = 1
 replicates = {runs}
 weeks = {weeks}
 scenarios = ["baseline"]
-record = ["model"]
+record = {record}
 {chunk}
 """
 
 
-def experiment_file(folder: Path, runs: int, chunk: int | None = None) -> Path:
-    path = folder / f"bench-{runs}-{chunk}.toml"
+MODEL_ONLY = ("model",)
+ALL_TABLES = ("model", "agents", "signals")
+
+
+def experiment_file(
+    folder: Path, runs: int, chunk: int | None = None, record: tuple[str, ...] = MODEL_ONLY
+) -> Path:
+    path = folder / f"bench-{runs}-{chunk}-{len(record)}.toml"
     chunk_line = f"chunk_size = {chunk}" if chunk else ""
-    path.write_text(EXPERIMENT.format(runs=runs, weeks=WEEKS, chunk=chunk_line))
+    tables = "[" + ", ".join(f'"{name}"' for name in record) + "]"
+    path.write_text(EXPERIMENT.format(runs=runs, weeks=WEEKS, chunk=chunk_line, record=tables))
     return path
 
 
@@ -70,9 +79,16 @@ def timed(action: Callable[[], object]) -> float:
     return time.perf_counter() - started
 
 
-def runner_rate(folder: Path, runs: int, executor_factory, repeats: int, tag: str) -> list[float]:
+def runner_rate(
+    folder: Path,
+    runs: int,
+    executor_factory,
+    repeats: int,
+    tag: str,
+    record: tuple[str, ...] = MODEL_ONLY,
+) -> list[float]:
     """Runs/second of ``run_experiment`` with a warmed-up executor, one value per repeat."""
-    experiment = load_experiment(experiment_file(folder, runs))
+    experiment = load_experiment(experiment_file(folder, runs, record=record))
     executor = executor_factory()
     try:
         warm = load_experiment(experiment_file(folder, 8, chunk=2))
@@ -181,6 +197,11 @@ def main() -> None:
         print(f"1. one worker vs mesa.batch_run, {small} runs of {WEEKS} weeks")
         ours = report("runner, serial", runner_rate(folder, small, SerialExecutor, repeats, "s"))
         theirs = report("mesa.batch_run", batch_run_rate(small, repeats))
+        report(
+            "runner, serial, all three tables",
+            runner_rate(folder, small, SerialExecutor, repeats, "s3", ALL_TABLES),
+        )
+        print("  (the last for information: model, agents and signals tables recorded)")
 
         print(f"2. local processes, {scaling} runs")
         one = report(
@@ -205,7 +226,10 @@ def main() -> None:
             print(f"4. peak memory, {memory_runs:,} runs recording the model table")
         for workers in () if args.no_memory else (1, 2):
             rss, pss, seconds = peak_memory(folder, memory_runs, workers)
-            memory[workers] = rss
+            # One process: its resident set. Several: the tree's proportional set sizes, since
+            # the workers share the forkserver's imported libraries and a sum of resident sets
+            # counts those pages once per process.
+            memory[workers] = (rss, "RSS") if workers == 1 else (pss, "PSS sum")
             print(
                 f"  {workers} worker(s): peak RSS sum {rss:.0f} MB, PSS sum {pss:.0f} MB; "
                 f"took {seconds:.0f} s"
@@ -215,9 +239,9 @@ def main() -> None:
     verdict("runner (1 worker) / mesa.batch_run, runs per second", ours / theirs, 2.0)
     verdict("2 workers / 1 worker, local processes", two / one, 1.7)
     verdict("Dask LocalCluster / local processes, 2 workers", dask / two, 0.9)
-    for workers, rss in memory.items():
-        label = f"peak RSS of {memory_runs:,} runs, {workers} worker(s), MB"
-        verdict(label, rss, 400, above=False)
+    for workers, (footprint, measure) in memory.items():
+        label = f"peak {measure} of {memory_runs:,} runs, {workers} worker(s), MB"
+        verdict(label, footprint, 400, above=False)
 
 
 if __name__ == "__main__":
