@@ -60,17 +60,21 @@ def choose(
     Sure outcomes are valued inline (``prospect_value`` written out): they are most of the
     options weighed in a run, and a call per option was a tenth of the choice's cost.
     """
-    values = []
-    value = values.append
-    for option in options.values():
-        if option.__class__ is float:  # a sure outcome: no spread to weigh
-            if prospect_theory:
-                option = (
-                    option**curvature if option >= 0.0 else -loss_aversion * (-option) ** curvature
-                )
-            value(option)
-        else:
-            value(lottery_value(option, risk_attitude, loss_aversion, curvature, prospect_theory))
+    # A float is a sure outcome: no spread to weigh.
+    if prospect_theory:
+        values = [
+            (x**curvature if x >= 0.0 else -loss_aversion * (-x) ** curvature)
+            if x.__class__ is float
+            else lottery_value(x, risk_attitude, loss_aversion, curvature, True)
+            for x in options.values()
+        ]
+    else:
+        values = [
+            x
+            if x.__class__ is float
+            else lottery_value(x, risk_attitude, loss_aversion, curvature, False)
+            for x in options.values()
+        ]
     # Logit: probability proportional to exp(value / temperature), scaled by the best value
     # so that no weight overflows.
     top = max(values)

@@ -238,8 +238,9 @@ class EscalationModel(mesa.Model):
             if kind not in reads[receiver]:
                 continue
             bias = noise_sd if receiver == challenger and kind in AMBIGUOUS_POSTURES else 0.0
-            weight = weights.get(signal.cost)
-            if weight is None:
+            try:
+                weight = weights[signal.cost]
+            except KeyError:  # a cost not seen before in this run
                 weight = weight_of(signal.cost)
             inbox[receiver].append((signal, perceived(signal.intensity, noise, bias), weight))
         return inbox
