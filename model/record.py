@@ -74,25 +74,26 @@ class WeeklyRecord(mesa.DataCollector):
         if "agents" in tables:
             rows = [row for step in self._agent_records.values() for row in step]
             # Mesa's record rows are (time, agent id, *values); a week is one unit of time.
-            fields = list(zip(*rows, strict=True)) or [()] * (2 + len(self._agent_columns))
-            weeks = [int(time) for time in fields[0]]
-            agents = {"week": weeks, "date": [date_of[week] for week in weeks]}
-            agents.update(zip(self._agent_columns, map(list, fields[2:]), strict=True))
-            found["agents"] = agents
+            time, _, *values = _transpose(rows, 2 + len(self._agent_columns))
+            agents = dict(zip(self._agent_columns, values, strict=True))
+            found["agents"] = _dated(time, agents, date_of)
         if "signals" in tables:
-            week, sender, receiver, kind, intensity, cost = list(zip(*signals, strict=True)) or [
-                ()
-            ] * len(Signal._fields)
-            found["signals"] = {
-                "week": list(week),
-                "date": [date_of[w] for w in week],
-                "sender": list(sender),
-                "receiver": list(receiver),
-                "kind": [str(k) for k in kind],
-                "intensity": list(intensity),
-                "cost": list(cost),
-            }
+            week, *values = _transpose(signals, len(Signal._fields))
+            sent = dict(zip(Signal._fields[1:], values, strict=True))
+            sent["kind"] = [str(kind) for kind in sent["kind"]]
+            found["signals"] = _dated(week, sent, date_of)
         return {name: found[name] for name in tables}
+
+
+def _transpose(rows: Sequence[tuple], width: int) -> list[list[Any]]:
+    """Rows of ``width`` fields as ``width`` columns (empty ones if there are no rows)."""
+    return [list(column) for column in zip(*rows, strict=True)] or [[] for _ in range(width)]
+
+
+def _dated(weeks: list[Any], values: Columns, date_of: Mapping[int, dt.date]) -> Columns:
+    """A table's columns led by each row's week and that week's date."""
+    weeks = [int(week) for week in weeks]
+    return {"week": weeks, "date": [date_of[week] for week in weeks], **values}
 
 
 #: Columns whose type pandas cannot tell from an empty list.

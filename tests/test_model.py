@@ -13,6 +13,7 @@ import pytest
 
 from model import EscalationModel, ScenarioError, list_scenarios, load_scenario
 from model.ladder import RUNG_NAMES, Rung
+from model.record import frame_tables
 from model.scenario import builtin_dir
 from model.signals import Kind
 
@@ -97,6 +98,26 @@ def test_week_is_integer_and_date_is_datetime(tables, table):
     frame = hist[table]
     assert pd.api.types.is_integer_dtype(frame["week"])
     assert pd.api.types.is_datetime64_any_dtype(frame["date"])
+
+
+def test_every_table_dates_its_rows_as_the_model_table_dates_their_week(tables):
+    _, hist = tables
+    date_of = dict(zip(hist["model"]["week"], hist["model"]["date"], strict=True))
+    for name in ("agents", "signals"):
+        frame = hist[name]
+        assert frame["date"].dtype == hist["model"]["date"].dtype, name
+        assert (frame["date"] == frame["week"].map(date_of)).all(), name
+
+
+def test_a_run_without_signals_still_has_a_typed_signals_table():
+    model = EscalationModel("baseline", rng=1, weeks=1)
+    signals = frame_tables(model.datacollector.columns([]))["signals"]
+    assert len(signals) == 0
+    assert list(signals.columns) == list(SIGNAL_COLUMNS)
+    assert pd.api.types.is_integer_dtype(signals["week"])
+    assert pd.api.types.is_datetime64_any_dtype(signals["date"])
+    assert pd.api.types.is_float_dtype(signals["intensity"])
+    assert pd.api.types.is_string_dtype(signals["kind"])
 
 
 def test_model_table_dtypes(tables):
