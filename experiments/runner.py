@@ -110,7 +110,7 @@ def simulate_chunk(task: ChunkTask) -> ChunkResult:
             )
             model.run()
             if task.record:
-                tables = model.datacollector.columns(model.signal_log + model.outbox, task.record)
+                tables = model.history_columns(task.record)
                 for name, into in gathered.items():
                     table = tables[name]
                     rows = len(next(iter(table.values())))

@@ -9,6 +9,7 @@ and the week recorded.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,7 @@ from agents.union import quantile_tier
 from model import energy
 from model.alliance import AllianceGraph
 from model.ladder import RUNG_NAMES, SANCTION_TIER_NAMES, TALKS_NAMES, Rung, Talks, next_rung
-from model.record import WeeklyRecord, frame_tables
+from model.record import TABLES, Columns, WeeklyRecord, frame_tables
 from model.scenario import ScenarioSpec, load_scenario
 from model.signals import AMBIGUOUS_POSTURES, Kind, Signal, credibility, perceived
 
@@ -429,4 +430,8 @@ class EscalationModel(mesa.Model):
 
     def history(self) -> dict[str, pd.DataFrame]:
         """Three tidy tables: ``model`` (per week), ``agents`` (per actor-week), ``signals``."""
-        return frame_tables(self.datacollector.columns(self.signal_log + self.outbox))
+        return frame_tables(self.history_columns())
+
+    def history_columns(self, tables: Sequence[str] = TABLES) -> dict[str, Columns]:
+        """The tables of ``history()`` (or those named) as plain columns, not yet framed."""
+        return self.datacollector.columns(self.signal_log + self.outbox, tables)
