@@ -11,6 +11,8 @@ NATO and EU ties.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
+from typing import NamedTuple
 
 import networkx as nx
 
@@ -29,59 +31,30 @@ class AllianceGraph:
     """A networkx MultiGraph keyed by edge type, with the queries the model needs each week."""
 
     def __init__(self, actors: Iterable[ActorProfile], tie_strength: float) -> None:
-        actors = list(actors)
-        self.graph = nx.MultiGraph()
-        challenger = next(a.name for a in actors if a.role == "challenger")
-        target = next(a.name for a in actors if a.role == "target")
-        union = next((a.name for a in actors if a.role == "union"), None)
-        self.graph.add_nodes_from(
-            (a.name, {"role": a.role, "nato": a.nato, "eu": a.eu}) for a in actors
-        )
-        nato = [a.name for a in actors if a.nato and a.role == "state"]
-        # One add_edge per tie: for a MultiGraph it is twice as fast as add_edges_from.
-        for i, first in enumerate(nato):
-            for second in nato[i + 1 :]:
-                self.graph.add_edge(first, second, key=NATO_ALLY, weight=tie_strength)
-        if union is not None:
-            for actor in actors:
-                if actor.eu and actor.role == "state":
-                    self.graph.add_edge(actor.name, union, key=EU_MEMBER, weight=tie_strength)
-        for actor in actors:
-            if actor.name == challenger:
-                continue
-            self.graph.add_edge(challenger, actor.name, key=ADVERSARY, weight=1.0)
-            if actor.security_partner and actor.name != target:
-                self.graph.add_edge(actor.name, target, key=SECURITY_PARTNER, weight=tie_strength)
-            if actor.gas_volume > 0.0:
-                self.graph.add_edge(
-                    challenger,
-                    actor.name,
-                    key=ENERGY_SUPPLY,
-                    weight=actor.gas_volume,
-                    contract=actor.gas_volume,
-                )
-        # One pass over the edges: the ties that change every week (held as the graph's own
-        # attribute dicts, so the graph always shows them), supply edges, and signal routes.
+        plan = _plan(tuple(actors))
+        self.graph = graph = nx.MultiGraph()
+        graph.add_nodes_from(plan.nodes)
+        # The ties that change every week, held as the graph's own attribute dicts (so the
+        # graph always shows them), and the supply edges that follow the flow.
         self.alliance_ties: list[tuple[str, str, dict]] = []
-        self._ties_of: dict[str, list[tuple[str, dict]]] = {node: [] for node in self.graph}
+        self._ties_of: dict[str, list[tuple[str, dict]]] = {node: [] for node, _ in plan.nodes}
         self._supply_edges: list[dict] = []
-        routes: dict[tuple[str, str], list[str]] = {
-            (node, kind): [] for node in self.graph for kind in EDGE_TYPES
-        }
-        for u, v, kind, data in self.graph.edges(keys=True, data=True):
+        # One add_edge per tie: for a MultiGraph it is twice as fast as add_edges_from.
+        add_edge, live = graph.add_edge, graph.get_edge_data  # the graph's own dict, no view
+        for u, v, kind, fixed in plan.edges:
+            add_edge(u, v, kind, **({"weight": tie_strength} if fixed is None else fixed))
+            data = live(u, v, kind)
             if kind in ALLIANCE_TYPES:
                 self.alliance_ties.append((u, v, data))
                 self._ties_of[u].append((v, data))
                 self._ties_of[v].append((u, data))
             elif kind == ENERGY_SUPPLY:
                 self._supply_edges.append(data)
-            routes[u, kind].append(v)
-            routes[v, kind].append(u)
-        self._neighbours = {route: sorted(nodes) for route, nodes in routes.items()}
+        self._neighbours = plan.neighbours
 
-    def neighbours(self, node: str, kind: str) -> list[str]:
+    def neighbours(self, node: str, kind: str) -> tuple[str, ...]:
         """Actors tied to ``node`` by an edge of ``kind`` (the routes its signals take)."""
-        return self._neighbours.get((node, kind), [])
+        return self._neighbours.get((node, kind), ())
 
     def allies(self, node: str) -> list[tuple[str, float]]:
         """NATO and EU partners of ``node`` with the current trust on each tie."""
@@ -108,3 +81,43 @@ class AllianceGraph:
         """Scale every supply edge to the current flow; a stopped flow cuts it to zero weight."""
         for data in self._supply_edges:
             data["weight"] = data["contract"] * flow
+
+
+class _Plan(NamedTuple):
+    """A graph's structure, which depends on the actors alone, so a batch works it out once."""
+
+    nodes: tuple[tuple[str, dict], ...]
+    #: (u, v, type, attributes); attributes None for a tie that starts at the tie strength.
+    edges: tuple[tuple[str, str, str, dict | None], ...]
+    neighbours: dict[tuple[str, str], tuple[str, ...]]
+
+
+@lru_cache(maxsize=64)
+def _plan(actors: tuple[ActorProfile, ...]) -> _Plan:
+    challenger = next(a.name for a in actors if a.role == "challenger")
+    target = next(a.name for a in actors if a.role == "target")
+    union = next((a.name for a in actors if a.role == "union"), None)
+    nodes = tuple((a.name, {"role": a.role, "nato": a.nato, "eu": a.eu}) for a in actors)
+    edges: list[tuple[str, str, str, dict | None]] = []
+    nato = [a.name for a in actors if a.nato and a.role == "state"]
+    for i, first in enumerate(nato):
+        edges.extend((first, second, NATO_ALLY, None) for second in nato[i + 1 :])
+    if union is not None:
+        edges.extend((a.name, union, EU_MEMBER, None) for a in actors if a.eu and a.role == "state")
+    for actor in actors:
+        if actor.name == challenger:
+            continue
+        edges.append((challenger, actor.name, ADVERSARY, {"weight": 1.0}))
+        if actor.security_partner and actor.name != target:
+            edges.append((actor.name, target, SECURITY_PARTNER, None))
+        if actor.gas_volume > 0.0:
+            volume = {"weight": actor.gas_volume, "contract": actor.gas_volume}
+            edges.append((challenger, actor.name, ENERGY_SUPPLY, volume))
+    routes: dict[tuple[str, str], list[str]] = {
+        (node, kind): [] for node, _ in nodes for kind in EDGE_TYPES
+    }
+    for u, v, kind, _ in edges:
+        routes[u, kind].append(v)
+        routes[v, kind].append(u)
+    neighbours = {route: tuple(sorted(found)) for route, found in routes.items()}
+    return _Plan(nodes, tuple(edges), neighbours)

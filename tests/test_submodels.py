@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import itertools
 import math
@@ -270,6 +271,14 @@ def test_perceived_intensity_is_clipped_to_unit_interval(intensity, noise, bias,
     assert perceived(intensity, noise, bias) == pytest.approx(expected)
 
 
+def test_perception_noise_is_the_generators_stream_whatever_the_block_boundaries():
+    # Noise is fetched in blocks; the draws must be those of drawing week by week.
+    model = EscalationModel("baseline", rng=3)
+    expected = copy.deepcopy(model.rng).standard_normal(900).tolist()
+    drawn = [z for count in (13, 250, 0, 300, 1, 336) for z in model._standard_normals(count)]
+    assert drawn == expected
+
+
 # --- alliance graph --------------------------------------------------------------------------
 
 NATO_STATES = {
@@ -329,7 +338,7 @@ def test_energy_supply_runs_to_importers_with_their_volume(graph):
 
 
 def test_neighbours_follow_edge_types(graph):
-    assert graph.neighbours("Ukraine", SECURITY_PARTNER) == ["United Kingdom", "United States"]
+    assert graph.neighbours("Ukraine", SECURITY_PARTNER) == ("United Kingdom", "United States")
     assert "Germany" in graph.neighbours("Russia", ENERGY_SUPPLY)
     assert "United States" not in graph.neighbours("Russia", ENERGY_SUPPLY)
 
@@ -372,6 +381,16 @@ def test_cohesion_stays_in_unit_interval_under_repeated_updates(graph):
         stance["Germany"] = 0.5
         graph.update_ties(stance, 1.0)
         assert 0.0 <= graph.cohesion() <= 1.0
+
+
+def test_models_of_one_scenario_share_no_edge_attributes():
+    # The graph's structure is worked out once per actor list; its attribute dicts are not.
+    first, second = (EscalationModel("baseline", rng=seed) for seed in (1, 2))
+    first.alliance.set_gas_flow(0.0)
+    first.alliance.update_ties(stances(first.alliance, 1.0), 1.0)
+    assert second.alliance.graph.edges["Russia", "Germany", ENERGY_SUPPLY]["weight"] == 56.0
+    assert second.alliance.cohesion() == pytest.approx(second.world.initial_tie_strength)
+    assert AllianceGraph(load_scenario("baseline").actors, 0.8).cohesion() == pytest.approx(0.8)
 
 
 def test_gas_flow_scales_supply_edges(graph):
