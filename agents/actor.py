@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import mesa
@@ -90,5 +91,7 @@ class Actor(mesa.Agent):
     def act(self, action: str) -> None:
         """Carry out the chosen action: send its signals and queue its consequences."""
 
-    def send(self, receivers: list[str] | str, kind: Kind, intensity: float, cost: float) -> None:
+    def send(
+        self, receivers: Sequence[str] | str, kind: Kind, intensity: float, cost: float
+    ) -> None:
         self.model.send(self.actor, receivers, kind, intensity, cost)

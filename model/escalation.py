@@ -275,7 +275,7 @@ class EscalationModel(mesa.Model):
         return weight
 
     def send(
-        self, sender: str, receivers: list[str] | str, kind: Kind, intensity: float, cost: float
+        self, sender: str, receivers: Sequence[str] | str, kind: Kind, intensity: float, cost: float
     ) -> None:
         if receivers.__class__ is str:
             receivers = (receivers,)
