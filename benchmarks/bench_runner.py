@@ -10,7 +10,12 @@ only worth having if they scale. Reported, each as the median of repeats:
    information, the runner recording all three tables (model, agents, signals).
 2. speed-up of local processes from 1 to 2 workers (target >= 1.7x)
 3. Dask LocalCluster (2 worker processes) vs local processes (2 workers) (target >= 0.9x);
-   executors are started and warmed up before timing, start-up is reported separately.
+   the cluster's start-up is reported separately.
+
+Sections 2 and 3 take the repeats of the two executors they compare in turn (A, B, A, B, ...),
+each repeat with an executor started afresh, warmed up untimed and closed (and its processes
+gone) before the other's turn, so that drift in the machine's speed falls on both sides of the
+ratio and no executor's start-up, idle chatter or shutdown falls into another's timing.
 4. peak memory of a 20,000-run experiment recording the model table, the runner run in a
    subprocess as ``escalation experiment`` runs it (serial, and 2 worker processes; without the
    summary the command prints afterwards), sampled every 50 ms: the sum of the resident set
@@ -91,8 +96,7 @@ def runner_rate(
     experiment = load_experiment(experiment_file(folder, runs, record=record))
     executor = executor_factory()
     try:
-        warm = load_experiment(experiment_file(folder, 8, chunk=2))
-        run_experiment(warm, folder / f"warm-{tag}", executor)
+        warm_up(folder, executor, tag)
         rates = []
         for repeat in range(repeats):
             out = folder / f"{tag}-{repeat}"
@@ -100,6 +104,61 @@ def runner_rate(
     finally:
         executor.close()
     return rates
+
+
+def interleaved_rates(
+    folder: Path, runs: int, factories: dict[str, Callable[[], object]], repeats: int
+) -> dict[str, list[float]]:
+    """Runs/second of each executor, their repeats taken in turn (A, B, A, B, ...).
+
+    Taking turns spreads any drift in the machine's speed over both sides of a ratio. Each
+    repeat starts its executor afresh, warms it up untimed, times one experiment and closes it,
+    then waits for its processes to be gone, so that no executor's start-up, idle chatter or
+    shutdown falls into another's timing.
+    """
+    experiment = load_experiment(experiment_file(folder, runs))
+    rates: dict[str, list[float]] = {name: [] for name in factories}
+    for repeat in range(repeats):
+        for name, factory in factories.items():
+            executor = factory()
+            try:
+                warm_up(folder, executor, f"{name}-{repeat}")
+                out = folder / f"{name}-{repeat}"
+                started = time.perf_counter()
+                run_experiment(experiment, out, executor)
+                rates[name].append(runs / (time.perf_counter() - started))
+            finally:
+                executor.close()
+            settle()
+    return rates
+
+
+def warm_up(folder: Path, executor, tag: str) -> None:
+    """A small untimed experiment: worker start-up and imports are not what is measured."""
+    warm = load_experiment(experiment_file(folder, 8, chunk=2))
+    run_experiment(warm, folder / f"warm-{tag}", executor)
+
+
+def settle(timeout: float = 10.0) -> None:
+    """Wait until a closed executor's processes are gone.
+
+    Only multiprocessing's resource tracker and forkserver, started with the first pool and
+    kept idle for the life of this process, may stay.
+    """
+    import psutil
+
+    def leftovers() -> list:
+        found = []
+        for child in psutil.Process().children(recursive=True):
+            with contextlib.suppress(psutil.Error):
+                command = " ".join(child.cmdline())
+                if "resource_tracker" not in command and "forkserver" not in command:
+                    found.append(child)
+        return found
+
+    deadline = time.perf_counter() + timeout
+    while leftovers() and time.perf_counter() < deadline:
+        time.sleep(0.05)
 
 
 def batch_run_rate(runs: int, repeats: int) -> list[float]:
@@ -187,8 +246,8 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="fewer runs and repeats")
     parser.add_argument("--no-memory", action="store_true", help="skip the memory measurement")
     args = parser.parse_args()
-    small, scaling, memory_runs, repeats = (
-        (100, 300, 2000, 3) if args.quick else (300, 800, 20000, 3)
+    small, scaling, memory_runs, repeats, turns = (
+        (100, 300, 2000, 3, 3) if args.quick else (300, 800, 20000, 3, 5)
     )
     print(f"CPUs: {os.cpu_count()}; Python {sys.version.split()[0]}; mesa {mesa.__version__}")
     print("(other processes on this machine move these figures)\n")
@@ -203,22 +262,30 @@ def main() -> None:
         )
         print("  (the last for information: model, agents and signals tables recorded)")
 
-        print(f"2. local processes, {scaling} runs")
-        one = report(
-            "processes, 1 worker",
-            runner_rate(folder, scaling, lambda: ProcessExecutor(1), repeats, "p1"),
+        print(f"2. local processes, 1 and 2 workers, {scaling} runs, repeats taken in turn")
+        scaled = interleaved_rates(
+            folder,
+            scaling,
+            {"1": lambda: ProcessExecutor(1), "2": lambda: ProcessExecutor(2)},
+            turns,
         )
-        two = report(
-            "processes, 2 workers",
-            runner_rate(folder, scaling, lambda: ProcessExecutor(2), repeats, "p2"),
-        )
+        one = report("processes, 1 worker", scaled["1"])
+        two = report("processes, 2 workers", scaled["2"])
 
-        print(f"3. Dask LocalCluster (2 workers) vs local processes (2 workers), {scaling} runs")
-        startup = timed(lambda: DaskExecutor(2).close())
-        dask = report(
-            "dask LocalCluster, 2 workers",
-            runner_rate(folder, scaling, lambda: DaskExecutor(2), repeats, "d2"),
+        print(
+            f"3. Dask LocalCluster (2 workers) vs local processes (2 workers), {scaling} runs, "
+            "repeats taken in turn"
         )
+        startup = timed(lambda: DaskExecutor(2).close())
+        settle()
+        compared = interleaved_rates(
+            folder,
+            scaling,
+            {"processes": lambda: ProcessExecutor(2), "dask": lambda: DaskExecutor(2)},
+            turns,
+        )
+        local = report("processes, 2 workers", compared["processes"])
+        dask = report("dask LocalCluster, 2 workers", compared["dask"])
         print(f"  (LocalCluster start and stop: {startup:.1f} s, not included above)")
 
         memory = {}
@@ -238,7 +305,7 @@ def main() -> None:
     print("\nSummary")
     verdict("runner (1 worker) / mesa.batch_run, runs per second", ours / theirs, 2.0)
     verdict("2 workers / 1 worker, local processes", two / one, 1.7)
-    verdict("Dask LocalCluster / local processes, 2 workers", dask / two, 0.9)
+    verdict("Dask LocalCluster / local processes, 2 workers", dask / local, 0.9)
     for workers, (footprint, measure) in memory.items():
         label = f"peak {measure} of {memory_runs:,} runs, {workers} worker(s), MB"
         verdict(label, footprint, 400, above=False)

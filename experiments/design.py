@@ -40,11 +40,14 @@ TOP_LEVEL_KEYS = (
 )
 DESIGN_KEYS = ("sampler", "samples", "dummy", "num_levels", "second_order", "parameters", "sets")
 MAX_FILE_BYTES = 1_000_000
-# Default chunk: about 64 chunks (every worker busy, the progress line moving), but at least
-# ~500 and at most ~5000 simulated weeks each, so per-chunk overhead (a task, two files)
-# stays small against the simulation and a chunk's tables stay small in memory.
-TARGET_CHUNKS = 64
-MIN_CHUNK_WEEKS = 500
+# Default chunking. A chunk holds about CHUNK_WEEKS simulated weeks, under a second of work on
+# one core: long enough that what each chunk costs besides its runs (a Dask task's scheduling
+# and messages, a pool's pickling, two Parquet files) stays a few per cent. The number of chunks
+# is (up to rounding) a multiple of CHUNK_MULTIPLE, so that 1, 2, 4 or 8 workers get as many
+# chunks each and finish together. A chunk never exceeds MAX_CHUNK_WEEKS,
+# which bounds its tables in memory.
+CHUNK_WEEKS = 2500
+CHUNK_MULTIPLE = 8
 MAX_CHUNK_WEEKS = 5000
 EXPERIMENT_DIR = Path(__file__).resolve().parent
 
@@ -171,6 +174,13 @@ def shipped() -> dict[str, Path]:
     return found
 
 
+def default_chunk_size(total_runs: int, weeks: int) -> int:
+    """Runs per chunk when the experiment file does not say (see ``CHUNK_WEEKS``)."""
+    rounds = max(1, round(total_runs * weeks / (CHUNK_MULTIPLE * CHUNK_WEEKS)))
+    size = math.ceil(total_runs / (CHUNK_MULTIPLE * rounds))
+    return max(1, min(size, MAX_CHUNK_WEEKS // max(1, weeks)))
+
+
 def load_experiment(source: str | Path) -> Experiment:
     """Read, validate and expand an experiment file; raises :class:`ExperimentError`."""
     path = locate(source)
@@ -229,10 +239,7 @@ def load_experiment(source: str | Path) -> Experiment:
 
     design = _design(doc.get("design", {}), specs, seed, f"{where}: design")
     total = len(scenarios) * design.samples * replicates
-    smallest = max(1, MIN_CHUNK_WEEKS // weeks)
-    largest = max(smallest, MAX_CHUNK_WEEKS // weeks)
-    default_chunk = min(largest, max(smallest, math.ceil(total / TARGET_CHUNKS)))
-    chunk_size = _get(doc, "chunk_size", int, where, default=default_chunk)
+    chunk_size = _get(doc, "chunk_size", int, where, default=default_chunk_size(total, weeks))
     if chunk_size < 1:
         raise ExperimentError(f"{where}: chunk_size: must be at least 1, got {chunk_size}")
     return Experiment(

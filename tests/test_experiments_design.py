@@ -7,8 +7,12 @@ import pytest
 from SALib.sample import latin, morris, sobol
 
 from experiments.design import (
+    CHUNK_MULTIPLE,
+    CHUNK_WEEKS,
     DUMMY,
+    MAX_CHUNK_WEEKS,
     ExperimentError,
+    default_chunk_size,
     load_experiment,
     run_seed,
     shipped,
@@ -60,6 +64,33 @@ def test_run_ids_enumerate_scenario_sample_replicate(tmp_path):
     assert runs[-1].scenario == 1 and runs[-1].sample == 2
     chunks = [r for c in range(experiment.chunks) for r in experiment.chunk_runs(c)]
     assert chunks == runs
+
+
+@pytest.mark.parametrize(
+    ("total", "weeks"), [(800, 26), (9000, 26), (20000, 26), (2000, 52), (4000, 104), (50000, 26)]
+)
+def test_default_chunks_are_long_and_come_in_multiples_of_eight(total, weeks):
+    size = default_chunk_size(total, weeks)
+    chunks = -(-total // size)
+    # Every worker count dividing 8 gets as many chunks, up to the rounding of the chunk size
+    # (a few chunks in hundreds).
+    assert abs(chunks - CHUNK_MULTIPLE * round(chunks / CHUNK_MULTIPLE)) <= max(1, chunks // 100)
+    # Each chunk about CHUNK_WEEKS simulated weeks, never more than the memory bound.
+    assert CHUNK_WEEKS / 2 <= size * weeks <= min(1.5 * CHUNK_WEEKS + weeks, MAX_CHUNK_WEEKS)
+
+
+@pytest.mark.parametrize(("total", "weeks"), [(1, 26), (5, 3), (100, 26), (1, 5000), (3, 9000)])
+def test_small_experiments_are_spread_over_up_to_eight_chunks(total, weeks):
+    size = default_chunk_size(total, weeks)
+    assert size >= 1
+    assert -(-total // size) == min(total, CHUNK_MULTIPLE)
+    assert size * weeks <= max(MAX_CHUNK_WEEKS, weeks)
+
+
+def test_an_experiment_files_chunk_size_overrides_the_default(tmp_path):
+    experiment = load_experiment(write(tmp_path, HEAD + "chunk_size = 3\n"))
+    assert experiment.chunk_size == 3
+    assert load_experiment(write(tmp_path, HEAD, "b.toml")).chunk_size == default_chunk_size(2, 4)
 
 
 def test_run_seeds_are_spawned_children_of_the_experiment_seed():
