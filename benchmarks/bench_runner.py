@@ -117,13 +117,14 @@ def interleaved_rates(
     shutdown falls into another's timing.
     """
     experiment = load_experiment(experiment_file(folder, runs))
+    outputs = Path(tempfile.mkdtemp(prefix="turns-", dir=folder))  # fresh: nothing to resume
     rates: dict[str, list[float]] = {name: [] for name in factories}
     for repeat in range(repeats):
-        for name, factory in factories.items():
+        for index, (name, factory) in enumerate(factories.items()):
             executor = factory()
             try:
-                warm_up(folder, executor, f"{name}-{repeat}")
-                out = folder / f"{name}-{repeat}"
+                warm_up(outputs, executor, f"{index}-{repeat}")
+                out = outputs / f"{index}-{repeat}"
                 started = time.perf_counter()
                 run_experiment(experiment, out, executor)
                 rates[name].append(runs / (time.perf_counter() - started))
@@ -235,6 +236,14 @@ def report(name: str, values: list[float], unit: str = "runs/s") -> float:
     return median
 
 
+def report_in_turn(
+    folder: Path, runs: int, factories: dict[str, Callable[[], object]], turns: int
+) -> list[float]:
+    """Each executor's median runs/second, their repeats taken in turn; reported as found."""
+    rates = interleaved_rates(folder, runs, factories, turns)
+    return [report(label, values) for label, values in rates.items()]
+
+
 def verdict(label: str, value: float, target: float, above: bool = True) -> None:
     met = value >= target if above else value < target
     sign = ">=" if above else "<"
@@ -263,14 +272,15 @@ def main() -> None:
         print("  (the last for information: model, agents and signals tables recorded)")
 
         print(f"2. local processes, 1 and 2 workers, {scaling} runs, repeats taken in turn")
-        scaled = interleaved_rates(
+        one, two = report_in_turn(
             folder,
             scaling,
-            {"1": lambda: ProcessExecutor(1), "2": lambda: ProcessExecutor(2)},
+            {
+                "processes, 1 worker": lambda: ProcessExecutor(1),
+                "processes, 2 workers": lambda: ProcessExecutor(2),
+            },
             turns,
         )
-        one = report("processes, 1 worker", scaled["1"])
-        two = report("processes, 2 workers", scaled["2"])
 
         print(
             f"3. Dask LocalCluster (2 workers) vs local processes (2 workers), {scaling} runs, "
@@ -278,14 +288,15 @@ def main() -> None:
         )
         startup = timed(lambda: DaskExecutor(2).close())
         settle()
-        compared = interleaved_rates(
+        local, dask = report_in_turn(
             folder,
             scaling,
-            {"processes": lambda: ProcessExecutor(2), "dask": lambda: DaskExecutor(2)},
+            {
+                "processes, 2 workers": lambda: ProcessExecutor(2),
+                "dask LocalCluster, 2 workers": lambda: DaskExecutor(2),
+            },
             turns,
         )
-        local = report("processes, 2 workers", compared["processes"])
-        dask = report("dask LocalCluster, 2 workers", compared["dask"])
         print(f"  (LocalCluster start and stop: {startup:.1f} s, not included above)")
 
         memory = {}
