@@ -44,8 +44,8 @@ MAX_FILE_BYTES = 1_000_000
 # one core: long enough that what each chunk costs besides its runs (a Dask task's scheduling
 # and messages, a pool's pickling, two Parquet files) stays a few per cent. The number of chunks
 # is (up to rounding) a multiple of CHUNK_MULTIPLE, so that 1, 2, 4 or 8 workers get as many
-# chunks each and finish together. A chunk never exceeds MAX_CHUNK_WEEKS,
-# which bounds its tables in memory.
+# chunks each and finish together. A chunk never exceeds MAX_CHUNK_WEEKS, which bounds its
+# tables in memory.
 CHUNK_WEEKS = 2500
 CHUNK_MULTIPLE = 8
 MAX_CHUNK_WEEKS = 5000
