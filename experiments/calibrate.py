@@ -37,7 +37,7 @@ from experiments.runner import Executor, run_experiment
 from experiments.store import load
 from experiments.toml_text import dumps
 from model.parameters import SECTIONS, fields_of
-from model.scenario import builtin_dir
+from model.scenario import builtin_dir, forget_loaded
 
 CALIBRATION_DIR = Path(__file__).resolve().parent
 DEFAULT_FILE = CALIBRATION_DIR / "calibration.toml"
@@ -298,6 +298,7 @@ def write_scenario_values(path: Path, values: Mapping[str, float], note: str) ->
         text = text[:start] + body + text[end:]
     tomllib.loads(text)  # never write a file the loader would refuse
     path.write_text(text, encoding="utf-8")
+    forget_loaded()  # a built-in scenario may have changed under its name
 
 
 def write_odd_rows(path: Path, values: Mapping[str, float], note: str) -> None:

@@ -122,6 +122,20 @@ def test_writing_values_keeps_the_rest_of_the_scenario(tmp_path):
     assert scenario.read_text().count("buildup_rate =") == 1
 
 
+def test_a_rewritten_builtin_scenario_is_read_afresh_by_name(tmp_path, monkeypatch):
+    """Built-ins are served from memory by name, so the writer must drop what is cached."""
+    import model.scenario
+
+    for path in builtin_dir().glob("*.toml"):
+        shutil.copy(path, tmp_path)
+    monkeypatch.setattr(model.scenario, "builtin_dir", lambda: tmp_path)
+    monkeypatch.setattr(model.scenario, "_BUILTIN", {})
+    assert load_scenario("baseline").invasion_calculus.buildup_rate != 4321.0
+    write_scenario_values(tmp_path / "baseline.toml", {"buildup_rate": 4321.0}, "test")
+    assert load_scenario("baseline").invasion_calculus.buildup_rate == 4321.0
+    assert load_scenario("sanctions_only").invasion_calculus.buildup_rate == 4321.0  # extends it
+
+
 def test_writing_an_odd_row_for_an_unknown_parameter_is_refused(tmp_path):
     odd = tmp_path / "ODD.md"
     odd.write_text("| `something_else` | 1 | x | y | z | w |\n")

@@ -517,6 +517,19 @@ def test_an_edited_file_is_read_afresh_though_loads_are_cached(tmp_path):
     assert load_scenario(path).world.misperception == 0.3
 
 
+def test_a_builtin_name_is_served_from_memory_after_its_first_load(monkeypatch):
+    import model.scenario as scenario
+
+    first = load_scenario("freeze_deal")
+
+    def from_disk(*args):
+        raise AssertionError("a built-in scenario was looked up on disk again")
+
+    monkeypatch.setattr(scenario, "_locate", from_disk)
+    assert load_scenario("freeze_deal") is first
+    assert load_scenario("freeze_deal", misperception=0.1).world.misperception == 0.1
+
+
 def test_an_edited_parent_is_read_afresh(tmp_path):
     write(tmp_path, "[world]\nmisperception = 0.2\n", name="parent.toml")
     child = write(tmp_path, 'extends = "parent.toml"\n', name="child.toml")
