@@ -31,9 +31,9 @@ class Union(Actor):
         if not members:
             return
         n = len(members)
-        self.resolve = sum(m.resolve for m in members) / n
-        self.threat = sum(m.threat for m in members) / n
-        self.belief = sum(m.belief for m in members) / n
+        self.resolve = sum([m.resolve for m in members]) / n
+        self.threat = sum([m.threat for m in members]) / n
+        self.belief = sum([m.belief for m in members]) / n
         previous = self.sanction_support
         self.sanction_support = quantile_tier(
             [m.sanction_support for m in members], self.model.spec.world.eu_consensus_quantile

@@ -39,10 +39,10 @@ def lottery_value(
         values = [(p, prospect_value(x, curvature, loss_aversion)) for p, x in lottery]
     else:
         values = list(lottery)
-    mean = sum(p * v for p, v in values)
+    mean = sum([p * v for p, v in values])
     if len(values) == 1:
         return mean
-    spread = math.sqrt(max(0.0, sum(p * (v - mean) ** 2 for p, v in values)))
+    spread = math.sqrt(max(0.0, sum([p * (v - mean) ** 2 for p, v in values])))
     return mean + risk_attitude * spread
 
 
