@@ -7,7 +7,12 @@ only worth having if they scale. Reported, each as the median of repeats:
    (baseline, 26 weeks, the same seeds), both recording the weekly model table
    (target: runner >= 2x). ``batch_run`` collects every step (``data_collection_period=1``);
    its per-agent rows are reduced to one row per run and week, as a user must do. For
-   information, the runner recording all three tables (model, agents, signals).
+   information, the runner recording all three tables (model, agents, signals), and the model
+   alone: the same runs built and run as ``batch_run`` builds them, nothing kept or written.
+   No runner of this model can be faster than the model alone, so the model alone over
+   ``batch_run`` is the highest ratio any runner could reach here. The same two rates for the
+   bare-Mesa floor of ``bench_model.py`` (the escalation model's shape, no logic) show what the
+   ratio could be for a model costing nothing beyond Mesa itself.
 2. speed-up of local processes from 1 to 2 workers (target >= 1.7x)
 3. Dask LocalCluster (2 worker processes) vs local processes (2 workers) (target >= 0.9x);
    the cluster's start-up is reported separately.
@@ -46,6 +51,7 @@ from pathlib import Path
 
 import mesa
 import pandas as pd
+from bench_model import BareModel, measure_shape  # beside this script, so on sys.path
 
 from experiments.design import load_experiment
 from experiments.runner import DaskExecutor, ProcessExecutor, SerialExecutor, run_experiment
@@ -181,6 +187,57 @@ def batch_run_rate(runs: int, repeats: int) -> list[float]:
     return [runs / timed(go) for _ in range(repeats)]
 
 
+def model_alone_rate(runs: int, repeats: int) -> list[float]:
+    """Runs/second of building and running the model on ``batch_run``'s runs, nothing kept."""
+    seeds = [r.seed for r in load_experiment_runs(runs)]
+
+    def go() -> None:
+        for seed in seeds:
+            EscalationModel("baseline", rng=seed, weeks=WEEKS).run()
+
+    return [runs / timed(go) for _ in range(repeats)]
+
+
+class Floor(BareModel):
+    """The bare-Mesa floor as ``batch_run`` takes a model: built from keywords, stops itself."""
+
+    shape = None  # set from the escalation model before use
+
+    def __init__(self, rng: int) -> None:
+        shape = Floor.shape
+        super().__init__(rng, shape.n_agents, shape.model_width, shape.agent_width)
+
+    def step(self) -> None:
+        super().step()
+        self.running = self.steps < Floor.shape.weeks
+
+
+def floor_rates(runs: int, repeats: int) -> tuple[list[float], list[float]]:
+    """Runs/second of the floor alone and under ``batch_run`` (reduced as above), in turn."""
+    Floor.shape = measure_shape()
+    seeds = list(range(runs))
+
+    def alone() -> None:
+        for seed in seeds:
+            floor = Floor(seed)
+            while floor.running:
+                floor.step()
+
+    def batch() -> pd.DataFrame:
+        rows = mesa.batch_run(
+            Floor,
+            parameters={},
+            rng=seeds,
+            max_steps=WEEKS + 1,
+            data_collection_period=1,
+            display_progress=False,
+        )
+        return pd.DataFrame(rows).drop_duplicates(["RunId", "Step"])
+
+    pairs = [(runs / timed(alone), runs / timed(batch)) for _ in range(repeats)]
+    return [a for a, _ in pairs], [b for _, b in pairs]
+
+
 def load_experiment_runs(runs: int):
     with tempfile.TemporaryDirectory() as folder:
         return list(load_experiment(experiment_file(Path(folder), runs)).runs())
@@ -269,7 +326,14 @@ def main() -> None:
             "runner, serial, all three tables",
             runner_rate(folder, small, SerialExecutor, repeats, "s3", ALL_TABLES),
         )
-        print("  (the last for information: model, agents and signals tables recorded)")
+        alone = report("model alone, nothing kept", model_alone_rate(small, repeats))
+        floor_alone, floor_batch = floor_rates(small, repeats)
+        bare = report("bare-Mesa floor alone", floor_alone) / report(
+            "bare-Mesa floor, mesa.batch_run", floor_batch
+        )
+        print("  (the last four for information: the runner recording every table; the model")
+        print("   built and run on the same runs with nothing kept, which no runner can beat;")
+        print("   the bare-Mesa floor of bench_model.py, alone and under batch_run)")
 
         print(f"2. local processes, 1 and 2 workers, {scaling} runs, repeats taken in turn")
         one, two = report_in_turn(
@@ -315,6 +379,8 @@ def main() -> None:
 
     print("\nSummary")
     verdict("runner (1 worker) / mesa.batch_run, runs per second", ours / theirs, 2.0)
+    print(f"{'  ceiling for any runner: model alone / batch_run':54} {alone / theirs:7.2f}")
+    print(f"{'  the same ceiling for the bare-Mesa floor (no logic)':54} {bare:7.2f}")
     verdict("2 workers / 1 worker, local processes", two / one, 1.7)
     verdict("Dask LocalCluster / local processes, 2 workers", dask / local, 0.9)
     for workers, (footprint, measure) in memory.items():
