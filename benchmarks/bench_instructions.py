@@ -9,8 +9,12 @@ speed target is judged by ``bench_model.py``; this is its steady companion.
 
 Each count is the difference between a process that builds and runs 2 x ``--runs`` models after
 a warm-up run and one that runs ``--runs`` of them, divided by ``--runs``, so imports, start-up
-and the one-off costs of the first runs cancel out. Needs ``valgrind`` (Debian package
-``valgrind``); takes about three minutes with the defaults. From the repository root::
+and the one-off costs of the first runs cancel out. As in ``bench_model.py`` the garbage
+collector runs before each run, so a run pays for collecting its own garbage but never for a
+full collection of the imported libraries, which otherwise fell inside the counted runs or not
+as the collector's thresholds happened to be crossed (the floor's count moved by 10% with an
+unrelated change). Needs ``valgrind`` (Debian package ``valgrind``); takes about three minutes
+with the defaults. From the repository root::
 
     python benchmarks/bench_instructions.py
     python benchmarks/bench_instructions.py --runs 20 --only model
@@ -31,6 +35,7 @@ HERE = Path(__file__).resolve().parent
 
 # What the child process runs: ``kind`` is "model" or "bare", ``runs`` how many after warm-up.
 CHILD = """
+import gc
 import sys
 sys.path.insert(0, {here!r})
 from bench_model import SCENARIO, BareModel, measure_shape
@@ -50,7 +55,13 @@ def one(seed):
 
 
 one(10_000)  # warm-up: every code path and cache the timed runs use
+# Like bench_model.py, each run starts from a collected heap, and pays for collecting its own
+# garbage. Frozen first, what was imported is never walked again: otherwise a full collection
+# of that heap falls within the counted runs or not as thresholds happen to be crossed.
+gc.collect()
+gc.freeze()
 for seed in range(runs):
+    gc.collect()
     one(seed)
 """
 
