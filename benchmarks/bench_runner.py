@@ -201,38 +201,41 @@ def model_alone_rate(runs: int, repeats: int) -> list[float]:
 class Floor(BareModel):
     """The bare-Mesa floor as ``batch_run`` takes a model: built from keywords, stops itself."""
 
-    shape = None  # set from the escalation model before use
-
-    def __init__(self, rng: int) -> None:
-        shape = Floor.shape
-        super().__init__(rng, shape.n_agents, shape.model_width, shape.agent_width)
+    def __init__(
+        self, rng: int, n_agents: int, model_width: int, agent_width: int, weeks: int
+    ) -> None:
+        super().__init__(rng, n_agents, model_width, agent_width)
+        self.weeks = weeks
 
     def step(self) -> None:
         super().step()
-        self.running = self.steps < Floor.shape.weeks
+        self.running = self.steps < self.weeks
 
 
 def floor_rates(runs: int, repeats: int) -> tuple[list[float], list[float]]:
     """Runs/second of the floor alone and under ``batch_run`` (reduced as above), in turn."""
-    Floor.shape = measure_shape()
+    shape = vars(measure_shape())
     seeds = list(range(runs))
 
     def alone() -> None:
         for seed in seeds:
-            floor = Floor(seed)
+            floor = Floor(seed, **shape)
             while floor.running:
                 floor.step()
+            assert floor.steps == WEEKS
 
     def batch() -> pd.DataFrame:
         rows = mesa.batch_run(
             Floor,
-            parameters={},
+            parameters=shape,
             rng=seeds,
             max_steps=WEEKS + 1,
             data_collection_period=1,
             display_progress=False,
         )
-        return pd.DataFrame(rows).drop_duplicates(["RunId", "Step"])
+        frame = pd.DataFrame(rows).drop_duplicates(["RunId", "Step"])
+        assert len(frame) == runs * (WEEKS + 1)  # weeks 0-26 of every run, as the model's
+        return frame
 
     pairs = [(runs / timed(alone), runs / timed(batch)) for _ in range(repeats)]
     return [a for a, _ in pairs], [b for _, b in pairs]
