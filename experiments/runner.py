@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import multiprocessing
+import sys
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -277,6 +278,18 @@ class ProcessExecutor:
         self._pool.shutdown(wait=True, cancel_futures=True)
 
 
+def _why(failure: Exception) -> str:
+    """Why a local cluster did not start, in words a user can act on."""
+    if getattr(sys.modules["__main__"], "__file__", None) == "<stdin>":
+        # multiprocessing starts each worker by re-running the main script, which it cannot
+        # find when the script was read from standard input (``python - <<EOF``).
+        return (
+            "its worker processes cannot start from a script read on standard input; "
+            "save the script to a file and run that"
+        )
+    return str(failure).splitlines()[0] if str(failure) else type(failure).__name__
+
+
 class DaskExecutor:
     """Dask distributed: a LocalCluster started here, or an existing cluster's scheduler.
 
@@ -301,14 +314,17 @@ class DaskExecutor:
                 ) from None
             self.workers = max(1, len(self.client.scheduler_info().get("workers", {})))
         else:
-            with dask.config.set(LOCAL_CLUSTER_CONFIG):
-                self.cluster = LocalCluster(
-                    n_workers=max(1, workers),
-                    threads_per_worker=1,
-                    processes=True,
-                    dashboard_address=":0",
-                    silence_logs=logging.ERROR,
-                )
+            try:
+                with dask.config.set(LOCAL_CLUSTER_CONFIG):
+                    self.cluster = LocalCluster(
+                        n_workers=max(1, workers),
+                        threads_per_worker=1,
+                        processes=True,
+                        dashboard_address=":0",
+                        silence_logs=logging.ERROR,
+                    )
+            except Exception as exc:
+                raise ExperimentError(f"cannot start a Dask LocalCluster: {_why(exc)}") from None
             # Results come straight from the workers, not relayed through the scheduler.
             self.client = Client(self.cluster, set_as_default=False, direct_to_workers=True)
             self.workers = max(1, workers)

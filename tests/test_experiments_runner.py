@@ -210,6 +210,26 @@ def test_dask_local_cluster_on_demand(tmp_path):
     frames_equal(load(tmp_path / "dask"), load(serial))
 
 
+def test_a_local_cluster_that_cannot_start_says_why(tmp_path):
+    """From a script read on standard input, Dask's workers cannot start: say so in a line."""
+    script = (
+        "from experiments.design import ExperimentError\n"
+        "from experiments.runner import DaskExecutor\n"
+        "try:\n"
+        "    DaskExecutor(workers=1)\n"
+        "except ExperimentError as exc:\n"
+        "    print(exc)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-"], input=script, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == (
+        "cannot start a Dask LocalCluster: its worker processes cannot start from a script "
+        "read on standard input; save the script to a file and run that"
+    )
+
+
 def test_resume_after_partial_run_loses_and_duplicates_nothing(reference, tmp_path):
     experiment, expected = reference
     out = tmp_path / "out"
