@@ -7,13 +7,15 @@ and threat are its members' averages; its gas storage is the Union's aggregate.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from agents.actor import Actor
 from agents.western import HARDNESS, HARM
 from model.choice import Option
 from model.signals import Kind
 
 
-def quantile_tier(tiers: list[int], q: float) -> int:
+def quantile_tier[T: float](tiers: Sequence[T], q: float) -> T:
     ordered = sorted(tiers)
     return ordered[min(len(ordered) - 1, int(q * (len(ordered) - 1) + 1e-9))]
 

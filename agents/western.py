@@ -85,7 +85,7 @@ class WesternState(Actor):
         policy = model.policy
         profile = self.profile
         resolve, threat = self.resolve, self.threat
-        values = {
+        values: dict[str, Option] = {
             "hold": 0.0,
             "talks": profile.diplomacy_preference * (1.0 - 0.5 * threat),
             "sanction_threat": resolve * threat * 0.3 * HARM[policy.sanction_threat_tier] - 0.02,

@@ -9,7 +9,7 @@ and the week recorded.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -65,6 +65,8 @@ SIGNAL_COLUMNS = ("week", "date", "sender", "receiver", "kind", "intensity", "co
 
 class EscalationModel(mesa.Model):
     """The winter 2021-22 crisis as an agent-based model; one step is one calendar week."""
+
+    _pushed_rung: int  # the highest rung an action pushed for this week (``_reset_week``)
 
     def __init__(
         self,
@@ -126,9 +128,10 @@ class EscalationModel(mesa.Model):
             for a in self.western
             if not (a.profile.eu and union_speaks)
         ]
+        self._union_weight = self.union.profile.economic_weight if self.union else 0.0
         bloc_weights = [w for _, w in self._blocs]
         if self._eu_members:
-            bloc_weights.append(self.union.profile.economic_weight)
+            bloc_weights.append(self._union_weight)
         self._bloc_weight = sum(bloc_weights)
         # Gas importers, with the share of their demand Russia supplies and LNG cannot cover.
         self._importers = [
@@ -183,7 +186,7 @@ class EscalationModel(mesa.Model):
         """Under an agreed freeze deal the West stops game-changing aid (004's carrot)."""
         return self.talks == Talks.AGREEMENT and self.spec.policy.freeze_deal and not self.invasion
 
-    def coalition_tier(self, supports: dict[str, float]) -> float:
+    def coalition_tier(self, supports: Mapping[str, float]) -> float:
         """The tier the West can agree on, from each state's (actual or believed) support.
 
         EU members act through the Union, which backs the consensus quantile of their tiers;
@@ -196,7 +199,7 @@ class EscalationModel(mesa.Model):
             blocs.append(
                 (
                     quantile_tier(members, self.world.eu_consensus_quantile),
-                    self.union.profile.economic_weight,
+                    self._union_weight,
                 )
             )
         total = self._bloc_weight

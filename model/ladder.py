@@ -24,7 +24,7 @@ class Rung(IntEnum):
         return RUNG_NAMES[self]
 
 
-RUNG_NAMES = {
+RUNG_NAMES: dict[int, str] = {  # by rung; a plain int finds its member's name
     Rung.STATUS_QUO: "status quo",
     Rung.MILITARY_POSTURING: "military posturing",
     Rung.COERCIVE_DIPLOMACY: "coercive diplomacy",
@@ -47,7 +47,7 @@ class SanctionTier(IntEnum):
     ENERGY = 5  # oil and gas embargo
 
 
-SANCTION_TIER_NAMES = {
+SANCTION_TIER_NAMES: dict[int, str] = {
     SanctionTier.NONE: "none",
     SanctionTier.TARGETED: "targeted",
     SanctionTier.BANKS: "banks",
@@ -72,7 +72,7 @@ class Talks(IntEnum):
     AGREEMENT = 4
 
 
-TALKS_NAMES = {
+TALKS_NAMES: dict[int, str] = {
     Talks.BROKEN_OFF: "broken off",
     Talks.NONE: "none",
     Talks.CONTACTS: "contacts",

@@ -74,7 +74,7 @@ class ScenarioSpec:
         """A copy with parameters changed by override name; unknown names raise."""
         if not overrides:
             return self
-        sections = {s: {} for s in SECTIONS}
+        sections: dict[str, dict[str, Any]] = {s: {} for s in SECTIONS}
         actor_changes: dict[str, dict[str, Any]] = {}
         slugs = {actor_slug(p.name): p.name for p in self.actors}
         for key, value in overrides.items():
