@@ -81,7 +81,7 @@ class Russia(Actor):
         self._sanction_weight = 1.0 - profile.cost_tolerance
         self.western_exposure = 0.0
         # Whose sanction stance a signal speaks for: a state its own, the Union its members'.
-        self._speaks_for = {a.actor: (a.actor,) for a in model.western}
+        self._speaks_for: dict[str, tuple[str, ...]] = {a.actor: (a.actor,) for a in model.western}
         if model.union is not None:
             self._speaks_for[model.union.actor] = tuple(m.actor for m in model.union.members)
 

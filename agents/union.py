@@ -8,6 +8,7 @@ and threat are its members' averages; its gas storage is the Union's aggregate.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from agents.actor import Actor
 from agents.western import HARDNESS, HARM
@@ -15,7 +16,8 @@ from model.choice import Option
 from model.signals import Kind
 
 
-def quantile_tier[T: float](tiers: Sequence[T], q: float) -> T:
+def quantile_tier(tiers: Sequence[Any], q: float) -> Any:
+    """The ``q`` quantile of the tiers, as given: whole tiers or believed (fractional) ones."""
     ordered = sorted(tiers)
     return ordered[min(len(ordered) - 1, int(q * (len(ordered) - 1) + 1e-9))]
 

@@ -444,8 +444,11 @@ class EscalationModel(mesa.Model):
     # --- running and results -------------------------------------------------------------
     def run(self) -> EscalationModel:
         """Run to the horizon."""
+        # Mesa wraps ``step`` per instance; looked up by name, compiled code calls the wrapper
+        # too rather than the class's method (benchmarks/bench_compiled.py).
+        step = getattr(self, "step")  # noqa: B009
         while self.running:
-            self.step()
+            step()
         return self
 
     def history(self) -> dict[str, pd.DataFrame]:
