@@ -128,7 +128,7 @@ class EscalationModel(mesa.Model):
             for a in self.western
             if not (a.profile.eu and union_speaks)
         ]
-        self._union_weight = self.union.profile.economic_weight if self.union else 0.0
+        self._union_weight = self.union.profile.economic_weight if self.union is not None else 0.0
         bloc_weights = [w for _, w in self._blocs]
         if self._eu_members:
             bloc_weights.append(self._union_weight)
