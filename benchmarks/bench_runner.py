@@ -168,21 +168,29 @@ def settle(timeout: float = 10.0) -> None:
         time.sleep(0.05)
 
 
+def batch_frame(
+    model_class: type, parameters: dict, seeds: list, columns: list[str] | None = None
+) -> pd.DataFrame:
+    """``mesa.batch_run`` collecting every step, reduced to ``columns`` and one row per week."""
+    rows = mesa.batch_run(
+        model_class,
+        parameters=parameters,
+        rng=seeds,
+        max_steps=WEEKS + 1,
+        data_collection_period=1,
+        display_progress=False,
+    )
+    frame = pd.DataFrame(rows)
+    return (frame[columns] if columns else frame).drop_duplicates(["RunId", "Step"])
+
+
 def batch_run_rate(runs: int, repeats: int) -> list[float]:
     experiment_seeds = [r.seed for r in load_experiment_runs(runs)]
     keep = ["RunId", "Step", *MODEL_COLUMNS]
 
     def go() -> pd.DataFrame:
-        rows = mesa.batch_run(
-            EscalationModel,
-            parameters={"scenario": "baseline", "weeks": WEEKS},
-            rng=experiment_seeds,
-            max_steps=WEEKS + 1,
-            data_collection_period=1,
-            display_progress=False,
-        )
-        frame = pd.DataFrame(rows)
-        return frame[keep].drop_duplicates(["RunId", "Step"])
+        parameters = {"scenario": "baseline", "weeks": WEEKS}
+        return batch_frame(EscalationModel, parameters, experiment_seeds, keep)
 
     return [runs / timed(go) for _ in range(repeats)]
 
@@ -225,15 +233,7 @@ def floor_rates(runs: int, repeats: int) -> tuple[list[float], list[float]]:
             assert floor.steps == WEEKS
 
     def batch() -> pd.DataFrame:
-        rows = mesa.batch_run(
-            Floor,
-            parameters=shape,
-            rng=seeds,
-            max_steps=WEEKS + 1,
-            data_collection_period=1,
-            display_progress=False,
-        )
-        frame = pd.DataFrame(rows).drop_duplicates(["RunId", "Step"])
+        frame = batch_frame(Floor, shape, seeds)
         assert len(frame) == runs * (WEEKS + 1)  # weeks 0-26 of every run, as the model's
         return frame
 
