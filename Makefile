@@ -2,7 +2,10 @@
 #   make run   - create the virtualenv, install, run the standard experiment (every built-in
 #                scenario, 1,000 seeded runs each) and print the comparison table
 #   make test  - create the virtualenv, install with test extras and Debian's Chromium (for the
-#                browser tests), and run ruff and the test suite
+#                browser tests), run ruff and mypy, then the test suite on the compiled build
+#                and again on the Python sources (without the browser tests)
+# Installing compiles the modules a run executes with mypyc (setup.py); ESCALATION_COMPILE=0
+# installs the sources only, and ESCALATION_INTERPRETED=1 runs them (model/build.py).
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -39,10 +42,13 @@ browser:
 test: setup-test browser
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/pytest -q
+	ESCALATION_INTERPRETED=1 $(BIN)/pytest -q --ignore=tests/browser
 
 lint: setup-test
-	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy
 
 clean:
-	rm -rf $(VENV) runs .pytest_cache
+	rm -rf $(VENV) runs .pytest_cache .mypy_cache build model/compiled_sources.json
+	rm -f model/*.so agents/*.so escalation_compiled__mypyc*.so

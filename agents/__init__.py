@@ -1,5 +1,6 @@
 """The actors of the crisis as Mesa agents: behaviour lives here, the world in ``model``."""
 
+import model  # noqa: F401  first: it settles which build runs before a compiled actor loads
 from agents.actor import Actor
 from agents.russia import Russia
 from agents.ukraine import Ukraine

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import mesa
+from mypy_extensions import mypyc_attr
 
 from model.choice import Option, choose
 from model.energy import energy_exposure
@@ -24,6 +25,7 @@ def clip01(value: float) -> float:
     return 0.0 if value < 0.0 else 1.0 if value > 1.0 else value
 
 
+@mypyc_attr(allow_interpreted_subclasses=True)  # modellers extend it (model/build.py)
 class Actor(mesa.Agent):
     """A state or institution; subclasses say which options it has and what they are worth."""
 

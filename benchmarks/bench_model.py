@@ -19,6 +19,9 @@ Run from the repository root with the package installed::
     python benchmarks/bench_model.py                 # 200 interleaved repeats
     python benchmarks/bench_model.py --profile       # plus a cProfile summary of 50 model runs
 
+It measures the build installed (``make setup`` compiles the modules a run executes with mypyc);
+``ESCALATION_INTERPRETED=1`` measures the Python sources instead.
+
 The exit status is 0 whether or not the target is met: this is a report, not a test.
 """
 
@@ -42,7 +45,7 @@ from pathlib import Path
 import mesa
 import pandas as pd
 
-from model import EscalationModel
+from model import BUILD, EscalationModel
 from model.escalation import AGENT_COLUMNS, MODEL_COLUMNS
 
 TARGET_RATIO = 3.0
@@ -234,6 +237,7 @@ def print_environment() -> None:
         print(f"  {name:<8} {package_version(name)}")
     print(f"  CPU      {cpu_name()} ({os.cpu_count()} logical CPUs)")
     print(f"  OS       {platform.platform()}")
+    print(f"  Build    {BUILD} (ESCALATION_INTERPRETED=1 runs the sources; model/build.py)")
 
 
 def print_results(bare: Samples, model: Samples, shape: Shape) -> None:

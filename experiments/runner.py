@@ -25,7 +25,8 @@ from typing import Any, Protocol
 import pandas as pd
 
 from experiments.design import DUMMY, Experiment, ExperimentError, RunSpec
-from experiments.store import RUN_PLACE, RUN_RESULT, RUNS, ResultStore, load_manifest, versions
+from experiments.store import RUN_PLACE, RUN_RESULT, RUNS, ResultStore, load_manifest
+from model.build import versions
 from model.escalation import EscalationModel
 from model.record import frame_tables
 from model.scenario import ScenarioSpec
@@ -153,7 +154,7 @@ def run_row(
 ) -> dict[str, Any]:
     """One row of the ``runs`` table: where the run sits, its parameters, how it went."""
     place = (run.run_id, task.labels[run.scenario], run.sample, run.replicate, run.seed)
-    result = (status, error, wall_time, found["package"], found["mesa"], found["python"])
+    result = (status, error, wall_time, found["crisis-escalation"], found["mesa"], found["python"])
     return {
         **dict(zip(RUN_PLACE, (*place, task.weeks), strict=True)),
         **params,

@@ -27,17 +27,16 @@ from __future__ import annotations
 
 import json
 import os
-import platform
 import shutil
 import tempfile
 import tomllib
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from experiments.design import TABLES, Experiment, ExperimentError
+from model.build import versions
 
 RUNS = "runs"
 # The runs table: where each run sits, then one column per varied parameter, then its result.
@@ -52,17 +51,6 @@ SEED_DERIVATION = (
     "seed = SeedSequence(experiment seed, spawn_key=(run_id,)).generate_state(1, uint64)[0] >> 1"
     ", i.e. the run_id-th child of SeedSequence(seed).spawn(); stored as int64"
 )
-
-
-def versions() -> dict[str, str]:
-    """Versions recorded with every run, read where the run happens (e.g. on a Dask worker)."""
-    found = {"python": platform.python_version()}
-    for key, package in (("package", "crisis-escalation"), ("mesa", "mesa")):
-        try:
-            found[key] = metadata.version(package)
-        except metadata.PackageNotFoundError:
-            found[key] = "not installed"
-    return found
 
 
 def manifest_of(experiment: Experiment) -> dict[str, Any]:

@@ -29,9 +29,10 @@ from matplotlib.figure import Figure
 from experiments.design import load_experiment
 from experiments.patterns import PATTERNS, check, measures
 from experiments.runner import Executor, run_experiment
-from experiments.store import load, versions
+from experiments.store import load
 from experiments.summary import wilson_interval
 from experiments.toml_text import dumps
+from model.build import versions
 from model.scenario import load_scenario, override_tables
 
 REPO_ROOT = Path(__file__).resolve().parent.parent

@@ -2,9 +2,17 @@
 
 from typing import Any
 
+from model.build import BUILD  # first: settles compiled or sources before either is imported
 from model.scenario import ScenarioError, ScenarioSpec, list_scenarios, load_scenario
 
-__all__ = ["EscalationModel", "ScenarioError", "ScenarioSpec", "list_scenarios", "load_scenario"]
+__all__ = [
+    "BUILD",
+    "EscalationModel",
+    "ScenarioError",
+    "ScenarioSpec",
+    "list_scenarios",
+    "load_scenario",
+]
 
 
 def __getattr__(name: str) -> Any:

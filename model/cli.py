@@ -9,18 +9,17 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import shutil
 import sys
 import tempfile
 from collections.abc import Sequence
-from importlib import metadata
 from pathlib import Path
 from typing import Any, NoReturn
 
 import numpy as np
 import pandas as pd
 
+from model.build import versions
 from model.escalation import EscalationModel
 from model.scenario import ScenarioError, list_scenarios
 
@@ -94,16 +93,6 @@ def parse_override(text: str) -> tuple[str, Any]:
             except ValueError:
                 continue
     return name.strip(), value
-
-
-def versions() -> dict[str, str]:
-    found = {"python": platform.python_version()}
-    for package in ("crisis-escalation", "mesa", "networkx", "numpy", "pandas", "pyarrow"):
-        try:
-            found[package] = metadata.version(package)
-        except metadata.PackageNotFoundError:
-            found[package] = "not installed"
-    return found
 
 
 def timeline(model: EscalationModel) -> str:

@@ -15,6 +15,7 @@ from typing import Any
 
 import mesa
 import pandas as pd
+from mypy_extensions import mypyc_attr
 
 from agents import Actor, Russia, Ukraine, Union, WesternState
 from agents.union import quantile_tier
@@ -63,6 +64,7 @@ AGENT_COLUMNS = (
 SIGNAL_COLUMNS = ("week", "date", "sender", "receiver", "kind", "intensity", "cost")
 
 
+@mypyc_attr(allow_interpreted_subclasses=True)  # modellers extend it (model/build.py)
 class EscalationModel(mesa.Model):
     """The winter 2021-22 crisis as an agent-based model; one step is one calendar week."""
 

@@ -124,7 +124,7 @@ def test_manifest_records_the_design(tmp_path):
         "bounds": [[0.0, 0.5], [0.0, 1.0]],
     }
     assert manifest["design"]["second_order"] is True
-    assert {"python", "mesa", "package"} <= manifest["versions"].keys()
+    assert {"python", "mesa", "crisis-escalation", "build"} <= manifest["versions"].keys()
     assert (tmp_path / "out" / "experiment.toml").read_text() == path.read_text()
     design = pd.read_parquet(tmp_path / "out" / "design.parquet")
     assert design.shape == (experiment.design.samples, 3)
