@@ -17,8 +17,8 @@ from pathlib import Path
 from setuptools import setup
 from setuptools.command.build_ext import build_ext
 
-#: The modules a run executes. model/record.py stays interpreted: compiled, it loses the agent
-#: rows (BENCHMARKS.md).
+#: The modules a run executes, but model/record.py: compiled, it gave the same tables and no
+#: measurable gain (BENCHMARKS.md).
 COMPILED = (
     "model/choice.py",
     "model/energy.py",

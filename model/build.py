@@ -29,53 +29,68 @@ from types import ModuleType
 ROOT = Path(__file__).resolve().parents[1]  # the folder holding the model and agents packages
 MANIFEST = "model/compiled_sources.json"
 INTERPRETED_VARIABLE = "ESCALATION_INTERPRETED"
+PACKAGES = ("model", "agents")  # where setup.py compiles modules
 
 
 class StaleBuildWarning(UserWarning):
-    """A compiled module's source changed after it was compiled; the sources run instead."""
+    """A compiled module does not match its source; the sources run instead."""
 
 
-def compiled_modules(root: Path = ROOT) -> dict[str, str]:
-    """Module name -> digest of the source it was compiled from; empty if nothing was compiled.
-
-    A module counts only if its compiled file is still there, and all must be: a partial
-    build runs as Python.
-    """
+def recorded_sources(root: Path = ROOT) -> dict[str, str]:
+    """Module name -> digest of the source the last build compiled; empty without a record."""
     try:
         recorded = json.loads((root / MANIFEST).read_text())["sources"]
-    except (OSError, ValueError, KeyError, TypeError):
+        return {
+            path.removesuffix(".py").replace("/", "."): str(digest)
+            for path, digest in recorded.items()
+        }
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return {}
-    modules = {
-        path.removesuffix(".py").replace("/", "."): digest for path, digest in recorded.items()
-    }
-    if not all(_extension(root, name) for name in modules):
-        return {}
-    return modules
 
 
-def _extension(root: Path, module: str) -> bool:
-    stem = root / module.replace(".", "/")
-    return any(
-        stem.with_name(stem.name + suffix).exists()
-        for suffix in importlib.machinery.EXTENSION_SUFFIXES
-    )
+def compiled_files(root: Path = ROOT, packages: Sequence[str] = PACKAGES) -> set[str]:
+    """The modules with a compiled file beside their source, in ``packages`` and any package
+    the record names: Python would import those files first."""
+    searched = {*packages, *(m.rpartition(".")[0] for m in recorded_sources(root))}
+    suffixes = sorted(importlib.machinery.EXTENSION_SUFFIXES, key=len, reverse=True)
+    found = set()
+    for package in searched:
+        folder = root / package.replace(".", "/")
+        files = folder.iterdir() if folder.is_dir() else iter(())
+        for path in files:
+            suffix = next((s for s in suffixes if path.name.endswith(s)), None)
+            if suffix is not None:
+                found.add(f"{package}.{path.name.removesuffix(suffix)}")
+    return found
 
 
 def _source(root: Path, module: str) -> Path:
     return root / (module.replace(".", "/") + ".py")
 
 
-def edited_sources(modules: dict[str, str], root: Path = ROOT) -> list[str]:
-    """The compiled modules whose source no longer matches the one compiled."""
-    edited = []
-    for name, digest in modules.items():
-        try:
-            current = hashlib.sha256(_source(root, name).read_bytes()).hexdigest()
-        except OSError:
-            current = ""
-        if current != digest:
-            edited.append(name)
-    return edited
+def _digest(path: Path) -> str:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return ""
+
+
+def mismatches(root: Path = ROOT, packages: Sequence[str] = PACKAGES) -> list[str]:
+    """Why the compiled files cannot run: sources edited since, files the build did not
+    record, recorded modules whose file is gone. Empty if they can (or there are none)."""
+    recorded, present = recorded_sources(root), compiled_files(root, packages)
+    if not present:
+        return []
+    found = []
+    for name in sorted(recorded.keys() | present):
+        label = _source(root, name).relative_to(root).as_posix()
+        if name not in recorded:
+            found.append(f"{label} (a compiled file the last build did not make: delete it)")
+        elif name not in present:
+            found.append(f"{label} (its compiled file is missing)")
+        elif _digest(_source(root, name)) != recorded[name]:
+            found.append(f"{label} (changed since it was compiled)")
+    return found
 
 
 class SourcesFirst(importlib.abc.MetaPathFinder):
@@ -93,24 +108,27 @@ class SourcesFirst(importlib.abc.MetaPathFinder):
         return importlib.util.spec_from_file_location(fullname, _source(self.root, fullname))
 
 
-def choose(root: Path = ROOT) -> str:
-    """Settle which build this process runs and return ``"compiled"`` or ``"interpreted"``."""
-    modules = compiled_modules(root)
-    if not modules:
+def choose(root: Path = ROOT, packages: Sequence[str] = PACKAGES) -> str:
+    """Settle which build this process runs and return ``"compiled"`` or ``"interpreted"``.
+
+    All or none: compiled modules call one another directly, so if any compiled file cannot
+    run, every one is replaced by its source.
+    """
+    present = compiled_files(root, packages)
+    if not present:
         return "interpreted"
-    edited = edited_sources(modules, root)
-    if edited:
+    problems = mismatches(root, packages)
+    if problems:
         warnings.warn(
-            f"{', '.join(_source(root, m).relative_to(root).as_posix() for m in edited)} changed "
-            "since the model was compiled: every compiled module runs from its Python source, "
-            "so the change takes effect, about a fifth slower. Reinstall (make setup) to compile "
-            "again.",
+            f"the compiled model does not match its sources: {'; '.join(problems)}. Every "
+            "compiled module runs from its Python source, so edits take effect, about a fifth "
+            "slower; reinstall (make setup) to compile again.",
             StaleBuildWarning,
             stacklevel=2,
         )
     elif os.environ.get(INTERPRETED_VARIABLE, "") != "1":
         return "compiled"
-    sys.meta_path.insert(0, SourcesFirst(list(modules), root))
+    sys.meta_path.insert(0, SourcesFirst(sorted(present | recorded_sources(root).keys()), root))
     return "interpreted"
 
 

@@ -180,7 +180,6 @@ def command_run(args: argparse.Namespace) -> int:
     if seed is None:
         seed = int(np.random.SeedSequence().generate_state(1)[0])
     model = EscalationModel(args.scenario, rng=seed, weeks=args.weeks, **overrides)
-    model.seed_used = seed
     model.run()
     if not args.quiet:
         print(timeline(model))

@@ -9,6 +9,7 @@ and the week recorded.
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -79,6 +80,8 @@ class EscalationModel(mesa.Model):
         **overrides: Any,
     ) -> None:
         super().__init__(rng=rng)
+        # The seed the run was given, for its record (None for a Generator or no seed).
+        self.seed_used: int | None = int(rng) if isinstance(rng, numbers.Integral) else None
         if weeks is not None:
             overrides["weeks"] = weeks
         # Mesa owns ``self.scenario``; the crisis scenario lives in ``self.spec``.

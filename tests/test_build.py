@@ -8,6 +8,7 @@ interactive app and modellers extending the model subclass them.
 from __future__ import annotations
 
 import ast
+import gc
 import hashlib
 import importlib
 import importlib.machinery
@@ -16,6 +17,7 @@ import os
 import subprocess
 import sys
 import uuid
+import weakref
 
 import pandas as pd
 import pytest
@@ -29,7 +31,9 @@ from model.build import (
     SourcesFirst,
     StaleBuildWarning,
     choose,
-    compiled_modules,
+    compiled_files,
+    mismatches,
+    recorded_sources,
 )
 
 SUFFIX = importlib.machinery.EXTENSION_SUFFIXES[0]
@@ -74,8 +78,9 @@ def fake_build(tmp_path, monkeypatch):
 
 def test_a_build_matching_its_sources_runs_compiled(fake_build):
     root, package = fake_build
-    assert list(compiled_modules(root)) == [f"{package}.mod"]
-    assert choose(root) == "compiled"
+    assert compiled_files(root, [package]) == set(recorded_sources(root)) == {f"{package}.mod"}
+    assert mismatches(root, [package]) == []
+    assert choose(root, [package]) == "compiled"
     with pytest.raises(ImportError):  # Python picks the 'compiled' file: the build is in use
         importlib.import_module(f"{package}.mod")
 
@@ -83,29 +88,54 @@ def test_a_build_matching_its_sources_runs_compiled(fake_build):
 def test_an_edited_source_runs_from_source_with_a_warning(fake_build):
     root, package = fake_build
     (root / package / "mod.py").write_text('VALUE = "edited"\n')
-    with pytest.warns(StaleBuildWarning, match=rf"{package}/mod\.py changed"):
-        assert choose(root) == "interpreted"
+    with pytest.warns(StaleBuildWarning, match=rf"{package}/mod\.py \(changed since"):
+        assert choose(root, [package]) == "interpreted"
     assert importlib.import_module(f"{package}.mod").VALUE == "edited"
 
 
 def test_the_environment_variable_selects_the_sources(fake_build, monkeypatch):
     root, package = fake_build
     monkeypatch.setenv(INTERPRETED_VARIABLE, "1")
-    assert choose(root) == "interpreted"
+    assert choose(root, [package]) == "interpreted"
     assert importlib.import_module(f"{package}.mod").VALUE == "from the source"
 
 
-@pytest.mark.parametrize("damage", ["no compiled file", "no manifest", "corrupt manifest"])
-def test_a_partial_or_unrecorded_build_counts_as_none(fake_build, damage):
+def test_without_compiled_files_the_sources_run_as_usual(fake_build):
     root, package = fake_build
-    if damage == "no compiled file":
-        (root / package / f"mod{SUFFIX}").unlink()
-    elif damage == "no manifest":
+    (root / package / f"mod{SUFFIX}").unlink()
+    assert compiled_files(root, [package]) == set() and mismatches(root, [package]) == []
+    assert choose(root, [package]) == "interpreted"
+    assert importlib.import_module(f"{package}.mod").VALUE == "from the source"
+
+
+@pytest.mark.parametrize(
+    "damage, why",
+    [
+        ("no record", "not make"),
+        ("corrupt record", "not make"),
+        ("a stray compiled file", "not make"),
+        ("a recorded file missing", "is missing"),
+    ],
+)
+def test_compiled_files_the_record_does_not_vouch_for_never_run(fake_build, damage, why):
+    root, package = fake_build
+    if damage == "no record":
         (root / MANIFEST).unlink()
-    else:
+    elif damage == "corrupt record":
         (root / MANIFEST).write_text("{not json")
-    assert compiled_modules(root) == {}
-    assert choose(root) == "interpreted"
+    elif damage == "a stray compiled file":
+        (root / package / "other.py").write_text('VALUE = "other source"\n')
+        (root / package / f"other{SUFFIX}").write_bytes(b"left by an older build")
+    else:
+        sources = json.loads((root / MANIFEST).read_text())["sources"]
+        (root / package / "gone.py").write_text("")
+        sources[f"{package}/gone.py"] = hashlib.sha256(b"").hexdigest()
+        (root / MANIFEST).write_text(json.dumps({"sources": sources}))
+    with pytest.warns(StaleBuildWarning, match=why):
+        assert choose(root, [package]) == "interpreted"
+    assert importlib.import_module(f"{package}.mod").VALUE == "from the source"
+    if damage == "a stray compiled file":
+        assert importlib.import_module(f"{package}.other").VALUE == "other source"
 
 
 def test_sources_first_finds_only_the_modules_it_names(tmp_path):
@@ -132,7 +162,8 @@ def test_ci_tests_the_compiled_build():
     if os.environ.get("REQUIRE_COMPILED") != "1" or os.environ.get(INTERPRETED_VARIABLE) == "1":
         pytest.skip("only where the compiled build is required (CI)")
     assert model.BUILD == "compiled", "the compiled build was required but the sources run"
-    assert set(compiled_modules()) == compiled_in_setup()
+    assert set(recorded_sources()) == compiled_files() == compiled_in_setup()
+    assert mismatches() == []
     assert sys.modules["model.escalation"].__file__.endswith(SUFFIX)
 
 
@@ -178,3 +209,17 @@ def test_compiled_classes_dispatch_to_interpreted_overrides():
         [EscalationModel("closing_window", rng=s).run().history()["model"] for s in range(40)]
     )
     assert baseline["sanction_tier"].max() > 0
+
+
+def test_a_finished_model_and_its_actors_are_freed():
+    """Compiled against an unknown (Any) Mesa, mypyc skipped the instance dicts in the garbage
+    collector's traversal and no model was ever freed (stubs/mesa fixes it)."""
+
+    def finished_run() -> list[weakref.ref]:
+        run = EscalationModel("baseline", rng=3).run()
+        run.history()
+        return [weakref.ref(run), *(weakref.ref(actor) for actor in run.agents)]
+
+    alive = finished_run()
+    gc.collect()
+    assert [ref for ref in alive if ref() is not None] == []
