@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import mesa
 from mypy_extensions import mypyc_attr
@@ -31,7 +31,7 @@ class Actor(mesa.Agent):
 
     model: EscalationModel
     #: The kinds of signal this actor's beliefs respond to; others are delivered but not read.
-    reads: frozenset[Kind] = frozenset()
+    reads: ClassVar[frozenset[Kind]] = frozenset()
 
     def __init__(self, model: EscalationModel, profile: ActorProfile) -> None:
         super().__init__(model)

@@ -495,3 +495,8 @@ def test_weekly_record_holds_only_values_that_cannot_change_later():
     values = [v for column in record.model_vars.values() for v in column]
     values += [v for rows in record._agent_records.values() for row in rows for v in row]
     assert values and all(isinstance(v, IMMUTABLE) for v in values)
+
+
+def test_the_seed_a_run_was_given_is_kept_for_its_record():
+    assert EscalationModel("baseline", rng=7).seed_used == 7
+    assert EscalationModel("baseline", rng=np.random.default_rng(1)).seed_used is None

@@ -97,4 +97,3 @@ class InteractiveRun(EscalationModel):
         super().__init__(
             settings.scenario, rng=settings.seed, weeks=settings.weeks, **settings.overrides
         )
-        self.seed_used = settings.seed
