@@ -3,9 +3,10 @@
 Why: compiled with mypyc, a run takes about a fifth less time with identical tables
 (BENCHMARKS.md). But a compiled module sits beside its source and Python imports it first, so a
 modeller's edit to ``agents/western.py`` would silently not run. The build records a digest of
-each source it compiled (``compiled_sources.json``); if any has changed since, or
-``ESCALATION_INTERPRETED=1`` is set, every compiled module is loaded from its source instead:
-all or none, since compiled classes call one another directly.
+each source it compiled (``compiled_sources.json``); if any has changed since, if a compiled
+file is missing or was not made by that build, or if ``ESCALATION_INTERPRETED=1`` is set, every
+compiled module is loaded from its source instead: all or none, since compiled classes call
+one another directly.
 
 ``model/__init__.py`` settles this before any compiled module can be imported.
 """
