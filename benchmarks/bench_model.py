@@ -298,6 +298,9 @@ def profile(runs: int, seed: int) -> None:
     stream = io.StringIO()
     stats = pstats.Stats(profiler, stream=stream).strip_dirs()
     print(f"\nProfile of {runs} baseline runs (construction + run; cProfile inflates call costs)")
+    if BUILD == "compiled":
+        print("The compiled functions are opaque to cProfile; ESCALATION_INTERPRETED=1 profiles")
+        print("the Python sources instead.")
     stats.sort_stats("tottime").print_stats(PROFILE_TOP)
     stats.sort_stats("cumulative").print_stats(PROFILE_TOP)
     print(stream.getvalue())
