@@ -22,7 +22,7 @@ import os
 import platform
 import sys
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from importlib import metadata
 from pathlib import Path
 from types import ModuleType
@@ -49,10 +49,12 @@ def recorded_sources(root: Path = ROOT) -> dict[str, str]:
         return {}
 
 
-def compiled_files(root: Path = ROOT, packages: Sequence[str] = PACKAGES) -> set[str]:
+def compiled_files(
+    recorded: Mapping[str, str], root: Path = ROOT, packages: Sequence[str] = PACKAGES
+) -> set[str]:
     """The modules with a compiled file beside their source, in ``packages`` and any package
-    the record names: Python would import those files first."""
-    searched = {*packages, *(m.rpartition(".")[0] for m in recorded_sources(root))}
+    the ``recorded`` modules are in: Python would import those files first."""
+    searched = {*packages, *(m.rpartition(".")[0] for m in recorded)}
     suffixes = sorted(importlib.machinery.EXTENSION_SUFFIXES, key=len, reverse=True)
     found = set()
     for package in searched:
@@ -76,12 +78,9 @@ def _digest(path: Path) -> str:
         return ""
 
 
-def mismatches(root: Path = ROOT, packages: Sequence[str] = PACKAGES) -> list[str]:
-    """Why the compiled files cannot run: sources edited since, files the build did not
-    record, recorded modules whose file is gone. Empty if they can (or there are none)."""
-    recorded, present = recorded_sources(root), compiled_files(root, packages)
-    if not present:
-        return []
+def mismatches(recorded: Mapping[str, str], present: set[str], root: Path = ROOT) -> list[str]:
+    """Why the ``present`` compiled files cannot run: sources edited since, files the build
+    did not record, recorded modules whose file is gone. Empty if they can."""
     found = []
     for name in sorted(recorded.keys() | present):
         label = _source(root, name).relative_to(root).as_posix()
@@ -115,10 +114,11 @@ def choose(root: Path = ROOT, packages: Sequence[str] = PACKAGES) -> str:
     All or none: compiled modules call one another directly, so if any compiled file cannot
     run, every one is replaced by its source.
     """
-    present = compiled_files(root, packages)
+    recorded = recorded_sources(root)
+    present = compiled_files(recorded, root, packages)
     if not present:
         return "interpreted"
-    problems = mismatches(root, packages)
+    problems = mismatches(recorded, present, root)
     if problems:
         warnings.warn(
             f"the compiled model does not match its sources: {'; '.join(problems)}. Every "
@@ -129,7 +129,7 @@ def choose(root: Path = ROOT, packages: Sequence[str] = PACKAGES) -> str:
         )
     elif os.environ.get(INTERPRETED_VARIABLE, "") != "1":
         return "compiled"
-    sys.meta_path.insert(0, SourcesFirst(sorted(present | recorded_sources(root).keys()), root))
+    sys.meta_path.insert(0, SourcesFirst(sorted(present | recorded.keys()), root))
     return "interpreted"
 
 

@@ -78,8 +78,9 @@ def fake_build(tmp_path, monkeypatch):
 
 def test_a_build_matching_its_sources_runs_compiled(fake_build):
     root, package = fake_build
-    assert compiled_files(root, [package]) == set(recorded_sources(root)) == {f"{package}.mod"}
-    assert mismatches(root, [package]) == []
+    recorded = recorded_sources(root)
+    assert compiled_files(recorded, root, [package]) == set(recorded) == {f"{package}.mod"}
+    assert mismatches(recorded, {f"{package}.mod"}, root) == []
     assert choose(root, [package]) == "compiled"
     with pytest.raises(ImportError):  # Python picks the 'compiled' file: the build is in use
         importlib.import_module(f"{package}.mod")
@@ -103,7 +104,7 @@ def test_the_environment_variable_selects_the_sources(fake_build, monkeypatch):
 def test_without_compiled_files_the_sources_run_as_usual(fake_build):
     root, package = fake_build
     (root / package / f"mod{SUFFIX}").unlink()
-    assert compiled_files(root, [package]) == set() and mismatches(root, [package]) == []
+    assert compiled_files(recorded_sources(root), root, [package]) == set()
     assert choose(root, [package]) == "interpreted"
     assert importlib.import_module(f"{package}.mod").VALUE == "from the source"
 
@@ -162,8 +163,9 @@ def test_ci_tests_the_compiled_build():
     if os.environ.get("REQUIRE_COMPILED") != "1" or os.environ.get(INTERPRETED_VARIABLE) == "1":
         pytest.skip("only where the compiled build is required (CI)")
     assert model.BUILD == "compiled", "the compiled build was required but the sources run"
-    assert set(recorded_sources()) == compiled_files() == compiled_in_setup()
-    assert mismatches() == []
+    recorded = recorded_sources()
+    assert set(recorded) == compiled_files(recorded) == compiled_in_setup()
+    assert mismatches(recorded, set(recorded)) == []
     assert sys.modules["model.escalation"].__file__.endswith(SUFFIX)
 
 
