@@ -2,10 +2,8 @@
 #   make run   - create the virtualenv, install, run the standard experiment (every built-in
 #                scenario, 1,000 seeded runs each) and print the comparison table
 #   make test  - create the virtualenv, install with test extras and Debian's Chromium (for the
-#                browser tests), run ruff and mypy, then the test suite on the compiled build
-#                and again on the Python sources (without the browser tests)
-# Installing compiles the modules a run executes with mypyc (setup.py); ESCALATION_COMPILE=0
-# installs the sources only, and ESCALATION_INTERPRETED=1 runs them (model/build.py).
+#                browser tests), run ruff, mypy and the layer contracts (lint-imports), then the
+#                test suite
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -43,12 +41,11 @@ test: setup-test browser
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 	$(BIN)/pytest -q
-	ESCALATION_INTERPRETED=1 $(BIN)/pytest -q --ignore=tests/browser
 
 lint: setup-test
-	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy
+	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy && $(BIN)/lint-imports
 
 clean:
-	rm -rf $(VENV) runs .pytest_cache .mypy_cache build model/compiled_sources.json
-	rm -f model/*.so agents/*.so escalation_compiled__mypyc*.so
+	rm -rf $(VENV) runs .pytest_cache .mypy_cache build

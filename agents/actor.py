@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, ClassVar
+from typing import Any, ClassVar
 
 import mesa
-from mypy_extensions import mypyc_attr
 
-from model.choice import Option, choose
-from model.energy import energy_exposure
-from model.parameters import ActorProfile
-from model.signals import Kind, Signal
-
-if TYPE_CHECKING:
-    from model.escalation import EscalationModel
+from world.choice import Option, choose
+from world.energy import energy_exposure
+from world.parameters import ActorProfile
+from world.signals import Kind, Signal
 
 
 def toward(current: float, target: float, rate: float) -> float:
@@ -25,15 +21,14 @@ def clip01(value: float) -> float:
     return 0.0 if value < 0.0 else 1.0 if value > 1.0 else value
 
 
-@mypyc_attr(allow_interpreted_subclasses=True)  # modellers extend it (model/build.py)
 class Actor(mesa.Agent):
     """A state or institution; subclasses say which options it has and what they are worth."""
 
-    model: EscalationModel
+    model: Any  # the EscalationModel (agents sit below the model and never import it)
     #: The kinds of signal this actor's beliefs respond to; others are delivered but not read.
     reads: ClassVar[frozenset[Kind]] = frozenset()
 
-    def __init__(self, model: EscalationModel, profile: ActorProfile) -> None:
+    def __init__(self, model: Any, profile: ActorProfile) -> None:
         super().__init__(model)
         self.profile = profile
         self.actor = profile.name

@@ -10,12 +10,10 @@ large, so a closing window can push a loss-averse actor into the gamble (Levy 19
 
 from __future__ import annotations
 
-from mypy_extensions import mypyc_attr
-
 from agents.actor import Actor, clip01, toward
-from model.choice import Option
-from model.ladder import TIER_BITE_RUSSIA, Rung, Talks
-from model.signals import Kind, Signal
+from world.choice import Option
+from world.ladder import TIER_BITE_RUSSIA, Rung, Talks
+from world.signals import Kind, Signal
 
 ACTION_RUNG = {
     "hold": Rung.MILITARY_POSTURING,
@@ -37,7 +35,6 @@ SANCTION_KINDS = frozenset({Kind.SANCTION_THREAT, Kind.SANCTION_SUPPORT, Kind.SA
 DEAL_DECAY = 0.9  # weekly persistence of Russia's hope for a deal without new talks
 
 
-@mypyc_attr(allow_interpreted_subclasses=True)  # modellers extend it (model/build.py)
 class Russia(Actor):
     reads = frozenset(
         {

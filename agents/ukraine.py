@@ -6,16 +6,13 @@ option here, attractive only to a risk-seeking Ukraine, and provokes Russia if t
 
 from __future__ import annotations
 
-from mypy_extensions import mypyc_attr
-
 from agents.actor import Actor, clip01, toward
-from model.choice import Option
-from model.signals import INTENT_IMPLIED, Kind, Signal
+from world.choice import Option
+from world.signals import INTENT_IMPLIED, Kind, Signal
 
 MOBILISATION_GAIN = 0.01  # capability added by a week of mobilisation
 
 
-@mypyc_attr(allow_interpreted_subclasses=True)  # modellers extend it (model/build.py)
 class Ukraine(Actor):
     reads = frozenset(INTENT_IMPLIED)
 

@@ -10,12 +10,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from mypy_extensions import mypyc_attr
-
 from agents.actor import Actor
 from agents.western import HARDNESS, HARM
-from model.choice import Option
-from model.signals import Kind
+from world.choice import Option
+from world.signals import Kind
 
 
 def quantile_tier(tiers: Sequence[Any], q: float) -> Any:
@@ -24,7 +22,6 @@ def quantile_tier(tiers: Sequence[Any], q: float) -> Any:
     return ordered[min(len(ordered) - 1, int(q * (len(ordered) - 1) + 1e-9))]
 
 
-@mypyc_attr(allow_interpreted_subclasses=True)  # modellers extend it (model/build.py)
 class Union(Actor):
     def __init__(self, model, profile) -> None:
         super().__init__(model, profile)

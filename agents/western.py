@@ -8,12 +8,10 @@ done to Russia against its own cost, dominated for the energy tier by its gas de
 
 from __future__ import annotations
 
-from mypy_extensions import mypyc_attr
-
 from agents.actor import Actor, clip01, toward
-from model.choice import Option
-from model.ladder import TIER_BITE_RUSSIA, TIER_COST_WEST
-from model.signals import INTENT_IMPLIED, Kind, Signal
+from world.choice import Option
+from world.ladder import TIER_BITE_RUSSIA, TIER_COST_WEST
+from world.signals import INTENT_IMPLIED, Kind, Signal
 
 PRIOR_INTENT = 0.35  # belief that Russia means to invade, before any signal
 HARDNESS = {
@@ -28,7 +26,6 @@ HARM = [c / _CUMULATIVE[-1] for c in _CUMULATIVE]  # share of the full ladder's 
 WEST_COST = [sum(TIER_COST_WEST[: t + 1]) for t in range(6)]  # own cost of tiers 0..t
 
 
-@mypyc_attr(allow_interpreted_subclasses=True)  # modellers extend it (model/build.py)
 class WesternState(Actor):
     reads = frozenset({*INTENT_IMPLIED, Kind.AID_REQUEST})
 

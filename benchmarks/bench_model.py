@@ -19,9 +19,6 @@ Run from the repository root with the package installed::
     python benchmarks/bench_model.py                 # 200 interleaved repeats
     python benchmarks/bench_model.py --profile       # plus a cProfile summary of 50 model runs
 
-It measures the build installed (``make setup`` compiles the modules a run executes with mypyc);
-``ESCALATION_INTERPRETED=1`` measures the Python sources instead.
-
 The exit status is 0 whether or not the target is met: this is a report, not a test.
 """
 
@@ -45,7 +42,7 @@ from pathlib import Path
 import mesa
 import pandas as pd
 
-from model import BUILD, EscalationModel
+from model import EscalationModel
 from model.escalation import AGENT_COLUMNS, MODEL_COLUMNS
 
 TARGET_RATIO = 3.0
@@ -237,7 +234,6 @@ def print_environment() -> None:
         print(f"  {name:<8} {package_version(name)}")
     print(f"  CPU      {cpu_name()} ({os.cpu_count()} logical CPUs)")
     print(f"  OS       {platform.platform()}")
-    print(f"  Build    {BUILD} (ESCALATION_INTERPRETED=1 runs the sources; model/build.py)")
 
 
 def print_results(bare: Samples, model: Samples, shape: Shape) -> None:
@@ -298,9 +294,6 @@ def profile(runs: int, seed: int) -> None:
     stream = io.StringIO()
     stats = pstats.Stats(profiler, stream=stream).strip_dirs()
     print(f"\nProfile of {runs} baseline runs (construction + run; cProfile inflates call costs)")
-    if BUILD == "compiled":
-        print("The compiled functions are opaque to cProfile; ESCALATION_INTERPRETED=1 profiles")
-        print("the Python sources instead.")
     stats.sort_stats("tottime").print_stats(PROFILE_TOP)
     stats.sort_stats("cumulative").print_stats(PROFILE_TOP)
     print(stream.getvalue())

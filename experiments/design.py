@@ -21,10 +21,10 @@ from typing import Any
 
 import numpy as np
 
-from model.scenario import ScenarioError, ScenarioSpec, load_scenario
+from world.errors import EscalationError
+from world.scenario import ScenarioError, ScenarioSpec, load_scenario
 
 SAMPLERS = ("none", "grid", "list", "latin", "sobol", "morris")
-CONTINUOUS = ("latin", "sobol", "morris")
 TABLES = ("model", "agents", "signals")
 DUMMY = "dummy"
 TOP_LEVEL_KEYS = (
@@ -52,12 +52,8 @@ MAX_CHUNK_WEEKS = 5000
 EXPERIMENT_DIR = Path(__file__).resolve().parent
 
 
-class ExperimentError(ScenarioError):
-    """An experiment file is invalid; the message names the file, the field and the rule.
-
-    A subclass of :class:`ScenarioError` so that the command line reports it in one line with
-    exit status 2, like a bad scenario.
-    """
+class ExperimentError(EscalationError):
+    """An experiment file is invalid; the message names the file, the field and the rule."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,10 +26,10 @@ import pandas as pd
 
 from experiments.design import DUMMY, Experiment, ExperimentError, RunSpec
 from experiments.store import RUN_PLACE, RUN_RESULT, RUNS, ResultStore, load_manifest
-from model.build import versions
 from model.escalation import EscalationModel
+from model.provenance import versions
 from model.record import frame_tables
-from model.scenario import ScenarioSpec
+from world.scenario import ScenarioSpec
 
 CONNECT_TIMEOUT = 5  # seconds to reach an existing Dask scheduler before giving up
 MAX_BREAKS = 8  # worker deaths in a row, with no chunk finished, before giving up

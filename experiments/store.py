@@ -36,7 +36,7 @@ from typing import Any
 import pandas as pd
 
 from experiments.design import TABLES, Experiment, ExperimentError
-from model.build import versions
+from model.provenance import versions
 
 RUNS = "runs"
 # The runs table: where each run sits, then one column per varied parameter, then its result.

@@ -1,25 +1,12 @@
-"""An agent-based model of crisis escalation between Russia, Ukraine, the US and Europe, 2021-22."""
+"""The Mesa model of the 2021-22 crisis: builds the world from a scenario and steps it weekly."""
 
-from typing import Any
-
-from model.build import BUILD  # first: settles compiled or sources before either is imported
-from model.scenario import ScenarioError, ScenarioSpec, list_scenarios, load_scenario
+from model.escalation import EscalationModel
+from world.scenario import ScenarioError, ScenarioSpec, list_scenarios, load_scenario
 
 __all__ = [
-    "BUILD",
     "EscalationModel",
     "ScenarioError",
     "ScenarioSpec",
     "list_scenarios",
     "load_scenario",
 ]
-
-
-def __getattr__(name: str) -> Any:
-    # The model class imports the agents, and the agents import model submodules: loading the
-    # class on first use lets either package be imported first.
-    if name == "EscalationModel":
-        from model.escalation import EscalationModel
-
-        return EscalationModel
-    raise AttributeError(f"module 'model' has no attribute {name!r}")

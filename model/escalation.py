@@ -16,16 +16,15 @@ from typing import Any
 
 import mesa
 import pandas as pd
-from mypy_extensions import mypyc_attr
 
 from agents import Actor, Russia, Ukraine, Union, WesternState
 from agents.union import quantile_tier
-from model import energy
-from model.alliance import AllianceGraph
-from model.ladder import RUNG_NAMES, SANCTION_TIER_NAMES, TALKS_NAMES, Rung, Talks, next_rung
 from model.record import TABLES, Columns, WeeklyRecord, frame_tables
-from model.scenario import ScenarioSpec, load_scenario
-from model.signals import AMBIGUOUS_POSTURES, Kind, Signal, credibility, perceived
+from world import energy
+from world.alliance import AllianceGraph
+from world.ladder import RUNG_NAMES, SANCTION_TIER_NAMES, TALKS_NAMES, Rung, Talks, next_rung
+from world.scenario import ScenarioSpec, load_scenario
+from world.signals import AMBIGUOUS_POSTURES, Kind, Signal, credibility, perceived
 
 TALKS_LAPSE_WEEKS = 4  # weeks without talks after which the diplomatic track slips back
 PRESSURE_CUT = 0.15  # share of contracted flow Russia withholds per week of energy pressure
@@ -65,7 +64,6 @@ AGENT_COLUMNS = (
 SIGNAL_COLUMNS = ("week", "date", "sender", "receiver", "kind", "intensity", "cost")
 
 
-@mypyc_attr(allow_interpreted_subclasses=True)  # modellers extend it (model/build.py)
 class EscalationModel(mesa.Model):
     """The winter 2021-22 crisis as an agent-based model; one step is one calendar week."""
 
@@ -449,11 +447,8 @@ class EscalationModel(mesa.Model):
     # --- running and results -------------------------------------------------------------
     def run(self) -> EscalationModel:
         """Run to the horizon."""
-        # Mesa wraps ``step`` per instance; looked up by name, compiled code calls the wrapper
-        # too rather than the class's method (benchmarks/bench_compiled.py).
-        step = getattr(self, "step")  # noqa: B009
         while self.running:
-            step()
+            self.step()
         return self
 
     def history(self) -> dict[str, pd.DataFrame]:

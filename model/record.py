@@ -23,7 +23,7 @@ from typing import Any
 import mesa
 import pandas as pd
 
-from model.signals import Signal
+from world.signals import Signal
 
 Columns = dict[str, list[Any]]  # one table: column name -> values, every column as long
 TABLES = ("model", "agents", "signals")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from experiments.calibrate import (
+from analysis.calibrate import (
     DEFAULT_FILE,
     apply,
     calibrate,
@@ -19,11 +19,11 @@ from experiments.calibrate import (
     write_odd_rows,
     write_scenario_values,
 )
+from cli.main import main
 from experiments.design import ExperimentError
 from experiments.runner import make_executor
 from model import load_scenario
-from model.cli import main
-from model.scenario import builtin_dir
+from world.scenario import builtin_dir
 
 SMALL = """
 scenario = "baseline"
@@ -124,12 +124,12 @@ def test_writing_values_keeps_the_rest_of_the_scenario(tmp_path):
 
 def test_a_rewritten_builtin_scenario_is_read_afresh_by_name(tmp_path, monkeypatch):
     """Built-ins are served from memory by name, so the writer must drop what is cached."""
-    import model.scenario
+    import world.scenario
 
     for path in builtin_dir().glob("*.toml"):
         shutil.copy(path, tmp_path)
-    monkeypatch.setattr(model.scenario, "builtin_dir", lambda: tmp_path)
-    monkeypatch.setattr(model.scenario, "_BUILTIN", {})
+    monkeypatch.setattr(world.scenario, "builtin_dir", lambda: tmp_path)
+    monkeypatch.setattr(world.scenario, "_BUILTIN", {})
     assert load_scenario("baseline").invasion_calculus.buildup_rate != 4321.0
     write_scenario_values(tmp_path / "baseline.toml", {"buildup_rate": 4321.0}, "test")
     assert load_scenario("baseline").invasion_calculus.buildup_rate == 4321.0

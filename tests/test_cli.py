@@ -9,13 +9,13 @@ import sys
 import pandas as pd
 import pytest
 
-from model.cli import main
-from model.scenario import builtin_dir
+from cli.main import main
+from world.scenario import builtin_dir
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "model.cli", *args], capture_output=True, text=True, timeout=120
+        [sys.executable, "-m", "cli.main", *args], capture_output=True, text=True, timeout=120
     )
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from model.parameters import SECTIONS, ActorProfile
+from world.parameters import SECTIONS, ActorProfile
 
 ODD = Path(__file__).resolve().parents[1] / "docs" / "ODD.md"
 DOCUMENTED = [*SECTIONS.values(), ActorProfile]

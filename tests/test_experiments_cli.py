@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
+from cli.main import main
 from experiments import load
-from model.cli import main
 
 SMALL = 'name = "cli-small"\nseed = 9\nreplicates = 3\nweeks = 3\nscenarios = ["baseline"]\n'
 
@@ -134,7 +134,7 @@ def test_unreachable_scheduler_exits_2_quickly(tmp_path):
     command = [
         sys.executable,
         "-m",
-        "model.cli",
+        "cli.main",
         "experiment",
         experiment(tmp_path),
         "--out",
@@ -149,7 +149,7 @@ def test_unreachable_scheduler_exits_2_quickly(tmp_path):
 def test_progress_is_redrawn_on_a_terminal_and_logged_as_lines_elsewhere():
     import io
 
-    from experiments.cli import ProgressLine
+    from cli.experiment import ProgressLine
     from experiments.runner import Progress
 
     class Terminal(io.StringIO):

@@ -17,7 +17,7 @@ from experiments.design import (
     run_seed,
     shipped,
 )
-from model.scenario import ScenarioError
+from world.errors import EscalationError
 
 
 def write(tmp_path, body: str, name: str = "exp.toml"):
@@ -233,7 +233,7 @@ def test_invalid_files_raise_one_message_naming_file_and_field(tmp_path, body, n
     message = str(caught.value)
     assert str(path) in message and needle in message
     assert "\n" not in message
-    assert isinstance(caught.value, ScenarioError)
+    assert isinstance(caught.value, EscalationError)  # one line, exit 2
 
 
 def test_unknown_shipped_name():

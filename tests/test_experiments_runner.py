@@ -124,7 +124,7 @@ def test_manifest_records_the_design(tmp_path):
         "bounds": [[0.0, 0.5], [0.0, 1.0]],
     }
     assert manifest["design"]["second_order"] is True
-    assert {"python", "mesa", "crisis-escalation", "build"} <= manifest["versions"].keys()
+    assert {"python", "mesa", "crisis-escalation"} <= manifest["versions"].keys()
     assert (tmp_path / "out" / "experiment.toml").read_text() == path.read_text()
     design = pd.read_parquet(tmp_path / "out" / "design.parquet")
     assert design.shape == (experiment.design.samples, 3)
@@ -257,7 +257,7 @@ def test_resume_after_sigkill(tmp_path):
         )
     )
     out = tmp_path / "out"
-    command = [sys.executable, "-m", "model.cli", "experiment", str(path), "--out", str(out)]
+    command = [sys.executable, "-m", "cli.main", "experiment", str(path), "--out", str(out)]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and len(list((out / "runs").glob("part-*"))) < 5:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -18,10 +16,10 @@ from test_experiments_summary import (
     write_model_experiment,
 )
 
-from experiments import summary
-from experiments.sensitivity import OUTCOMES, format_sensitivity, run_values, sensitivity_table
-from experiments.summarize_cli import command_summarize, register
-from experiments.summary import ResultsError, load_results
+from analysis import summary
+from analysis.sensitivity import OUTCOMES, format_sensitivity, run_values, sensitivity_table
+from analysis.summary import ResultsError, load_results
+from cli.main import main
 
 PROBLEM = {"num_vars": 3, "names": ["strong", "irrelevant", "dummy"], "bounds": [[0, 1]] * 3}
 REPLICATES = 4
@@ -134,28 +132,8 @@ def test_report_includes_sensitivity_and_its_figure(
 # --- the `escalation summarize` command ------------------------------------------------------
 
 
-def summarize_is_wired() -> bool:
-    from model import cli
-
-    commands = next(
-        a for a in cli.build_parser()._actions if isinstance(a, argparse._SubParsersAction)
-    )
-    return "summarize" in commands.choices
-
-
 def run_cli(argv: list[str]) -> int:
-    """Through ``model.cli.main`` once ``summarize`` is wired in, else through our own parser."""
-    from model import cli
-
-    if summarize_is_wired():
-        return cli.main(argv)
-    parser = cli._Parser(prog="escalation")
-    register(parser.add_subparsers(dest="command", required=True, parser_class=cli._Parser))
-    try:
-        return command_summarize(parser.parse_args(argv))
-    except cli.UsageError as exc:
-        print(f"escalation: error: {exc}", file=sys.stderr)
-        return 2
+    return main(argv)
 
 
 @pytest.mark.parametrize(
@@ -315,12 +293,9 @@ arms_aid = 0.6
 def test_experiment_command_reports_and_summarize_repeats_it(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, expected: str
 ) -> None:
-    pytest.importorskip("experiments.runner")
-    from model import cli
-
     file, out = tmp_path / "tiny.toml", tmp_path / "out"
     file.write_text(text)
-    assert cli.main(["experiment", str(file), "--out", str(out), "--quiet"]) == 0
+    assert main(["experiment", str(file), "--out", str(out), "--quiet"]) == 0
     printed = capsys.readouterr().out
     assert expected in printed and "P(invasion by wk" in printed
     assert (out / "figures" / "invasion_probability.png").read_bytes().startswith(PNG_SIGNATURE)
@@ -334,25 +309,13 @@ def test_experiment_command_reports_and_summarize_repeats_it(
     assert table["runs"].sum() + table["errors"].sum() == len(pd.read_parquet(out / "runs"))
 
 
-def test_summarize_through_escalation_main_once_registered(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+def test_summarize_through_escalation_main(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """What ``escalation summarize`` does once experiments.cli.register calls ours."""
-    import experiments.cli
-    from model import cli
-
-    if not summarize_is_wired():
-        original = experiments.cli.register
-
-        def both(commands: argparse._SubParsersAction) -> None:
-            original(commands)
-            register(commands)
-
-        monkeypatch.setattr(experiments.cli, "register", both)
     out = write_experiment(tmp_path / "known", known_runs())
-    assert cli.main(["summarize", str(out), "--no-figures"]) == 0
+    assert main(["summarize", str(out), "--no-figures"]) == 0
     assert "freeze_deal" in capsys.readouterr().out
-    assert cli.main(["summarize", str(tmp_path / "nowhere")]) == 2
+    assert main(["summarize", str(tmp_path / "nowhere")]) == 2
     captured = capsys.readouterr()
     assert captured.err == f"escalation: error: {tmp_path / 'nowhere'}: no such directory\n"
 

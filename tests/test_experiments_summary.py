@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from experiments import summary
-from experiments.summary import (
+from analysis import summary
+from analysis.summary import (
     ResultsError,
     comparison_table,
     invasion_curves,
@@ -22,7 +22,7 @@ from experiments.summary import (
     time_to_invasion,
     wilson_interval,
 )
-from model.ladder import RUNG_NAMES, SANCTION_TIER_NAMES
+from world.ladder import RUNG_NAMES, SANCTION_TIER_NAMES
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 

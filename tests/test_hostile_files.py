@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from model.cli import main
+from cli.main import main
 
 HOSTILE = {
     "empty": b"",
@@ -86,7 +86,7 @@ def test_hostile_scenario_is_refused_in_one_line(case, tmp_path, capsys, monkeyp
 def test_hostile_scenario_exit_status_from_a_real_process(case, tmp_path):
     path = write(tmp_path, HOSTILE[case])
     done = subprocess.run(
-        [sys.executable, "-m", "model.cli", "run", "--scenario", str(path), "--quiet"],
+        [sys.executable, "-m", "cli.main", "run", "--scenario", str(path), "--quiet"],
         capture_output=True,
         text=True,
         timeout=60,

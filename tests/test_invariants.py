@@ -20,9 +20,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from model import EscalationModel, list_scenarios, load_scenario
-from model.ladder import RUNG_NAMES, SANCTION_TIER_NAMES
-from model.parameters import SECTIONS, ActorProfile
-from model.scenario import actor_slug
+from world.ladder import RUNG_NAMES, SANCTION_TIER_NAMES
+from world.parameters import SECTIONS, ActorProfile
+from world.scenario import actor_slug
 
 settings.register_profile(
     "default",

@@ -12,10 +12,10 @@ import pandas as pd
 import pytest
 
 from model import EscalationModel, ScenarioError, list_scenarios, load_scenario
-from model.ladder import RUNG_NAMES, Rung
 from model.record import frame_tables
-from model.scenario import builtin_dir
-from model.signals import Kind
+from world.ladder import RUNG_NAMES, Rung
+from world.scenario import builtin_dir
+from world.signals import Kind
 
 MODEL_COLUMNS = (
     "week",

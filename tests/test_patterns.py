@@ -1,6 +1,6 @@
 """The calibrated baseline reproduces the patterns the sources report, all at once.
 
-Each pattern of :data:`experiments.patterns.PATTERNS` is judged over ``SEEDS`` replicates of
+Each pattern of :data:`analysis.patterns.PATTERNS` is judged over ``SEEDS`` replicates of
 ``baseline`` against the range stated (and justified) with it. With 200 seeds the standard
 error of a mean troop count is under 1,000 troops and that of a share under 0.035, well inside
 every stated range, so a pass or a failure is not a coin toss. A test fails when the model
@@ -14,7 +14,7 @@ from functools import cache
 import pandas as pd
 import pytest
 
-from experiments.patterns import PATTERNS, check, measures
+from analysis.patterns import PATTERNS, check, measures
 from model import EscalationModel
 
 SEEDS = 200

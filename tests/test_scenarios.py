@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from model import EscalationModel, ScenarioError, ScenarioSpec, list_scenarios, load_scenario
-from model.scenario import builtin_dir
+from world.scenario import builtin_dir
 
 BUILTINS = (
     "baseline",
@@ -518,7 +518,7 @@ def test_an_edited_file_is_read_afresh_though_loads_are_cached(tmp_path):
 
 
 def test_a_builtin_name_is_served_from_memory_after_its_first_load(monkeypatch):
-    import model.scenario as scenario
+    import world.scenario as scenario
 
     first = load_scenario("freeze_deal")
 

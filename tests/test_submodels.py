@@ -18,7 +18,7 @@ from model import EscalationModel, load_scenario
 
 # isort: split
 from agents.union import quantile_tier
-from model.alliance import (
+from world.alliance import (
     ADVERSARY,
     ENERGY_SUPPLY,
     EU_MEMBER,
@@ -26,11 +26,11 @@ from model.alliance import (
     SECURITY_PARTNER,
     AllianceGraph,
 )
-from model.choice import choice_probabilities, logit_choice, lottery_value, prospect_value
-from model.energy import energy_exposure, gas_price, next_storage, storage_change, winter_load
-from model.ladder import Rung, next_rung
-from model.parameters import World
-from model.signals import credibility, perceived
+from world.choice import choice_probabilities, logit_choice, lottery_value, prospect_value
+from world.energy import energy_exposure, gas_price, next_storage, storage_change, winter_load
+from world.ladder import Rung, next_rung
+from world.parameters import World
+from world.signals import credibility, perceived
 
 
 def increasing(values):
@@ -558,7 +558,7 @@ def test_agents_package_imports_on_its_own():
 @pytest.mark.parametrize("role", ["challenger", "target", "state", "union"])
 def test_signals_an_actor_does_not_read_leave_it_unchanged(role):
     """Actors skip signal kinds outside ``reads``; reading them would change nothing anyway."""
-    from model.signals import Kind, Signal
+    from world.signals import Kind, Signal
 
     model = EscalationModel("baseline", rng=1)
     actor = next(a for a in model.agents if a.role == role)

@@ -6,8 +6,8 @@ import math
 
 import pytest
 
-from experiments.validation import differences, newcombe
-from model.cli import main
+from analysis.validation import differences, newcombe
+from cli.main import main
 
 
 def test_report_command_runs_end_to_end(tmp_path, capsys):

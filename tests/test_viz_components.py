@@ -12,11 +12,11 @@ import pandas as pd
 import pytest
 import solara
 
+from cli.main import main
 from model import EscalationModel, list_scenarios
-from model.cli import main
-from model.ladder import RUNG_NAMES, SANCTION_TIER_NAMES
 from viz import app, batch, charts, views
 from viz.session import LEVERS, InteractiveRun, RunConfig
+from world.ladder import RUNG_NAMES, SANCTION_TIER_NAMES
 
 
 @pytest.fixture

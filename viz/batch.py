@@ -18,8 +18,8 @@ import numpy as np
 import pandas as pd
 
 from model import load_scenario
-from model.scenario import ScenarioError
 from viz.session import RunConfig
+from world.scenario import ScenarioError
 
 # Columns of the runs table that describe a run rather than set a model parameter.
 RUN_COLUMNS = frozenset(

@@ -19,8 +19,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from html import escape
 
-from model.ladder import RUNG_NAMES, SANCTION_TIER_NAMES
 from viz.views import SIGNAL_TABLE_COLUMNS, NetworkView
+from world.ladder import RUNG_NAMES, SANCTION_TIER_NAMES
 
 STANCE_COLOURS = {
     "war": "#b2182b",

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from model import EscalationModel, load_scenario
-from model.parameters import SECTIONS, ActorProfile, fields_of
+from world.parameters import SECTIONS, ActorProfile, fields_of
 
 DEFAULT_SCENARIO = "baseline"
 DEFAULT_SEED = 1

@@ -13,7 +13,8 @@ import time
 from pathlib import Path
 from typing import TextIO
 
-EXECUTOR_NAMES = ("serial", "processes", "dask")
+from cli.usage import UsageError
+from experiments.runner import EXECUTORS
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -33,7 +34,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--executor",
-        choices=EXECUTOR_NAMES,
+        choices=tuple(EXECUTORS),
         default=None,
         help="where runs execute (default: dask with --scheduler, processes with --workers > 1,"
         " else serial)",
@@ -44,18 +45,12 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--csv", type=Path, default=None, help="also export all tables as CSV here")
     parser.add_argument("--quiet", action="store_true", help="no progress line")
     parser.set_defaults(handler=command_experiment)
-    try:  # ``escalation summarize``, from the analysis half of the package
-        from experiments.summarize_cli import register as register_summarize
-    except ImportError:
-        return
-    register_summarize(commands)
 
 
 def command_experiment(args: argparse.Namespace) -> int:
     from experiments.design import load_experiment
     from experiments.runner import make_executor, run_experiment
     from experiments.store import ResultStore, export_csv
-    from model.cli import UsageError
 
     if args.workers is not None and args.workers < 1:
         raise UsageError(f"--workers must be at least 1, got {args.workers}")
@@ -92,11 +87,8 @@ def command_experiment(args: argparse.Namespace) -> int:
 
 
 def report_summary(out: Path) -> None:
-    """Hook: print the analysis summary when the ``experiments.summary`` module is present."""
-    try:
-        from experiments.summary import print_report
-    except ImportError:
-        return
+    from analysis.summary import print_report
+
     print_report(out)
 
 

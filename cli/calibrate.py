@@ -6,7 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
-EXECUTORS = ("serial", "processes", "dask")
+from cli.usage import UsageError
+from experiments.runner import EXECUTORS
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -19,10 +20,10 @@ def register(commands: argparse._SubParsersAction) -> None:
         nargs="?",
         type=Path,
         default=None,
-        help="calibration TOML file (default experiments/calibration.toml)",
+        help="calibration TOML file (default analysis/calibration.toml)",
     )
     parser.add_argument("--out", type=Path, required=True, help="directory for the search runs")
-    parser.add_argument("--executor", choices=EXECUTORS, default="processes")
+    parser.add_argument("--executor", choices=tuple(EXECUTORS), default="processes")
     parser.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
     parser.add_argument("--scheduler", default=None, help="Dask scheduler address")
     parser.add_argument(
@@ -34,7 +35,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def command_calibrate(args: argparse.Namespace) -> int:
-    from experiments.calibrate import (
+    from analysis.calibrate import (
         DEFAULT_FILE,
         apply,
         calibrate,
@@ -42,7 +43,6 @@ def command_calibrate(args: argparse.Namespace) -> int:
         summary_table,
     )
     from experiments.runner import make_executor
-    from model.cli import UsageError
 
     if args.workers < 1:
         raise UsageError(f"--workers must be at least 1, got {args.workers}")

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from experiments.summary import DUMMY, SENSITIVITY_SAMPLERS, Results, ResultsError
+from analysis.summary import DUMMY, SENSITIVITY_SAMPLERS, Results, ResultsError
 
 # Outcome name → what the per-sample value Y is. ``invasion_week`` needs a number for runs that
 # never invade: horizon + 1, i.e. "later than anything observed"; it therefore mixes timing with

@@ -1,8 +1,8 @@
 """Calibration: fit the free parameters of a scenario to the patterns the sources report.
 
 Pattern-oriented: a candidate parameter set is judged by the *patterns* its runs produce
-(:mod:`experiments.patterns`), never by when or whether Russia invades. The procedure, stated
-in a TOML file (``experiments/calibration.toml``):
+(:mod:`analysis.patterns`), never by when or whether Russia invades. The procedure, stated
+in a TOML file (``analysis/calibration.toml``):
 
 1. Draw ``candidates`` parameter sets by Latin hypercube over the free parameters' ranges.
 2. Run every candidate ``replicates`` times (the experiment runner: any executor, seeded).
@@ -31,13 +31,13 @@ from typing import Any
 import pandas as pd
 from scipy.stats import qmc
 
+from analysis.patterns import MEASURES, check, measures
 from experiments.design import ExperimentError, load_experiment
-from experiments.patterns import MEASURES, check, measures
 from experiments.runner import Executor, run_experiment
 from experiments.store import load
 from experiments.toml_text import dumps
-from model.parameters import SECTIONS, fields_of
-from model.scenario import builtin_dir, forget_loaded
+from world.parameters import SECTIONS, fields_of
+from world.scenario import builtin_dir, forget_loaded
 
 CALIBRATION_DIR = Path(__file__).resolve().parent
 DEFAULT_FILE = CALIBRATION_DIR / "calibration.toml"

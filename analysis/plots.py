@@ -130,7 +130,7 @@ def sensitivity_figure(table: pd.DataFrame, path: Path) -> Path:
     The dashed line is the noise floor (the dummy parameter's index plus its confidence):
     bars that do not clear it cannot be told apart from a parameter the model ignores.
     """
-    from experiments.sensitivity import OUTCOMES
+    from analysis.sensitivity import OUTCOMES
 
     outcomes = list(dict.fromkeys(table["outcome"]))
     parameters = list(dict.fromkeys(table.loc[~table["is_dummy"], "parameter"]))

@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 import networkx as nx
 
-from model.parameters import ActorProfile
+from world.parameters import ActorProfile
 
 NATO_ALLY = "nato_ally"
 EU_MEMBER = "eu_member"

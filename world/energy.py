@@ -12,7 +12,7 @@ import datetime as dt
 import math
 from functools import lru_cache
 
-from model.parameters import World
+from world.parameters import World
 
 
 def winter_load(date: dt.date, coldest_day: int) -> float:

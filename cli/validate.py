@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-EXECUTORS = ("serial", "processes", "dask")
+from cli.usage import UsageError
+from experiments.runner import EXECUTORS
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -23,16 +24,15 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--sobol-samples", type=int, default=None, help="Sobol base sample N (default 128)"
     )
-    parser.add_argument("--executor", choices=EXECUTORS, default="processes")
+    parser.add_argument("--executor", choices=tuple(EXECUTORS), default="processes")
     parser.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
     parser.add_argument("--scheduler", default=None, help="Dask scheduler address")
     parser.set_defaults(handler=command_validate)
 
 
 def command_validate(args: argparse.Namespace) -> int:
+    from analysis.validation import REPORT, Settings, validate
     from experiments.runner import make_executor
-    from experiments.validation import REPORT, Settings, validate
-    from model.cli import UsageError
 
     defaults = Settings()
     replicates = defaults.replicates if args.replicates is None else args.replicates

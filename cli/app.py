@@ -7,19 +7,21 @@ other bad input to ``escalation``, with exit status 2 and one line rather than a
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import socket
 import sys
 from pathlib import Path
 
-APP = Path(__file__).with_name("app.py")
+from cli.usage import UsageError
+
+APP = Path(importlib.util.find_spec("viz").origin).with_name("app.py")  # the app, not run
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
 
 
 def check_address(host: str, port: int) -> None:
     """Raise the CLI's UsageError unless ``host:port`` can be bound now."""
-    from model.cli import UsageError
 
     if not 1 <= port <= 65535:
         raise UsageError(f"--port must be between 1 and 65535, got {port}")

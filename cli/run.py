@@ -1,7 +1,7 @@
-"""The ``escalation`` command: list scenarios, run one and print its weekly timeline.
+"""``escalation run``: run one scenario, print its weekly timeline, optionally save its tables.
 
-Bad input of any kind ends with exit status 2 and one line on stderr; output tables are written
-to a temporary directory beside the destination and moved into place only when complete.
+Output tables are written to a temporary directory beside the destination and moved into place
+only when complete.
 """
 
 from __future__ import annotations
@@ -10,18 +10,16 @@ import argparse
 import json
 import os
 import shutil
-import sys
 import tempfile
-from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from model.build import versions
+from cli.usage import UsageError, parse_override
 from model.escalation import EscalationModel
-from model.scenario import ScenarioError, list_scenarios
+from model.provenance import versions
 
 FORMATS = ("parquet", "csv")
 WEST_ACTION_LABELS = {
@@ -32,22 +30,7 @@ WEST_ACTION_LABELS = {
 }
 
 
-class UsageError(Exception):
-    """Bad input from the command line; reported in one line with exit status 2."""
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        raise UsageError(message)
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(
-        prog="escalation",
-        description="Agent-based model of the 2021-22 crisis between Russia, Ukraine and the West.",
-    )
-    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    commands.add_parser("scenarios", help="list the built-in scenarios")
+def register(commands: argparse._SubParsersAction) -> None:
     run = commands.add_parser("run", help="run one scenario and print its weekly timeline")
     run.add_argument("--scenario", default="baseline", help="built-in name or path to a TOML file")
     run.add_argument("--weeks", type=int, default=None, help="horizon in weeks (default: scenario)")
@@ -63,36 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="override a parameter, e.g. --set russia_risk_attitude=0.3 (repeatable)",
     )
     run.add_argument("--quiet", action="store_true", help="do not print the timeline")
-    # The batch runner and the browser app add their own subcommands; imported here, not at the
-    # top, so that `escalation run` does not pay for importing Dask or Solara.
-    from experiments.calibrate_cli import register as register_calibrate
-    from experiments.cli import register as register_experiments
-    from experiments.validate_cli import register as register_validate
-    from viz.cli import register as register_app
-
-    register_experiments(commands)
-    register_calibrate(commands)
-    register_validate(commands)
-    register_app(commands)
-    return parser
-
-
-def parse_override(text: str) -> tuple[str, Any]:
-    name, sep, raw = text.partition("=")
-    if not sep or not name.strip():
-        raise UsageError(f"--set expects NAME=VALUE, got '{text}'")
-    raw = raw.strip()
-    value: Any = raw
-    if raw.lower() in ("true", "false"):
-        value = raw.lower() == "true"
-    else:
-        for convert in (int, float):
-            try:
-                value = convert(raw)
-                break
-            except ValueError:
-                continue
-    return name.strip(), value
+    run.set_defaults(handler=command_run)
 
 
 def timeline(model: EscalationModel) -> str:
@@ -160,14 +114,6 @@ def write_tables(
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def command_scenarios() -> int:
-    scenarios = list_scenarios()
-    width = max(map(len, scenarios))
-    for name, description in scenarios.items():
-        print(f"{name:<{width}}  {description}")
-    return 0
-
-
 def command_run(args: argparse.Namespace) -> int:
     if args.weeks is not None and args.weeks < 1:
         raise UsageError(f"--weeks must be a positive number of weeks, got {args.weeks}")
@@ -196,23 +142,3 @@ def command_run(args: argparse.Namespace) -> int:
         written = write_tables(model.history(), args.out, args.format, record)
         print(f"Wrote {', '.join(p.name for p in written)} to {args.out}")
     return 0
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    try:
-        args = build_parser().parse_args(argv)
-        if args.command == "scenarios":
-            return command_scenarios()
-        if args.command == "run":
-            return command_run(args)
-        return args.handler(args)
-    except (UsageError, ScenarioError) as exc:
-        print(f"escalation: error: {exc}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("escalation: interrupted", file=sys.stderr)
-        return 130
-
-
-if __name__ == "__main__":
-    sys.exit(main())

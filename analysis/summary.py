@@ -17,8 +17,8 @@ import numpy as np
 import pandas as pd
 
 from experiments.store import RUN_COLUMNS
-from model.ladder import RUNG_NAMES, SANCTION_TIER_NAMES
-from model.scenario import ScenarioError
+from world.errors import EscalationError
+from world.ladder import RUNG_NAMES, SANCTION_TIER_NAMES
 
 MODEL_OUTCOME_COLUMNS = ("run_id", "week", "rung", "invasion", "sanction_tier")
 # Designs whose parameter sets are few and chosen by hand: summarised one set at a time.
@@ -27,12 +27,8 @@ SENSITIVITY_SAMPLERS = frozenset({"sobol", "morris"})
 DUMMY = "dummy"
 
 
-class ResultsError(ScenarioError):
-    """The directory is not a readable experiment, or holds nothing to summarise.
-
-    A ``ScenarioError`` (a ``ValueError``) so that ``escalation experiment``, which calls
-    ``print_report``, reports it in one line with exit status 2, like its own errors.
-    """
+class ResultsError(EscalationError):
+    """The directory is not a readable experiment, or holds nothing to summarise."""
 
 
 class ModelNotRecorded(ResultsError):
@@ -429,7 +425,7 @@ def format_comparison(table: pd.DataFrame, by: Sequence[str] = ("scenario",)) ->
 
 def write_figures(experiment: Results, sensitivity: pd.DataFrame | None = None) -> list[Path]:
     """Write the report's PNG figures to DIR/figures/ and return their paths."""
-    from experiments import plots
+    from analysis import plots
 
     figures = experiment.out_dir / "figures"
     outcomes, by = experiment.outcomes, experiment.by
@@ -484,7 +480,7 @@ def report_text(experiment: Results, sensitivity: pd.DataFrame | None = None) ->
         format_comparison(comparison_table(experiment), experiment.by),
     ]
     if sensitivity is not None and len(sensitivity):
-        from experiments.sensitivity import format_sensitivity
+        from analysis.sensitivity import format_sensitivity
 
         lines += ["", format_sensitivity(sensitivity)]
     return "\n".join(lines)
@@ -510,7 +506,7 @@ def print_report(out_dir: Path, outcomes: Sequence[str] | None = None) -> None:
         return
     sensitivity = None
     if experiment.sampler in SENSITIVITY_SAMPLERS:
-        from experiments.sensitivity import sensitivity_table
+        from analysis.sensitivity import sensitivity_table
 
         sensitivity = sensitivity_table(experiment, outcomes)
     print(report_text(experiment, sensitivity))

@@ -2,7 +2,7 @@
 
 A scenario is a delta over another (``extends``, default ``baseline``), so a file such as
 ``sanctions_only.toml`` states only what differs. Every value is checked for type and range
-against the schema in :mod:`model.parameters`; the first problem raises one
+against the schema in :mod:`world.parameters`; the first problem raises one
 :class:`ScenarioError` naming the file, the field and what is allowed.
 """
 
@@ -20,7 +20,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from model.parameters import (
+from world.errors import EscalationError
+from world.parameters import (
     ROLES,
     SECTIONS,
     ActorProfile,
@@ -36,7 +37,7 @@ MAX_FILE_BYTES = 1_000_000
 MAX_ACTORS = 200
 
 
-class ScenarioError(ValueError):
+class ScenarioError(EscalationError):
     """A scenario file or override is invalid; the message names the place and the rule."""
 
 
@@ -193,7 +194,7 @@ def _show(value: Any) -> str:
 @functools.cache
 def builtin_dir() -> Path:
     """Where the shipped scenario files are (fixed for the life of the process)."""
-    return Path(str(resources.files("model") / "scenarios"))
+    return Path(str(resources.files("world") / "scenarios"))
 
 
 def list_scenarios() -> dict[str, str]:

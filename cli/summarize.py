@@ -1,6 +1,6 @@
 """``escalation summarize DIR``: reprint an experiment's report and redraw its figures.
 
-Registered by ``experiments.cli.register``; bad input raises ``model.cli.UsageError`` so that
+Registered by ``cli.experiment.register``; bad input raises ``cli.run.UsageError`` so that
 ``escalation`` prints one line and exits with status 2.
 """
 
@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from experiments.sensitivity import OUTCOMES
+from analysis.sensitivity import OUTCOMES
+from cli.usage import UsageError
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -47,7 +48,6 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 def write_csv(table: pd.DataFrame, path: Path, option: str) -> None:
     """Write a CSV completely or not at all (temporary file beside it, then rename)."""
-    from model.cli import UsageError
 
     if path.is_dir():
         raise UsageError(f"{option} {path}: is a directory")
@@ -69,9 +69,8 @@ def write_csv(table: pd.DataFrame, path: Path, option: str) -> None:
 
 def command_summarize(args: argparse.Namespace) -> int:
     """Handler of ``escalation summarize``."""
-    from experiments import summary
-    from experiments.sensitivity import check_outcomes, sensitivity_table
-    from model.cli import UsageError
+    from analysis import summary
+    from analysis.sensitivity import check_outcomes, sensitivity_table
 
     outcomes = [name.strip() for text in args.outcome for name in text.split(",") if name.strip()]
     try:

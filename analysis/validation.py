@@ -26,14 +26,14 @@ from typing import Any
 import pandas as pd
 from matplotlib.figure import Figure
 
+from analysis.patterns import PATTERNS, check, measures
+from analysis.summary import wilson_interval
 from experiments.design import load_experiment
-from experiments.patterns import PATTERNS, check, measures
 from experiments.runner import Executor, run_experiment
 from experiments.store import load
-from experiments.summary import wilson_interval
 from experiments.toml_text import dumps
-from model.build import versions
-from model.scenario import load_scenario, override_tables
+from model.provenance import versions
+from world.scenario import load_scenario, override_tables
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 REPORT = REPO_ROOT / "docs" / "VALIDATION.md"
@@ -173,7 +173,7 @@ def patterns_section(out: Path, s: Settings, executor: Executor | None) -> tuple
         "",
         f"`baseline`, {s.replicates} seeded runs of {s.weeks} weeks. Each pattern is a statement"
         " of the sources turned into a number per run and judged over all runs against the"
-        " range stated with it (`experiments/patterns.py`, where each tolerance is justified);"
+        " range stated with it (`analysis/patterns.py`, where each tolerance is justified);"
         " `tests/test_patterns.py` checks the same over 200 seeds.",
         "",
         "| pattern | claim (source) | value | accepted range | met |",
@@ -417,9 +417,9 @@ def _verdict(shares: pd.DataFrame, files: Mapping[tuple[str, str], str], hypothe
 def sensitivity_section(
     out: Path, s: Settings, executor: Executor | None, figures: Path
 ) -> list[str]:
-    from experiments.plots import sensitivity_figure
-    from experiments.sensitivity import sensitivity_table
-    from experiments.summary import load_results
+    from analysis.plots import sensitivity_figure
+    from analysis.sensitivity import sensitivity_table
+    from analysis.summary import load_results
 
     design = {
         "sampler": "sobol",

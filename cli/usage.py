@@ -1,0 +1,47 @@
+"""What every command shares: the usage error and a parser that raises it instead of exiting."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any, NoReturn
+
+from world.errors import EscalationError
+
+
+class UsageError(EscalationError):
+    """Bad input from the command line; reported in one line with exit status 2."""
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(message)
+
+
+def parse_override(text: str) -> tuple[str, Any]:
+    """``NAME=VALUE`` from ``--set``, the value read as a bool, int or float where it is one."""
+    name, sep, raw = text.partition("=")
+    if not sep or not name.strip():
+        raise UsageError(f"--set expects NAME=VALUE, got '{text}'")
+    raw = raw.strip()
+    value: Any = raw
+    if raw.lower() in ("true", "false"):
+        value = raw.lower() == "true"
+    else:
+        for convert in (int, float):
+            try:
+                value = convert(raw)
+                break
+            except ValueError:
+                continue
+    return name.strip(), value
+
+
+def at_least_one(option: str, value: int) -> None:
+    if value < 1:
+        raise UsageError(f"{option} must be at least 1, got {value}")
+
+
+def directory_option(option: str, path: Any) -> None:
+    """Refuse an output path that exists and is not a directory, before any work starts."""
+    if path is not None and path.exists() and not path.is_dir():
+        raise UsageError(f"{option} {path}: exists and is not a directory")
