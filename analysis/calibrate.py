@@ -33,7 +33,8 @@ from scipy.stats import qmc
 
 from analysis.patterns import MEASURES, check, measures
 from experiments.design import ExperimentError, load_experiment
-from experiments.runner import Executor, run_experiment
+from experiments.executors import Executor
+from experiments.runner import run_experiment
 from experiments.store import load
 from experiments.toml_text import dumps
 from world.parameters import SECTIONS, fields_of

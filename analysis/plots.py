@@ -21,7 +21,6 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 LEGEND_LIMIT = 12  # more groups than this and a legend hides the data
-MAIN_INDEX = {"sobol": "ST", "morris": "mu_star"}  # the index compared with the dummy's
 
 
 def file_stem(text: str) -> str:
@@ -130,7 +129,7 @@ def sensitivity_figure(table: pd.DataFrame, path: Path) -> Path:
     The dashed line is the noise floor (the dummy parameter's index plus its confidence):
     bars that do not clear it cannot be told apart from a parameter the model ignores.
     """
-    from analysis.sensitivity import OUTCOMES
+    from analysis.sensitivity import MAIN_INDEX, OUTCOMES
 
     outcomes = list(dict.fromkeys(table["outcome"]))
     parameters = list(dict.fromkeys(table.loc[~table["is_dummy"], "parameter"]))

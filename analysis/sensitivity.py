@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.summary import DUMMY, SENSITIVITY_SAMPLERS, Results, ResultsError
+from experiments.samplers import SAMPLERS
 
 # Outcome name → what the per-sample value Y is. ``invasion_week`` needs a number for runs that
 # never invade: horizon + 1, i.e. "later than anything observed"; it therefore mixes timing with
@@ -27,7 +28,7 @@ OUTCOMES: dict[str, str] = {
     "invasion_week": "week of invasion (horizon+1 if none)",
     "max_sanction_tier": "highest sanction tier",
 }
-MAIN_INDEX = {"sobol": "ST", "morris": "mu_star"}
+MAIN_INDEX = {name: s.main_index for name, s in SAMPLERS.items() if s.main_index is not None}
 INDEX_COLUMNS = {
     "morris": ("mu", "mu_star", "mu_star_conf", "sigma"),
     "sobol": ("S1", "S1_conf", "ST", "ST_conf"),

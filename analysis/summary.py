@@ -16,14 +16,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from experiments.samplers import SAMPLERS
 from experiments.store import RUN_COLUMNS
 from world.errors import EscalationError
 from world.ladder import RUNG_NAMES, SANCTION_TIER_NAMES
 
 MODEL_OUTCOME_COLUMNS = ("run_id", "week", "rung", "invasion", "sanction_tier")
 # Designs whose parameter sets are few and chosen by hand: summarised one set at a time.
-SET_SAMPLERS = frozenset({"grid", "list"})
-SENSITIVITY_SAMPLERS = frozenset({"sobol", "morris"})
+SET_SAMPLERS = frozenset(name for name, s in SAMPLERS.items() if s.compares_sets)
+SENSITIVITY_SAMPLERS = frozenset(name for name, s in SAMPLERS.items() if s.sensitivity)
 DUMMY = "dummy"
 
 

@@ -29,7 +29,8 @@ from matplotlib.figure import Figure
 from analysis.patterns import PATTERNS, check, measures
 from analysis.summary import wilson_interval
 from experiments.design import load_experiment
-from experiments.runner import Executor, run_experiment
+from experiments.executors import Executor
+from experiments.runner import run_experiment
 from experiments.store import load
 from experiments.toml_text import dumps
 from model.provenance import versions

@@ -54,7 +54,8 @@ import pandas as pd
 from bench_model import BareModel, measure_shape  # beside this script, so on sys.path
 
 from experiments.design import load_experiment
-from experiments.runner import DaskExecutor, ProcessExecutor, SerialExecutor, run_experiment
+from experiments.executors import DaskExecutor, ProcessExecutor, SerialExecutor
+from experiments.runner import run_experiment
 from model import EscalationModel
 from model.escalation import MODEL_COLUMNS
 
@@ -261,7 +262,8 @@ def peak_memory(folder: Path, runs: int, workers: int) -> tuple[float, float, fl
     # The runner alone, as the command runs it, without the summary printed afterwards.
     script = (
         "from experiments.design import load_experiment\n"
-        "from experiments.runner import make_executor, run_experiment\n"
+        "from experiments.executors import make_executor\n"
+        "from experiments.runner import run_experiment\n"
         f"executor = make_executor({kind!r}, workers={workers})\n"
         f"run_experiment(load_experiment({str(path)!r}), {str(out)!r}, executor)\n"
         "executor.close()\n"

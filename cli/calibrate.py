@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from cli.usage import UsageError
-from experiments.runner import EXECUTORS
+from experiments.executors import EXECUTORS
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -42,7 +42,7 @@ def command_calibrate(args: argparse.Namespace) -> int:
         load_calibration,
         summary_table,
     )
-    from experiments.runner import make_executor
+    from experiments.executors import make_executor
 
     if args.workers < 1:
         raise UsageError(f"--workers must be at least 1, got {args.workers}")

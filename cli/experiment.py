@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TextIO
 
 from cli.usage import UsageError
-from experiments.runner import EXECUTORS
+from experiments.executors import EXECUTORS
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -49,7 +49,8 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 def command_experiment(args: argparse.Namespace) -> int:
     from experiments.design import load_experiment
-    from experiments.runner import make_executor, run_experiment
+    from experiments.executors import make_executor
+    from experiments.runner import run_experiment
     from experiments.store import ResultStore, export_csv
 
     if args.workers is not None and args.workers < 1:

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from cli.usage import UsageError
-from experiments.runner import EXECUTORS
+from experiments.executors import EXECUTORS
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -32,7 +32,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 def command_validate(args: argparse.Namespace) -> int:
     from analysis.validation import REPORT, Settings, validate
-    from experiments.runner import make_executor
+    from experiments.executors import make_executor
 
     defaults = Settings()
     replicates = defaults.replicates if args.replicates is None else args.replicates

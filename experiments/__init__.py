@@ -5,7 +5,8 @@ directory, ``load`` / ``load_manifest`` / ``export_csv`` read that directory bac
 """
 
 from experiments.design import Experiment, ExperimentError, load_experiment, run_seed
-from experiments.runner import EXECUTORS, make_executor, run_experiment
+from experiments.executors import EXECUTORS, make_executor
+from experiments.runner import run_experiment
 from experiments.store import ResultStore, export_csv, load, load_manifest
 
 __all__ = [

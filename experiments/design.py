@@ -10,11 +10,10 @@ scenario x sample x replicate, and each run's seed is the run-id-th child that
 from __future__ import annotations
 
 import hashlib
-import itertools
 import json
 import math
 import tomllib
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,7 +23,6 @@ import numpy as np
 from world.errors import EscalationError
 from world.scenario import ScenarioError, ScenarioSpec, load_scenario
 
-SAMPLERS = ("none", "grid", "list", "latin", "sobol", "morris")
 TABLES = ("model", "agents", "signals")
 DUMMY = "dummy"
 TOP_LEVEL_KEYS = (
@@ -198,23 +196,23 @@ def load_experiment(source: str | Path) -> Experiment:
         raise ExperimentError(f"{where}: not valid TOML: nesting too deep") from None
     _check_keys(doc, TOP_LEVEL_KEYS, where)
 
-    name = _get(doc, "name", str, where, default=path.stem)
-    description = _get(doc, "description", str, where, default="")
-    seed = _get(doc, "seed", int, where)
+    name = read_key(doc, "name", str, where, default=path.stem)
+    description = read_key(doc, "description", str, where, default="")
+    seed = read_key(doc, "seed", int, where)
     if seed < 0:
         raise ExperimentError(f"{where}: seed: must be a non-negative integer, got {seed}")
-    replicates = _get(doc, "replicates", int, where, default=1)
+    replicates = read_key(doc, "replicates", int, where, default=1)
     if replicates < 1:
         raise ExperimentError(f"{where}: replicates: must be at least 1, got {replicates}")
-    weeks = _get(doc, "weeks", int, where, default=26)
+    weeks = read_key(doc, "weeks", int, where, default=26)
     if not 1 <= weeks <= 520:
         raise ExperimentError(f"{where}: weeks: must be 1 to 520, got {weeks}")
-    scenarios = _get(doc, "scenarios", list, where, default=["baseline"])
+    scenarios = read_key(doc, "scenarios", list, where, default=["baseline"])
     if not scenarios or not all(isinstance(s, str) for s in scenarios):
         raise ExperimentError(f"{where}: scenarios: expected a list of scenario names or paths")
     if len(set(scenarios)) != len(scenarios):
         raise ExperimentError(f"{where}: scenarios: listed twice: {_duplicates(scenarios)}")
-    record = _get(doc, "record", list, where, default=["model"])
+    record = read_key(doc, "record", list, where, default=["model"])
     for table in record:
         if table not in TABLES:
             raise ExperimentError(
@@ -235,7 +233,7 @@ def load_experiment(source: str | Path) -> Experiment:
 
     design = _design(doc.get("design", {}), specs, seed, f"{where}: design")
     total = len(scenarios) * design.samples * replicates
-    chunk_size = _get(doc, "chunk_size", int, where, default=default_chunk_size(total, weeks))
+    chunk_size = read_key(doc, "chunk_size", int, where, default=default_chunk_size(total, weeks))
     if chunk_size < 1:
         raise ExperimentError(f"{where}: chunk_size: must be at least 1, got {chunk_size}")
     return Experiment(
@@ -263,117 +261,40 @@ def content_hash(doc: Mapping[str, Any]) -> str:
 
 
 def _design(table: Any, specs: list[ScenarioSpec], seed: int, where: str) -> Design:
+    """The named sampler's design. Parameters, sets or a dummy given to a sampler that does not
+    read them are refused, since the user expects them to act; a stray setting such as
+    ``samples`` is ignored."""
+    from experiments.samplers import SAMPLERS  # here: the samplers build on this module
+
     if not isinstance(table, dict):
         raise ExperimentError(f"{where}: must be a table")
     _check_keys(table, DESIGN_KEYS, where)
-    sampler = _get(table, "sampler", str, where, default="none")
-    if sampler not in SAMPLERS:
+    name = read_key(table, "sampler", str, where, default="none")
+    if name not in SAMPLERS:
         raise ExperimentError(
-            f"{where}.sampler: unknown sampler {sampler!r}; choose from {', '.join(SAMPLERS)}"
+            f"{where}.sampler: unknown sampler {name!r}; choose from {', '.join(SAMPLERS)}"
         )
-    parameters = _get(table, "parameters", dict, where, default={})
-    sets = _get(table, "sets", list, where, default=[])
-    dummy = _get(table, "dummy", bool, where, default=False)
-    settings: dict[str, Any] = {"sampler": sampler}
-    if dummy and sampler not in ("sobol", "morris"):
-        raise ExperimentError(f"{where}.dummy: applies to the sobol and morris samplers only")
-    if sets and sampler != "list":
-        raise ExperimentError(f'{where}.sets: only used with sampler = "list"')
-    if parameters and sampler in ("none", "list"):
-        raise ExperimentError(f"{where}.parameters: not used with sampler = {sampler!r}")
-    kinds = _parameter_kinds(list(parameters), specs, f"{where}.parameters")
+    sampler = SAMPLERS[name]
+    parameters = read_key(table, "parameters", dict, where, default={})
+    sets = read_key(table, "sets", list, where, default=[])
+    dummy = read_key(table, "dummy", bool, where, default=False)
 
-    if sampler == "none":
-        return Design(sampler, (), ((),), settings)
-    if sampler == "grid":
-        values = {}
-        for name, levels in parameters.items():
-            at = f"{where}.parameters.{name}"
-            if not isinstance(levels, list) or not levels:
-                raise ExperimentError(f"{at}: grid expects a non-empty list of values")
-            values[name] = [_check(name, v, specs, at) for v in levels]
-        if not values:
-            raise ExperimentError(f"{where}.parameters: the grid sampler needs parameters")
-        rows = tuple(itertools.product(*values.values()))
-        return Design(sampler, tuple(values), rows, settings)
-    if sampler == "list":
-        if not sets:
-            raise ExperimentError(f"{where}.sets: the list sampler needs [[design.sets]] tables")
-        names = list(sets[0]) if isinstance(sets[0], dict) else []
-        _parameter_kinds(names, specs, f"{where}.sets")
-        rows = []
-        for i, item in enumerate(sets):
-            at = f"{where}.sets[{i}]"
-            if not isinstance(item, dict) or sorted(item) != sorted(names):
-                raise ExperimentError(
-                    f"{at}: every set must give the same parameters ({', '.join(names)})"
-                )
-            rows.append(tuple(_check(n, item[n], specs, f"{at}.{n}") for n in names))
-        return Design(sampler, tuple(names), tuple(rows), settings)
+    def readers(key: str) -> list[str]:
+        return [other for other, s in SAMPLERS.items() if key in s.keys]
 
-    # latin, sobol, morris: ranges sampled by SALib, matrix kept in SALib order
-    if not parameters:
-        raise ExperimentError(f"{where}.parameters: the {sampler} sampler needs parameter ranges")
-    samples = _get(table, "samples", int, where, default=64)
-    if samples < 1:
-        raise ExperimentError(f"{where}.samples: must be at least 1, got {samples}")
-    names, bounds = [], []
-    for name, limits in parameters.items():
-        at = f"{where}.parameters.{name}"
-        if kinds[name] not in (int, float):
-            raise ExperimentError(
-                f"{at}: the {sampler} sampler varies numbers only; use grid or list for switches"
-            )
-        if not isinstance(limits, dict) or sorted(limits) != ["max", "min"]:
-            raise ExperimentError(f"{at}: expected a range such as {{min = 0.2, max = 0.6}}")
-        lo, hi = limits["min"], limits["max"]
-        for bound in (lo, hi):
-            if isinstance(bound, bool) or not isinstance(bound, int | float):
-                raise ExperimentError(f"{at}: min and max must be numbers, got {bound!r}")
-        if lo >= hi:
-            raise ExperimentError(f"{at}: min ({lo}) must be below max ({hi})")
-        for bound in (lo, hi):
-            _check(name, bound, specs, at, kind=float)
-        names.append(name)
-        bounds.append([float(lo), float(hi)])
-    if dummy:
-        if DUMMY in names:
-            raise ExperimentError(f"{where}.parameters: 'dummy' is reserved for the noise floor")
-        names.append(DUMMY)
-        bounds.append([0.0, 1.0])
-    problem = {"num_vars": len(names), "names": names, "bounds": bounds}
-    settings.update(samples=samples, dummy=dummy, problem={**problem})
-    salib_seed = seed % 2**32
-    problem = {**problem}  # SALib adds keys to the dict it is given; keep the recorded one clean
-    if sampler == "latin":
-        from SALib.sample import latin
-
-        matrix = latin.sample(problem, samples, seed=salib_seed)
-    elif sampler == "sobol":
-        from SALib.sample import sobol
-
-        if samples & (samples - 1):
-            raise ExperimentError(f"{where}.samples: sobol needs a power of 2, got {samples}")
-        second_order = _get(table, "second_order", bool, where, default=True)
-        settings["second_order"] = second_order
-        matrix = sobol.sample(problem, samples, calc_second_order=second_order, seed=salib_seed)
-    else:
-        from SALib.sample import morris
-
-        num_levels = _get(table, "num_levels", int, where, default=4)
-        if num_levels < 2 or num_levels % 2:
-            raise ExperimentError(f"{where}.num_levels: must be an even number >= 2")
-        settings["num_levels"] = num_levels
-        matrix = morris.sample(problem, samples, num_levels=num_levels, seed=salib_seed)
-    # Whole-number parameters take the nearest whole number; the dummy stays as sampled.
-    rounders = [round if kinds.get(name) is int else float for name in names]
-    rows = tuple(
-        tuple(convert(float(x)) for convert, x in zip(rounders, row, strict=True)) for row in matrix
-    )
-    return Design(sampler, tuple(names), rows, settings)
+    if dummy and "dummy" not in sampler.keys:
+        raise ExperimentError(
+            f"{where}.dummy: applies to the {' and '.join(readers('dummy'))} samplers only"
+        )
+    if sets and "sets" not in sampler.keys:
+        using = " or ".join(f'sampler = "{other}"' for other in readers("sets"))
+        raise ExperimentError(f"{where}.sets: only used with {using}")
+    if parameters and "parameters" not in sampler.keys:
+        raise ExperimentError(f"{where}.parameters: not used with sampler = {name!r}")
+    return sampler.design(table, specs, seed, where)
 
 
-def _parameter_kinds(names: list[str], specs: list[ScenarioSpec], where: str) -> dict[str, type]:
+def parameter_kinds(names: list[str], specs: Sequence[ScenarioSpec], where: str) -> dict[str, type]:
     """The type of each named parameter; it must exist in every scenario of the experiment."""
     kinds = {}
     for name in names:
@@ -390,8 +311,8 @@ def _parameter_kinds(names: list[str], specs: list[ScenarioSpec], where: str) ->
     return kinds
 
 
-def _check(
-    name: str, value: Any, specs: list[ScenarioSpec], where: str, kind: type | None = None
+def check_value(
+    name: str, value: Any, specs: Sequence[ScenarioSpec], where: str, kind: type | None = None
 ) -> Any:
     """Validate one value against the parameter's documented type and range."""
     for spec in specs:
@@ -406,7 +327,7 @@ def _check(
     return value
 
 
-def _get(table: Mapping[str, Any], key: str, kind: type, where: str, default: Any = ...) -> Any:
+def read_key(table: Mapping[str, Any], key: str, kind: type, where: str, default: Any = ...) -> Any:
     if key not in table:
         if default is ...:
             raise ExperimentError(f"{where}: missing required key '{key}'")

@@ -21,7 +21,7 @@ from analysis.calibrate import (
 )
 from cli.main import main
 from experiments.design import ExperimentError
-from experiments.runner import make_executor
+from experiments.executors import make_executor
 from model import load_scenario
 from world.scenario import builtin_dir
 

@@ -12,18 +12,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-import experiments.runner as runner
 from experiments import export_csv, load, load_manifest
+from experiments.chunks import WORKER_DIED, ChunkTask, make_task, simulate_chunk
 from experiments.design import DUMMY, ExperimentError, load_experiment
-from experiments.runner import (
-    WORKER_DIED,
-    DaskExecutor,
-    ProcessExecutor,
-    SerialExecutor,
-    make_task,
-    run_experiment,
-    simulate_chunk,
-)
+from experiments.executors import DaskExecutor, ProcessExecutor, SerialExecutor
+from experiments.runner import run_experiment
 from experiments.store import RUNS, ResultStore
 from model import EscalationModel
 
@@ -154,9 +147,7 @@ def test_chunk_tables_are_the_runs_histories(reference):
     """A chunk gathers its runs' columns and frames them once: the same rows as history()."""
     experiment, _ = reference
     task = make_task(experiment, 1)
-    chunk = simulate_chunk(
-        runner.ChunkTask(**{**_fields(task), "record": ("model", "agents", "signals")})
-    )
+    chunk = simulate_chunk(ChunkTask(**{**_fields(task), "record": ("model", "agents", "signals")}))
     model_only = simulate_chunk(task)
     pd.testing.assert_frame_equal(model_only.tables["model"], chunk.tables["model"])
     for run, row in zip(task.runs, task.rows, strict=True):
@@ -214,7 +205,7 @@ def test_a_local_cluster_that_cannot_start_says_why(tmp_path):
     """From a script read on standard input, Dask's workers cannot start: say so in a line."""
     script = (
         "from experiments.design import ExperimentError\n"
-        "from experiments.runner import DaskExecutor\n"
+        "from experiments.executors import DaskExecutor\n"
         "try:\n"
         "    DaskExecutor(workers=1)\n"
         "except ExperimentError as exc:\n"
@@ -285,7 +276,7 @@ def test_a_failing_run_is_recorded_and_the_others_complete(reference, tmp_path, 
                 raise RuntimeError("deliberate failure")
             super().__init__(scenario, rng=rng, weeks=weeks, **overrides)
 
-    monkeypatch.setattr(runner, "EscalationModel", Fragile)
+    monkeypatch.setattr("experiments.chunks.EscalationModel", Fragile)
     final = run_experiment(experiment, tmp_path / "out")
     assert final.failures == 1
     tables = load(tmp_path / "out")
