@@ -14,7 +14,8 @@ from typing import Any
 
 import pandas as pd
 
-from experiments.design import DUMMY, Experiment, RunSpec
+from experiments.design import Experiment, RunSpec
+from experiments.design_space import DUMMY
 from experiments.store import RUN_PLACE, RUN_RESULT, RUNS
 from model.escalation import EscalationModel
 from model.provenance import versions

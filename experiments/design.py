@@ -13,18 +13,23 @@ import hashlib
 import json
 import math
 import tomllib
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from world.errors import EscalationError
+from experiments.design_space import (
+    Design,
+    ExperimentError,
+    check_keys,
+    read_key,
+)
+from experiments.samplers import SAMPLERS
 from world.scenario import ScenarioError, ScenarioSpec, load_scenario
 
 TABLES = ("model", "agents", "signals")
-DUMMY = "dummy"
 TOP_LEVEL_KEYS = (
     "name",
     "description",
@@ -48,29 +53,6 @@ CHUNK_WEEKS = 2500
 CHUNK_MULTIPLE = 8
 MAX_CHUNK_WEEKS = 5000
 EXPERIMENT_DIR = Path(__file__).resolve().parent
-
-
-class ExperimentError(EscalationError):
-    """An experiment file is invalid; the message names the file, the field and the rule."""
-
-
-@dataclass(frozen=True, slots=True)
-class Design:
-    """The parameter sets of an experiment, in sampler order (SALib order for SALib samplers)."""
-
-    sampler: str
-    names: tuple[str, ...]  # varied parameters, incl. "dummy" when used
-    matrix: tuple[tuple[Any, ...], ...]  # one row per sample, values as given to the model
-    settings: dict[str, Any]  # samples, num_levels, second_order, dummy, the SALib problem...
-
-    @property
-    def samples(self) -> int:
-        return len(self.matrix)
-
-    def parameters(self, sample: int) -> dict[str, Any]:
-        """The model overrides of one sample; the dummy never reaches the model."""
-        row = self.matrix[sample]
-        return {name: value for name, value in zip(self.names, row, strict=True) if name != DUMMY}
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,7 +176,7 @@ def load_experiment(source: str | Path) -> Experiment:
         raise ExperimentError(f"{where}: not valid TOML: {exc}") from None
     except RecursionError:
         raise ExperimentError(f"{where}: not valid TOML: nesting too deep") from None
-    _check_keys(doc, TOP_LEVEL_KEYS, where)
+    check_keys(doc, TOP_LEVEL_KEYS, where)
 
     name = read_key(doc, "name", str, where, default=path.stem)
     description = read_key(doc, "description", str, where, default="")
@@ -264,11 +246,9 @@ def _design(table: Any, specs: list[ScenarioSpec], seed: int, where: str) -> Des
     """The named sampler's design. Parameters, sets or a dummy given to a sampler that does not
     read them are refused, since the user expects them to act; a stray setting such as
     ``samples`` is ignored."""
-    from experiments.samplers import SAMPLERS  # here: the samplers build on this module
-
     if not isinstance(table, dict):
         raise ExperimentError(f"{where}: must be a table")
-    _check_keys(table, DESIGN_KEYS, where)
+    check_keys(table, DESIGN_KEYS, where)
     name = read_key(table, "sampler", str, where, default="none")
     if name not in SAMPLERS:
         raise ExperimentError(
@@ -292,58 +272,6 @@ def _design(table: Any, specs: list[ScenarioSpec], seed: int, where: str) -> Des
     if parameters and "parameters" not in sampler.keys:
         raise ExperimentError(f"{where}.parameters: not used with sampler = {name!r}")
     return sampler.design(table, specs, seed, where)
-
-
-def parameter_kinds(names: list[str], specs: Sequence[ScenarioSpec], where: str) -> dict[str, type]:
-    """The type of each named parameter; it must exist in every scenario of the experiment."""
-    kinds = {}
-    for name in names:
-        if name == DUMMY:
-            raise ExperimentError(f"{where}.{name}: 'dummy' is reserved; set design.dummy = true")
-        for spec in specs:
-            values = spec.parameter_values()
-            if name not in values:
-                try:
-                    spec.with_overrides({name: None}, origin=where)
-                except ScenarioError as exc:
-                    raise ExperimentError(f"{exc} (scenario '{spec.name}')") from None
-            kinds[name] = type(values[name])
-    return kinds
-
-
-def check_value(
-    name: str, value: Any, specs: Sequence[ScenarioSpec], where: str, kind: type | None = None
-) -> Any:
-    """Validate one value against the parameter's documented type and range."""
-    for spec in specs:
-        probe = float(value) if kind is float and not isinstance(value, bool) else value
-        try:
-            if kind is float and type(spec.parameter_values()[name]) is int:
-                probe = round(probe)
-            spec.with_overrides({name: probe}, origin=where)
-        except ScenarioError as exc:
-            message = str(exc).replace(f"{where} '{name}'", where)
-            raise ExperimentError(message) from None
-    return value
-
-
-def read_key(table: Mapping[str, Any], key: str, kind: type, where: str, default: Any = ...) -> Any:
-    if key not in table:
-        if default is ...:
-            raise ExperimentError(f"{where}: missing required key '{key}'")
-        return default
-    value = table[key]
-    if (kind is int and isinstance(value, bool)) or not isinstance(value, kind):
-        names = {int: "a whole number", str: "a string", list: "a list", dict: "a table"}
-        expected = names.get(kind, "true or false")
-        raise ExperimentError(f"{where}: '{key}' must be {expected}, got {value!r}")
-    return value
-
-
-def _check_keys(table: Mapping[str, Any], allowed: tuple[str, ...], where: str) -> None:
-    for key in table:
-        if key not in allowed:
-            raise ExperimentError(f"{where}: unknown key '{key}'; allowed: {', '.join(allowed)}")
 
 
 def _duplicates(items: list[str]) -> str:

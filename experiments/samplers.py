@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from experiments.design import (
+from experiments.design_space import (
     DUMMY,
     Design,
     ExperimentError,

@@ -9,7 +9,6 @@ from SALib.sample import latin, morris, sobol
 from experiments.design import (
     CHUNK_MULTIPLE,
     CHUNK_WEEKS,
-    DUMMY,
     MAX_CHUNK_WEEKS,
     ExperimentError,
     default_chunk_size,
@@ -17,6 +16,7 @@ from experiments.design import (
     run_seed,
     shipped,
 )
+from experiments.design_space import DUMMY
 from world.errors import EscalationError
 
 

@@ -14,7 +14,8 @@ import pytest
 
 from experiments import export_csv, load, load_manifest
 from experiments.chunks import WORKER_DIED, ChunkTask, make_task, simulate_chunk
-from experiments.design import DUMMY, ExperimentError, load_experiment
+from experiments.design import ExperimentError, load_experiment
+from experiments.design_space import DUMMY
 from experiments.executors import DaskExecutor, ProcessExecutor, SerialExecutor
 from experiments.runner import run_experiment
 from experiments.store import RUNS, ResultStore
