@@ -31,7 +31,7 @@ class Actor(mesa.Agent):
     def __init__(self, model: Any, profile: ActorProfile) -> None:
         super().__init__(model)
         self.profile = profile
-        self.actor = profile.name
+        self.name = profile.name  # as in every table (the agents table's "actor" column)
         self.role = profile.role
         self.action = "none"
         self.resolve = profile.resolve
@@ -47,7 +47,7 @@ class Actor(mesa.Agent):
         """Read last week's signals as delivered: perceived, and weighted by their cost."""
         model = self.model
         read = self.read
-        for signal, intensity, weight in model.inbox(self.actor):
+        for signal, intensity, weight in model.inbox(self.name):
             read(signal, intensity, weight)
         profile = self.profile
         self.energy_exposure = energy_exposure(
@@ -91,4 +91,4 @@ class Actor(mesa.Agent):
     def send(
         self, receivers: Sequence[str] | str, kind: Kind, intensity: float, cost: float
     ) -> None:
-        self.model.send(self.actor, receivers, kind, intensity, cost)
+        self.model.send(self.name, receivers, kind, intensity, cost)

@@ -8,9 +8,18 @@ from __future__ import annotations
 
 from agents.actor import Actor, clip01, toward
 from world.choice import Option
-from world.signals import INTENT_IMPLIED, Kind, Signal
+from world.ladder import Rung
+from world.signals import INTENT_IMPLIED, TALKS_INTENSITY, Kind, Signal
 
-MOBILISATION_GAIN = 0.01  # capability added by a week of mobilisation
+# Ukraine's signals to Russia (intensity 0-1, sender's cost in utility units, §7.3 of the ODD).
+SIGNALS = {
+    Kind.MOBILISATION: (0.5, 0.03),
+    Kind.MINSK_REFUSAL: (0.5, 0.0),
+    Kind.MINSK_CONCESSION: (0.8, 0.1),
+    Kind.DONBAS_OFFENSIVE: (1.0, 0.2),
+}
+#: The rung an offensive in Donbas pushes: grey-zone fighting below a Russian incursion.
+DONBAS_RUNG = Rung.HYBRID_OPERATIONS
 
 
 class Ukraine(Actor):
@@ -18,44 +27,53 @@ class Ukraine(Actor):
 
     def __init__(self, model, profile) -> None:
         super().__init__(model, profile)
-        self.belief = 0.4
+        self.belief = model.spec.world.target_prior_intent
 
     def read(self, signal: Signal, intensity: float, weight: float) -> None:
         implied = INTENT_IMPLIED.get(signal.kind)
-        if implied is not None and signal.sender == self.model.challenger.actor:
-            self.belief = toward(self.belief, implied, weight * max(intensity, 0.2))
+        if implied is not None and signal.sender == self.model.challenger.name:
+            floor = self.model.world.intent_floor
+            self.belief = toward(self.belief, implied, weight * max(intensity, floor))
 
     def reassess(self) -> None:
-        self.threat = clip01(self.belief + (0.5 if self.model.invasion else 0.0))
+        model = self.model
+        self.threat = clip01(
+            self.belief + (model.world.target_war_threat if model.invasion else 0.0)
+        )
 
     def options(self) -> dict[str, Option]:
         profile = self.profile
+        world = self.model.world
         threat, resolve = self.threat, self.resolve
         return {
             "hold": 0.0,
-            "mobilisation": threat * resolve * 0.5 - 0.05,
-            "aid_request": threat * 0.3,
+            "mobilisation": threat * resolve * world.mobilisation_value - world.mobilisation_cost,
+            "aid_request": threat * world.aid_request_value,
             "talks": profile.diplomacy_preference,
-            "minsk_refusal": resolve * 0.1,
-            "minsk_concession": (1.0 - resolve) * threat * 0.3 - 0.1,
-            "donbas_offensive": [(0.3, 0.3), (0.7, -0.4)],
+            "minsk_refusal": resolve * world.minsk_refusal_value,
+            "minsk_concession": (1.0 - resolve) * threat * world.minsk_concession_value
+            - world.minsk_concession_cost,
+            "donbas_offensive": [
+                (world.donbas_success, world.donbas_gain),
+                (1.0 - world.donbas_success, -world.donbas_loss),
+            ],
         }
 
     def act(self, action: str) -> None:
         model = self.model
-        russia = model.challenger.actor
+        russia = model.challenger.name
         if action == "mobilisation":
-            model.deliver_arms(0.0, MOBILISATION_GAIN)
-            self.send(russia, Kind.MOBILISATION, 0.5, 0.03)
+            model.deliver_arms(0.0, model.world.mobilisation_gain)
+            self.send(russia, Kind.MOBILISATION, *SIGNALS[Kind.MOBILISATION])
         elif action == "aid_request":
-            partners = model.alliance.neighbours(self.actor, "security_partner")
+            partners = model.alliance.neighbours(self.name, "security_partner")
             self.send(partners, Kind.AID_REQUEST, self.threat, 0.0)
         elif action == "talks":
-            self.send(russia, Kind.TALKS, 0.5, 0.0)
+            self.send(russia, Kind.TALKS, TALKS_INTENSITY, 0.0)
         elif action == "minsk_refusal":
-            self.send(russia, Kind.MINSK_REFUSAL, 0.5, 0.0)
+            self.send(russia, Kind.MINSK_REFUSAL, *SIGNALS[Kind.MINSK_REFUSAL])
         elif action == "minsk_concession":
-            self.send(russia, Kind.MINSK_CONCESSION, 0.8, 0.1)
+            self.send(russia, Kind.MINSK_CONCESSION, *SIGNALS[Kind.MINSK_CONCESSION])
         elif action == "donbas_offensive":
-            self.send(russia, Kind.DONBAS_OFFENSIVE, 1.0, 0.2)
-            model.push_rung(3)
+            self.send(russia, Kind.DONBAS_OFFENSIVE, *SIGNALS[Kind.DONBAS_OFFENSIVE])
+            model.push_rung(DONBAS_RUNG)

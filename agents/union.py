@@ -11,15 +11,18 @@ from collections.abc import Sequence
 from typing import Any
 
 from agents.actor import Actor
-from agents.western import HARDNESS, HARM
+from agents.western import HARM, THREAT_COST_PER_TIER, hard_line
 from world.choice import Option
-from world.signals import Kind
+from world.ladder import TOP_TIER
+from world.signals import TALKS_INTENSITY, Kind
+
+ROUNDING_GUARD = 1e-9  # keeps q·(n − 1) a whole number when it should be one
 
 
 def quantile_tier(tiers: Sequence[Any], q: float) -> Any:
     """The ``q`` quantile of the tiers, as given: whole tiers or believed (fractional) ones."""
     ordered = sorted(tiers)
-    return ordered[min(len(ordered) - 1, int(q * (len(ordered) - 1) + 1e-9))]
+    return ordered[min(len(ordered) - 1, int(q * (len(ordered) - 1) + ROUNDING_GUARD))]
 
 
 class Union(Actor):
@@ -43,25 +46,28 @@ class Union(Actor):
             [m.sanction_support for m in members], self.model.spec.world.eu_consensus_quantile
         )
         if self.sanction_support != previous:
-            receivers = [m.actor for m in members] + [self.model.challenger.actor]
-            self.send(receivers, Kind.SANCTION_SUPPORT, self.sanction_support / 5.0, 0.0)
+            receivers = [m.name for m in members] + [self.model.challenger.name]
+            self.send(receivers, Kind.SANCTION_SUPPORT, self.sanction_support / TOP_TIER, 0.0)
 
     def options(self) -> dict[str, Option]:
-        tier = self.model.policy.sanction_threat_tier
+        model = self.model
+        world = model.world
+        tier = model.policy.sanction_threat_tier
         return {
             "hold": 0.0,
             "talks": self.profile.diplomacy_preference,
-            "sanction_threat": self.resolve * self.threat * 0.3 * HARM[tier] - 0.02,
+            "sanction_threat": self.resolve * self.threat * world.sanction_threat_value * HARM[tier]
+            - world.sanction_threat_cost,
         }
 
     def act(self, action: str) -> None:
-        russia = self.model.challenger.actor
+        russia = self.model.challenger.name
         if action == "sanction_threat":
             tier = self.model.spec.policy.sanction_threat_tier
-            self.send(russia, Kind.SANCTION_THREAT, tier / 5.0, 0.01 * tier)
+            self.send(russia, Kind.SANCTION_THREAT, tier / TOP_TIER, THREAT_COST_PER_TIER * tier)
         elif action == "talks":
-            self.send(russia, Kind.TALKS, 0.5, 0.0)
-            self.model.note_talks(self.actor)
+            self.send(russia, Kind.TALKS, TALKS_INTENSITY, 0.0)
+            self.model.note_talks(self.name)
 
     def stance(self) -> float:
-        return 0.5 * self.sanction_support / 5.0 + 0.5 * HARDNESS.get(self.action, 0.3)
+        return hard_line(self.sanction_support, self.action)

@@ -22,15 +22,26 @@ from agents.union import quantile_tier
 from model.record import TABLES, Columns, WeeklyRecord, frame_tables
 from world import energy
 from world.alliance import AllianceGraph
-from world.ladder import RUNG_NAMES, SANCTION_TIER_NAMES, TALKS_NAMES, Rung, Talks, next_rung
+from world.ladder import (
+    RUNG_NAMES,
+    SANCTION_TIER_NAMES,
+    TALKS_NAMES,
+    TOP_TIER,
+    Rung,
+    SanctionTier,
+    Talks,
+    next_rung,
+)
 from world.scenario import ScenarioSpec, load_scenario
 from world.signals import AMBIGUOUS_POSTURES, Kind, Signal, credibility, perceived
 
-TALKS_LAPSE_WEEKS = 4  # weeks without talks after which the diplomatic track slips back
-PRESSURE_CUT = 0.15  # share of contracted flow Russia withholds per week of energy pressure
-FLOW_RECOVERY = 0.05  # weekly return of the flow toward its starting level
-EMBARGO_FLOW = 0.3  # flow left once the energy tier is imposed
 NORMAL_BLOCK = 256  # perception-noise draws fetched from the generator at a time
+# A sanction tier's cost (to Russia as its calculus values it, to a sanctioner as its
+# ``tier_cost``) is charged over half a year: this share of it each week the tier is in force.
+SANCTION_COST_WEEKS = 26.0
+EU_SANCTIONS_COST = 0.05  # the EU's cost of the signal announcing a tier it imposes
+# The brinkmanship hazard grows with each rung above this one (it bites only once at war).
+HAZARD_BASE_RUNG = Rung.HYBRID_OPERATIONS
 
 MODEL_COLUMNS = {
     "week": "week",
@@ -49,18 +60,19 @@ MODEL_COLUMNS = {
     "energy_price": "energy_price",
     "alliance_cohesion": "alliance_cohesion",
 }
-AGENT_COLUMNS = (
-    "actor",
-    "role",
-    "action",
-    "resolve",
-    "threat",
-    "belief",
-    "sanction_support",
-    "gas_storage",
-    "energy_exposure",
-    "cost",
-)
+# Column of the agents table -> the agent attribute it records.
+AGENT_COLUMNS = {
+    "actor": "name",
+    "role": "role",
+    "action": "action",
+    "resolve": "resolve",
+    "threat": "threat",
+    "belief": "belief",
+    "sanction_support": "sanction_support",
+    "gas_storage": "gas_storage",
+    "energy_exposure": "energy_exposure",
+    "cost": "cost",
+}
 SIGNAL_COLUMNS = ("week", "date", "sender", "receiver", "kind", "intensity", "cost")
 
 
@@ -98,8 +110,8 @@ class EscalationModel(mesa.Model):
         self.rung = int(Rung.STATUS_QUO)
         self.invasion = False
         self.invasion_week: int | None = None
-        self.sanction_tier = 0
-        self.sanction_trigger = 0
+        self.sanction_tier = int(SanctionTier.NONE)
+        self.sanction_trigger = int(SanctionTier.NONE)
         self.talks = int(Talks.NONE)
         self.gas_flow = world.initial_gas_flow
         self.ukraine_capability = 1.0
@@ -121,13 +133,13 @@ class EscalationModel(mesa.Model):
                 self.union.members = [a for a in self.western if a.profile.eu]
         self.challenger: Russia = Russia(self, self.spec_of("challenger"))
         self.target: Ukraine = Ukraine(self, self.spec_of("target"))
-        self.actors: dict[str, Actor] = {a.actor: a for a in self.agents}
+        self.actors: dict[str, Actor] = {a.name: a for a in self.agents}
         self.lead_state = max(self.western, key=lambda a: a.profile.economic_weight)
         # Who decides sanctions, and with what weight: EU members through the Union.
         union_speaks = self.union is not None
-        self._eu_members = [a.actor for a in self.western if a.profile.eu and union_speaks]
+        self._eu_members = [a.name for a in self.western if a.profile.eu and union_speaks]
         self._blocs = [
-            (a.actor, a.profile.economic_weight)
+            (a.name, a.profile.economic_weight)
             for a in self.western
             if not (a.profile.eu and union_speaks)
         ]
@@ -216,11 +228,13 @@ class EscalationModel(mesa.Model):
         return 0.0
 
     def flank_threat(self) -> float:
-        exposed = [a.threat for a in self.western if a.profile.border_exposure >= 0.6]
+        threshold = self.world.flank_host_exposure
+        exposed = [a.threat for a in self.western if a.profile.border_exposure >= threshold]
         return max(exposed) if exposed else 0.0
 
     def flank_hosts(self) -> list[str]:
-        return [a.actor for a in self.western if a.profile.border_exposure >= 0.6]
+        threshold = self.world.flank_host_exposure
+        return [a.name for a in self.western if a.profile.border_exposure >= threshold]
 
     # --- messages and effects queued by agents ------------------------------------------
     def inbox(self, receiver: str) -> list[tuple[Signal, float, float]]:
@@ -241,7 +255,7 @@ class EscalationModel(mesa.Model):
         else:
             noises = [0.0] * len(post)
         inbox: dict[str, list[tuple[Signal, float, float]]] = {name: [] for name in self._reads}
-        reads, challenger = self._reads, self.challenger.actor
+        reads, challenger = self._reads, self.challenger.name
         weights, weight_of = self._signal_weights, self.signal_weight
         for signal, noise in zip(post, noises, strict=True):
             receiver, kind = signal.receiver, signal.kind
@@ -302,7 +316,7 @@ class EscalationModel(mesa.Model):
         self.push_rung(Rung.MILITARY_POSTURING)
 
     def note_talks(self, actor: str) -> None:
-        if actor == self.challenger.actor:
+        if actor == self.challenger.name:
             self._russia_talked = True
         else:
             self._west_talked = True
@@ -314,17 +328,17 @@ class EscalationModel(mesa.Model):
         self._pressure = True
 
     def trigger_sanctions(self, tier: int) -> None:
-        self.sanction_trigger = max(self.sanction_trigger, tier)
+        self.sanction_trigger = max(self.sanction_trigger, int(tier))
 
     def begin_invasion(self) -> None:
         if not self.invasion:
             self.invasion = True
             self.invasion_week = self.week
             self.talks = int(Talks.BROKEN_OFF)
-            self.trigger_sanctions(5)
+            self.trigger_sanctions(SanctionTier.ENERGY)
 
     def _reset_week(self) -> None:
-        self._pushed_rung = 0
+        self._pushed_rung = int(Rung.STATUS_QUO)
         self._capability_gain = 0.0
         self._flank_gain = 0.0
         self._russia_talked = False
@@ -369,11 +383,11 @@ class EscalationModel(mesa.Model):
         self._update_sanctions(policy.sanction_pace)
         # gas
         if self._pressure:
-            self.gas_flow = max(0.0, self.gas_flow - PRESSURE_CUT)
+            self.gas_flow = max(0.0, self.gas_flow - world.pressure_cut)
         elif self.gas_flow < world.initial_gas_flow:
-            self.gas_flow = min(world.initial_gas_flow, self.gas_flow + FLOW_RECOVERY)
-        if self.sanction_tier >= 5:
-            self.gas_flow = min(self.gas_flow, EMBARGO_FLOW)
+            self.gas_flow = min(world.initial_gas_flow, self.gas_flow + world.flow_recovery)
+        if self.sanction_tier >= SanctionTier.ENERGY:
+            self.gas_flow = min(self.gas_flow, world.embargo_flow)
         self.alliance.set_gas_flow(self.gas_flow)
         load, flow = self.load, self.gas_flow
         for actor, uncovered in self._importers:
@@ -384,18 +398,18 @@ class EscalationModel(mesa.Model):
         self.energy_price = energy.gas_price(world, self.eu_gas_storage, self.gas_flow)
         # costs of sanctions, borne by both sides
         russia = self.challenger
-        russia.cost += russia.sanction_cost(self.sanction_tier) / 26.0
+        russia.cost += russia.sanction_cost(self.sanction_tier) / SANCTION_COST_WEEKS
         for state in self.western:
-            state.cost += state.tier_cost(self.sanction_tier) / 26.0
+            state.cost += state.tier_cost(self.sanction_tier) / SANCTION_COST_WEEKS
         # alliance ties follow agreement
-        stance = {a.actor: a.stance() for a in self.sanctioners}
+        stance = {a.name: a.stance() for a in self.sanctioners}
         if self.union is not None:
-            stance[self.union.actor] = self.union.stance()
+            stance[self.union.name] = self.union.stance()
         self.alliance.update_ties(stance, world.tie_learning_rate)
         # brinkmanship: a threat that leaves something to chance
         pushed = self._pushed_rung
         level = max(self.rung, pushed)
-        hazard = world.brinkmanship_hazard * (level - 3)
+        hazard = world.brinkmanship_hazard * (level - HAZARD_BASE_RUNG)
         # Only once at war: an unintended clash with NATO, or a nuclear threat.
         at_war = Rung.FULL_SCALE_INVASION <= level < Rung.NUCLEAR_THREAT
         if at_war and self.random.random() < hazard:
@@ -414,19 +428,20 @@ class EscalationModel(mesa.Model):
         elif self.talks == Talks.AGREEMENT:
             pass
         elif self._russia_talked and self._west_talked:
-            self.talks = min(max(self.talks, 0) + 1, int(Talks.NEGOTIATION))
+            self.talks = min(max(self.talks, int(Talks.NONE)) + 1, int(Talks.NEGOTIATION))
             self._weeks_since_talks = 0
         elif self._russia_talked or self._west_talked:
             self.talks = max(self.talks, int(Talks.CONTACTS))
             self._weeks_since_talks = 0
         else:
             self._weeks_since_talks += 1
-            if self._weeks_since_talks >= TALKS_LAPSE_WEEKS and self.talks > Talks.NONE:
+            lapsed = self._weeks_since_talks >= self.world.talks_lapse_weeks
+            if lapsed and self.talks > Talks.NONE:
                 self.talks -= 1
                 self._weeks_since_talks = 0
 
     def _update_sanctions(self, pace: int) -> None:
-        supports = {a.actor: a.sanction_support for a in self.western}
+        supports = {a.name: a.sanction_support for a in self.western}
         target = int(min(self.sanction_trigger, self.coalition_tier(supports)))
         previous = self.sanction_tier
         if target > previous:
@@ -434,15 +449,16 @@ class EscalationModel(mesa.Model):
         elif target < previous:
             self.sanction_tier = previous - 1
         if self.sanction_tier > previous:
-            russia = self.challenger.actor
+            russia = self.challenger.name
+            intensity = self.sanction_tier / TOP_TIER
             for actor in [*self.western, *([self.union] if self.union else [])]:
                 if actor.sanction_support >= self.sanction_tier:
                     cost = (
                         actor.tier_cost(self.sanction_tier)
                         if isinstance(actor, WesternState)
-                        else 0.05
+                        else EU_SANCTIONS_COST
                     )
-                    self.send(actor.actor, russia, Kind.SANCTIONS, self.sanction_tier / 5.0, cost)
+                    self.send(actor.name, russia, Kind.SANCTIONS, intensity, cost)
 
     # --- running and results -------------------------------------------------------------
     def run(self) -> EscalationModel:

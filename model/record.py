@@ -39,16 +39,20 @@ def _getter(names: Sequence[str]):
 
 
 class WeeklyRecord(mesa.DataCollector):
-    """A DataCollector whose reporters are attribute names, read in one call per object."""
+    """A DataCollector whose reporters are attribute names, read in one call per object.
 
-    def __init__(self, model_columns: Mapping[str, str], agent_columns: Sequence[str]) -> None:
+    Both tables are given as column name -> the attribute of the model (of each agent) that
+    the column records.
+    """
+
+    def __init__(self, model_columns: Mapping[str, str], agent_columns: Mapping[str, str]) -> None:
         super().__init__(
             model_reporters=dict(model_columns),
-            agent_reporters={name: name for name in agent_columns},
+            agent_reporters=dict(agent_columns),
         )
         self._agent_columns = tuple(agent_columns)
         self._model_values = _getter(list(model_columns.values()))
-        self._agent_values = _getter(list(agent_columns))
+        self._agent_values = _getter(list(agent_columns.values()))
 
     def collect(self, model: Any) -> None:
         time = model.time

@@ -472,7 +472,7 @@ def test_weekly_record_holds_what_mesas_collector_would(scenario):
     model = Witness(scenario, rng=11, weeks=30)
     stock = mesa.DataCollector(
         model_reporters=dict(MODEL_COLUMNS),
-        agent_reporters={name: name for name in AGENT_COLUMNS},
+        agent_reporters=dict(AGENT_COLUMNS),
     )
     # Week 0, as the model recorded it at construction (nothing has moved since).
     stock.collect(model)

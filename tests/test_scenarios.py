@@ -373,8 +373,8 @@ def test_new_nato_member_is_in_the_alliance_graph(italy_model):
 
 
 def test_new_eu_member_joins_the_union(italy_model):
-    assert "Italy" in [m.actor for m in italy_model.union.members]
-    assert "Italy" in [a.actor for a in italy_model.western]
+    assert "Italy" in [m.name for m in italy_model.union.members]
+    assert "Italy" in [a.name for a in italy_model.western]
 
 
 def test_new_actor_can_be_overridden_by_its_slug(tmp_path):

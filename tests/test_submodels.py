@@ -511,7 +511,7 @@ def coalition():
 
 
 def supports(model, level, **changes):
-    values = {state.actor: level for state in model.western}
+    values = {state.name: level for state in model.western}
     values.update(changes)
     return values
 
@@ -562,7 +562,7 @@ def test_signals_an_actor_does_not_read_leave_it_unchanged(role):
 
     model = EscalationModel("baseline", rng=1)
     actor = next(a for a in model.agents if a.role == role)
-    russia, poland = model.challenger.actor, "Poland"
+    russia, poland = model.challenger.name, "Poland"
 
     def state() -> dict:
         copied = {k: v.copy() if isinstance(v, dict | list) else v for k, v in vars(actor).items()}
@@ -571,9 +571,9 @@ def test_signals_an_actor_does_not_read_leave_it_unchanged(role):
     for kind in Kind:
         if kind in actor.reads:
             continue
-        for sender in (russia, poland, model.union.actor, model.target.actor):
+        for sender in (russia, poland, model.union.name, model.target.name):
             before = state()
-            actor.read(Signal(1, sender, actor.actor, kind, 0.9, 0.5), 0.9, 0.5)
+            actor.read(Signal(1, sender, actor.name, kind, 0.9, 0.5), 0.9, 0.5)
             assert state() == before, f"{type(actor).__name__} changed on reading {kind}"
 
 
@@ -583,3 +583,32 @@ def test_success_odds_of_a_token_force_are_zero_not_an_overflow():
     assert russia.success_odds(2e-119, 1.0) == 0.0
     assert russia.success_odds(0.0, 1.0) == 0.0
     assert 0.0 < russia.success_odds(1e5, 1.0) < 1.0
+
+
+def test_signal_kinds_carry_their_stance_and_intent():
+    """Every kind names its stance; only Russia's kinds (and talks) imply an intent."""
+    from world.signals import INTENT_IMPLIED, Kind, Stance, action_stance, sharpest
+
+    assert all(isinstance(kind.stance, Stance) for kind in Kind)
+    assert {k: k.intent for k in Kind if k.intent is not None} == INTENT_IMPLIED
+    assert {str(k): v for k, v in INTENT_IMPLIED.items()} == {
+        "build_up": 0.7,
+        "demands": 0.55,
+        "military_technical_threat": 0.7,
+        "hybrid_action": 0.65,
+        "energy_pressure": 0.55,
+        "recognition": 0.9,
+        "limited_incursion": 1.0,
+        "invasion": 1.0,
+        "nuclear_threat": 1.0,
+        "pull_back": 0.1,
+        "talks": 0.3,
+    }
+    assert Kind("invasion") is Kind.INVASION and str(Kind.INVASION) == "invasion"
+    assert Kind.SANCTIONS.intent is None and Kind.SANCTIONS not in INTENT_IMPLIED
+    assert action_stance("invade") == action_stance("continue_war") == Stance.WAR
+    assert action_stance("hold") == action_stance("none") == Stance.WAITING
+    assert action_stance("talks") == Stance.DIPLOMACY
+    assert action_stance("no such action") == Stance.WAITING
+    assert sharpest([Stance.DIPLOMACY, Stance.COERCION, Stance.DETERRENCE]) == Stance.COERCION
+    assert sharpest([]) == Stance.WAITING

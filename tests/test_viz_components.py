@@ -98,7 +98,7 @@ def test_reset_ignores_mesas_own_scenario_argument():
 
 def test_network_view_has_every_actor_edge_type_and_this_weeks_signals(run):
     view = views.network_view(run)
-    assert {n.actor for n in view.nodes} == set(run.actors)
+    assert {n.name for n in view.nodes} == set(run.actors)
     assert {e.kind for e in view.edges} >= {"nato_ally", "eu_member", "adversary"}
     assert view.signals and all(s.kinds for s in view.signals)
     assert all(n.stance in charts.STANCE_COLOURS for n in view.nodes)
@@ -189,7 +189,7 @@ def test_network_shows_every_actor_tie_and_signal(run):
     view = views.network_view(run)
     root = _svg(charts.network_svg(view))
     text = _texts_of(root)
-    assert all(node.actor in text for node in view.nodes)
+    assert all(node.name in text for node in view.nodes)
     assert all(stance in text for stance in charts.STANCE_COLOURS)
     assert all(style.label in text for style in charts.EDGE_STYLES.values())
     edges = root.find(f".//{SVG}g[@class='edges']")
@@ -202,14 +202,14 @@ def test_network_shows_every_actor_tie_and_signal(run):
 def test_network_escapes_names_from_scenario_files(run):
     view = views.network_view(run)
     hostile = '<script>alert("x")</script> & co'
-    renamed = {view.nodes[0].actor: hostile}
+    renamed = {view.nodes[0].name: hostile}
 
     def rename(name: str) -> str:
         return renamed.get(name, name)
 
     view = dataclasses.replace(
         view,
-        nodes=tuple(dataclasses.replace(n, actor=rename(n.actor)) for n in view.nodes),
+        nodes=tuple(dataclasses.replace(n, name=rename(n.name)) for n in view.nodes),
         edges=tuple(
             dataclasses.replace(e, first=rename(e.first), second=rename(e.second))
             for e in view.edges

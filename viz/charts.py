@@ -157,8 +157,8 @@ def _shift(x0: float, y0: float, x1: float, y1: float, by: float) -> tuple[float
 def network_svg(view: NetworkView) -> str:
     """Actors coloured by stance and sized by capability, typed ties, this week's signals."""
     cx, cy = NET_CENTRE
-    pos = {n.actor: (cx + NET_SCALE * n.x, cy - NET_SCALE * n.y) for n in view.nodes}
-    radius = {n.actor: node_radius(n.capability) for n in view.nodes}
+    pos = {n.name: (cx + NET_SCALE * n.x, cy - NET_SCALE * n.y) for n in view.nodes}
+    radius = {n.name: node_radius(n.capability) for n in view.nodes}
     title = f"Alliance network, week {view.week} ({view.date:%d %b %Y})"
     parts = [
         _svg_open("network", view.week, NET_WIDTH, NET_HEIGHT, title),
@@ -213,20 +213,20 @@ def network_svg(view: NetworkView) -> str:
         )
     parts.append('</g><g class="nodes" stroke="#000" stroke-width="0.6">')
     for node in view.nodes:
-        x, y = pos[node.actor]
+        x, y = pos[node.name]
         action = node.action.replace("_", " ")
-        tip = f"{node.actor}: {action} ({node.stance}); capability {node.capability:.2f}"
+        tip = f"{node.name}: {action} ({node.stance}); capability {node.capability:.2f}"
         parts.append(
-            f'<circle cx="{_f(x)}" cy="{_f(y)}" r="{radius[node.actor]:.1f}" '
+            f'<circle cx="{_f(x)}" cy="{_f(y)}" r="{radius[node.name]:.1f}" '
             f'fill="{STANCE_COLOURS.get(node.stance, "#9e9e9e")}"><title>{_e(tip)}</title></circle>'
         )
     parts.append(f'</g><g class="labels" text-anchor="middle" {HALO}>')
     for node in view.nodes:
-        x, y = pos[node.actor]
-        top = y + radius[node.actor] + 10
+        x, y = pos[node.name]
+        top = y + radius[node.name] + 10
         parts.append(
             f'<text x="{_f(x)}" y="{_f(top)}" font-size="11" font-weight="bold">'
-            f"{_e(node.actor)}</text>"
+            f"{_e(node.name)}</text>"
             f'<text x="{_f(x)}" y="{_f(top + 11)}" font-size="10">'
             f"{_e(node.action.replace('_', ' '))}</text>"
         )

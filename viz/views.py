@@ -14,83 +14,20 @@ import networkx as nx
 
 from model import EscalationModel
 from model.escalation import SIGNAL_COLUMNS
-
-# Actions grouped by what they say about the actor's stance this week; the network colours them.
-STANCES: dict[str, tuple[str, ...]] = {
-    "war": ("invade", "continue_war", "limited_incursion", "nuclear_threat"),
-    "coercion": (
-        "build_up",
-        "demands",
-        "military_technical_threat",
-        "energy_pressure",
-        "hybrid_action",
-        "recognition",
-    ),
-    "deterrence": (
-        "sanction_threat",
-        "arms_delivery",
-        "flank_deployment",
-        "mobilisation",
-        "minsk_refusal",
-        "aid_request",
-    ),
-    "diplomacy": ("talks", "pull_back", "minsk_concession"),
-    "waiting": ("hold", "none"),
-}
-STANCE_OF = {action: stance for stance, actions in STANCES.items() for action in actions}
-# Signal kinds grouped the same way; an edge carrying several kinds shows the sharpest.
-SIGNAL_STANCES: dict[str, tuple[str, ...]] = {
-    "war": ("invasion", "limited_incursion", "nuclear_threat"),
-    "coercion": (
-        "build_up",
-        "demands",
-        "military_technical_threat",
-        "hybrid_action",
-        "energy_pressure",
-        "recognition",
-    ),
-    "deterrence": (
-        "sanction_threat",
-        "sanctions",
-        "sanction_support",
-        "arms_delivery",
-        "flank_deployment",
-        "missile_threat",
-        "mobilisation",
-        "aid_request",
-        "minsk_refusal",
-        "donbas_offensive",
-    ),
-    "diplomacy": (
-        "talks",
-        "pull_back",
-        "written_response",
-        "arms_control_offer",
-        "concession",
-        "freeze_offer",
-        "minsk_concession",
-    ),
-}
-SIGNAL_STANCE_OF = {k: stance for stance, kinds in SIGNAL_STANCES.items() for k in kinds}
-SHARPNESS = ("war", "coercion", "deterrence", "diplomacy", "waiting")
+from world.signals import Kind, Stance, action_stance, sharpest
 
 
-def signal_stance(kinds: tuple[str, ...]) -> str:
+def signal_stance(kinds: tuple[str, ...]) -> Stance:
     """The sharpest stance among the kinds of signal sent along one edge this week."""
-    return min((SIGNAL_STANCE_OF.get(k, "waiting") for k in kinds), key=SHARPNESS.index)
-
-
-def stance_of(action: str) -> str:
-    """The stance group of an action; unknown actions count as waiting."""
-    return STANCE_OF.get(action, "waiting")
+    return sharpest(Kind(k).stance for k in kinds)
 
 
 @dataclass(frozen=True, slots=True)
 class Node:
-    actor: str
+    name: str
     role: str
     action: str
-    stance: str
+    stance: Stance
     capability: float
     x: float
     y: float
@@ -110,7 +47,7 @@ class SignalArrow:
     receiver: str
     kinds: tuple[str, ...]
     intensity: float
-    stance: str
+    stance: Stance
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,7 +79,7 @@ def capability(model: EscalationModel, actor: str) -> float:
 def layout(model: EscalationModel) -> dict[str, tuple[float, float]]:
     """Fixed positions: Russia and Ukraine at the centre, the West on an outer ring."""
     graph = model.alliance.graph
-    centre = [model.challenger.actor, model.target.actor]
+    centre = [model.challenger.name, model.target.name]
     ring = [node for node in graph.nodes if node not in centre]
     positions = nx.shell_layout(graph, nlist=[centre, ring])
     return {node: (float(x), float(y)) for node, (x, y) in positions.items()}
@@ -158,10 +95,10 @@ def network_view(model: EscalationModel) -> NetworkView:
     positions = layout(model)
     nodes = tuple(
         Node(
-            actor=name,
+            name=name,
             role=agent.role,
             action=agent.action,
-            stance=stance_of(agent.action),
+            stance=action_stance(agent.action),
             capability=capability(model, name),
             x=positions[name][0],
             y=positions[name][1],

@@ -19,10 +19,6 @@ class Rung(IntEnum):
     NATO_RUSSIA_CLASH = 6
     NUCLEAR_THREAT = 7
 
-    @property
-    def label(self) -> str:
-        return RUNG_NAMES[self]
-
 
 RUNG_NAMES: dict[int, str] = {  # by rung; a plain int finds its member's name
     Rung.STATUS_QUO: "status quo",
@@ -45,6 +41,11 @@ class SanctionTier(IntEnum):
     SWIFT = 3  # SWIFT cut-off, blunted by SPFS/CIPS (004)
     EXPORT_CONTROLS = 4  # semiconductors and technology (001)
     ENERGY = 5  # oil and gas embargo
+
+
+#: The top of the cumulative ladder: tiers are read as shares of it (a signal's intensity is
+#: tier / TOP_TIER) and a belief read from a signal is intensity × TOP_TIER.
+TOP_TIER = max(SanctionTier)
 
 
 SANCTION_TIER_NAMES: dict[int, str] = {

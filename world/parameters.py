@@ -95,6 +95,113 @@ class World:
     capability_growth: float = param(
         0.004, 0.0, 0.1, "capability/week", "Ukraine's growth from training and reform alone"
     )
+    mobilisation_gain: float = param(
+        0.01, 0.0, 0.1, "capability/week", "capability a week of Ukrainian mobilisation adds"
+    )
+    talks_lapse_weeks: int = param(
+        4, 1, 52, "weeks", "weeks without talks after which the talks track slips back one level"
+    )
+    pressure_cut: float = param(
+        0.15, 0.0, 1.0, "fraction of contract/week", "flow Russia withholds per week of pressure"
+    )
+    flow_recovery: float = param(
+        0.05, 0.0, 1.0, "fraction of contract/week", "weekly return of the flow to its week-0 level"
+    )
+    embargo_flow: float = param(
+        0.3, 0.0, 1.0, "fraction of contract", "flow left once the energy tier is imposed"
+    )
+    flank_host_exposure: float = param(
+        0.6, 0.0, 1.0, "0-1", "border exposure from which a state hosts flank deployments"
+    )
+    # How Western states read the crisis and weigh their options.
+    prior_intent: float = param(
+        0.35, 0.0, 1.0, "probability", "Western belief that Russia means to invade, before signals"
+    )
+    intent_floor: float = param(
+        0.2,
+        0.0,
+        1.0,
+        "intensity",
+        "a fainter Russian signal moves intent beliefs as one this strong",
+    )
+    war_threat: float = param(
+        0.3, 0.0, 1.0, "threat 0-1", "threat a Western state adds once the invasion has begun"
+    )
+    threat_resolve_slope: float = param(
+        0.4, 0.0, 5.0, "resolve per threat", "resolve gained per unit of threat above prior_intent"
+    )
+    price_resolve_slope: float = param(
+        0.5, 0.0, 5.0, "resolve per unit", "resolve lost per unit of exposure times price stress"
+    )
+    sanction_push_base: float = param(
+        0.4,
+        0.0,
+        5.0,
+        "threat units",
+        "push for sanctions at no threat: resolve times (this + threat)",
+    )
+    sanction_threat_value: float = param(
+        0.3,
+        0.0,
+        5.0,
+        "utility units",
+        "value of threatening the whole ladder at full resolve and threat",
+    )
+    sanction_threat_cost: float = param(
+        0.02, 0.0, 1.0, "utility units", "effort of a public sanction threat (Western states, EU)"
+    )
+    talks_threat_damping: float = param(
+        0.5, 0.0, 1.0, "fraction", "share of a state's taste for talks lost at full threat"
+    )
+    arms_value: float = param(
+        2.0, 0.0, 20.0, "utility units", "value of a full delivery at full resolve and threat"
+    )
+    arms_option_cost: float = param(
+        0.04, 0.0, 1.0, "utility units", "effort of an arms delivery as the state weighs it"
+    )
+    arms_provocation: float = param(
+        0.1, 0.0, 1.0, "utility per risk aversion", "fear of provoking Russia by arming Ukraine"
+    )
+    flank_value: float = param(
+        0.5, 0.0, 5.0, "utility units", "value of a flank deployment at full resolve and threat"
+    )
+    flank_option_cost: float = param(
+        0.04, 0.0, 1.0, "utility units", "effort of a flank deployment (also its signal's cost)"
+    )
+    # How Ukraine reads the crisis and weighs its options.
+    target_prior_intent: float = param(
+        0.4, 0.0, 1.0, "probability", "Ukraine's belief that Russia means to invade, before signals"
+    )
+    target_war_threat: float = param(
+        0.5, 0.0, 1.0, "threat 0-1", "threat Ukraine adds once the invasion has begun"
+    )
+    mobilisation_value: float = param(
+        0.5, 0.0, 5.0, "utility units", "value of mobilising at full threat and resolve"
+    )
+    mobilisation_cost: float = param(
+        0.05, 0.0, 1.0, "utility units", "cost of a week of mobilisation"
+    )
+    aid_request_value: float = param(
+        0.3, 0.0, 5.0, "utility units", "value of asking partners for aid at full threat"
+    )
+    minsk_refusal_value: float = param(
+        0.1, 0.0, 5.0, "utility units", "value of refusing Minsk concessions at full resolve"
+    )
+    minsk_concession_value: float = param(
+        0.3, 0.0, 5.0, "utility units", "value of a Minsk concession at full threat and no resolve"
+    )
+    minsk_concession_cost: float = param(
+        0.1, 0.0, 1.0, "utility units", "political cost of a Minsk concession"
+    )
+    donbas_success: float = param(
+        0.3, 0.0, 1.0, "probability", "chance a Ukrainian offensive in Donbas succeeds"
+    )
+    donbas_gain: float = param(
+        0.3, 0.0, 5.0, "utility units", "what a successful Donbas offensive wins Ukraine"
+    )
+    donbas_loss: float = param(
+        0.4, 0.0, 5.0, "utility units", "what a failed Donbas offensive costs Ukraine"
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +264,76 @@ class InvasionCalculus:
     incursion_share: float = param(
         0.2, 0.0, 1.0, "fraction of stake", "what a limited incursion wins if it succeeds"
     )
+    provocation_factor: float = param(
+        1.2, 1.0, 5.0, "× stake", "stake after a Ukrainian offensive in Donbas (a red line)"
+    )
+    projection_cap: float = param(
+        104.0, 1.0, 1040.0, "weeks", "longest horizon Russia projects Ukraine's capability over"
+    )
+    coercion_discount: float = param(
+        0.25, 0.0, 1.0, "fraction", "share of coercion's value while no moratorium is on offer"
+    )
+    demands_novelty: float = param(
+        0.02, 0.0, 1.0, "utility units", "extra value of publishing the demands the first time"
+    )
+    threat_coercion_share: float = param(
+        0.6, 0.0, 1.0, "fraction", "share of coercion's value a military-technical threat wins"
+    )
+    talks_coercion_share: float = param(
+        0.8, 0.0, 1.0, "fraction", "share of coercion's value talks win"
+    )
+    hybrid_success: float = param(
+        0.5, 0.0, 1.0, "probability", "chance a week of hybrid action wins its gain"
+    )
+    energy_leverage: float = param(
+        0.05,
+        0.0,
+        1.0,
+        "× stake per exposure",
+        "gain of energy pressure per unit of Western exposure",
+    )
+    energy_pressure_cost: float = param(
+        0.02, 0.0, 1.0, "utility units", "lost revenue and reputation of a week of energy pressure"
+    )
+    war_energy_leverage: float = param(
+        0.02, 0.0, 1.0, "utility per exposure", "gain of energy pressure in war per unit exposure"
+    )
+    buildup_holding_share: float = param(
+        0.1, 0.0, 10.0, "× holding cost", "extra holding cost weighed against a build-up week"
+    )
+    published_climbdown_factor: float = param(
+        1.5, 1.0, 5.0, "× climb-down cost", "audience cost multiplier once demands are public"
+    )
+    incursion_concentration: float = param(
+        1.5, 0.1, 10.0, "× troops", "local force ratio of a limited incursion over a full one"
+    )
+    incursion_cost_share: float = param(
+        0.3, 0.0, 1.0, "fraction", "share of war_cost and failure_cost a limited incursion carries"
+    )
+    nuclear_threat_success: float = param(
+        0.5, 0.0, 1.0, "probability", "chance a nuclear threat in war pays off"
+    )
+    nuclear_threat_stake: float = param(
+        0.15, 0.0, 5.0, "utility units", "gain (× nato_threat) or loss of a nuclear threat in war"
+    )
+    war_talks_value: float = param(
+        0.1, 0.0, 10.0, "utility units", "value of talks in war at full deal prospect"
+    )
+    talks_deal_signal: float = param(
+        0.5, 0.0, 1.0, "deal prospect", "prospect talks, written answers, arms-control offers imply"
+    )
+    minsk_deal_signal: float = param(
+        0.6, 0.0, 1.0, "deal prospect", "prospect a Ukrainian Minsk concession implies"
+    )
+    prior_nato_threat: float = param(
+        0.3, 0.0, 1.0, "0-1", "threat Russia reads in NATO before any signal"
+    )
+    prior_deal_prospect: float = param(
+        0.1, 0.0, 1.0, "0-1", "Russia's hope for a deal before any signal"
+    )
+    deal_decay: float = param(
+        0.9, 0.0, 1.0, "fraction/week", "weekly persistence of Russia's hope for a deal"
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,6 +369,15 @@ class WesternPolicy:
         2, 0, 5, "tier", "highest tier imposed for recognising the separatist republics"
     )
     tier_for_incursion: int = param(3, 0, 5, "tier", "highest tier imposed for a limited incursion")
+    war_arms_aid: float = param(
+        0.6, 0.0, 1.0, "fraction of capacity", "least willingness to deliver arms once at war"
+    )
+    major_systems_appeal: float = param(
+        1.5, 1.0, 5.0, "× value", "how much more a delivery is worth with major systems"
+    )
+    major_systems_intensity: float = param(
+        2.0, 1.0, 5.0, "× intensity", "how much more a delivery adds with major systems"
+    )
 
 
 @dataclass(frozen=True, slots=True)
