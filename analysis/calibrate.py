@@ -37,6 +37,7 @@ from experiments.executors import Executor
 from experiments.runner import run_experiment
 from experiments.store import load
 from experiments.toml_text import dumps
+from model.files import write_text_atomic
 from world.parameters import SECTIONS, fields_of
 from world.scenario import builtin_dir, forget_loaded
 
@@ -178,7 +179,7 @@ def evaluate(
     """Run every parameter set ``replicates`` times; per-run pattern measures for each set."""
     out.mkdir(parents=True, exist_ok=True)
     file = out / "experiment.source.toml"
-    file.write_text(_experiment_text(calibration, sets, replicates, out.name), encoding="utf-8")
+    write_text_atomic(file, _experiment_text(calibration, sets, replicates, out.name))
     experiment = load_experiment(file)
     run_experiment(experiment, out / "runs", executor, progress=progress)
     tables = load(out / "runs", ("runs", "model", "agents"))
@@ -253,7 +254,7 @@ def calibrate(
             else None
         ),
     }
-    (out / "calibration.json").write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+    write_text_atomic(out / "calibration.json", json.dumps(record, indent=2) + "\n")
     return record
 
 
@@ -279,6 +280,11 @@ def _rounded(value: float) -> float:
 
 def write_scenario_values(path: Path, values: Mapping[str, float], note: str) -> None:
     """Set ``values`` in their sections of a scenario file, keeping everything else as it is."""
+    write_text_atomic(path, _scenario_text(path, values, note))
+    forget_loaded()  # a built-in scenario may have changed under its name
+
+
+def _scenario_text(path: Path, values: Mapping[str, float], note: str) -> str:
     text = path.read_text(encoding="utf-8")
     for name, value in values.items():
         section = _section_of(name)
@@ -298,12 +304,15 @@ def write_scenario_values(path: Path, values: Mapping[str, float], note: str) ->
             body = body.rstrip("\n") + "\n" + line + "\n" + ("\n" if following else "")
         text = text[:start] + body + text[end:]
     tomllib.loads(text)  # never write a file the loader would refuse
-    path.write_text(text, encoding="utf-8")
-    forget_loaded()  # a built-in scenario may have changed under its name
+    return text
 
 
 def write_odd_rows(path: Path, values: Mapping[str, float], note: str) -> None:
     """Put the calibrated value and its provenance into each parameter's ODD table row."""
+    write_text_atomic(path, _odd_text(path, values, note))
+
+
+def _odd_text(path: Path, values: Mapping[str, float], note: str) -> str:
     lines = path.read_text(encoding="utf-8").splitlines()
     for name, value in values.items():
         for i, line in enumerate(lines):
@@ -316,7 +325,7 @@ def write_odd_rows(path: Path, values: Mapping[str, float], note: str) -> None:
                 break
         else:
             raise ExperimentError(f"{path}: no ODD table row for '{name}'")
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return "\n".join(lines) + "\n"
 
 
 def apply(
@@ -337,9 +346,13 @@ def apply(
         f"{record['final_replicates']} seeds): fits {means}; all patterns met; "
         "see docs/VALIDATION.md"
     )
-    write_scenario_values(scenario_file, values, f"calibrated {record['date']}")
-    write_odd_rows(odd, values, note)
-    record_file.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+    # Both texts are made (and checked) before either file is replaced.
+    scenario_text = _scenario_text(scenario_file, values, f"calibrated {record['date']}")
+    odd_text = _odd_text(odd, values, note)
+    write_text_atomic(scenario_file, scenario_text)
+    forget_loaded()  # a built-in scenario may have changed under its name
+    write_text_atomic(odd, odd_text)
+    write_text_atomic(record_file, json.dumps(record, indent=2) + "\n")
     return {k: float(_toml_value(v, k)) for k, v in values.items()}
 
 

@@ -8,9 +8,7 @@ reader never sees half a PNG.
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 import textwrap
 from collections.abc import Sequence
 from pathlib import Path
@@ -19,6 +17,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+
+from model.files import write_atomic
 
 LEGEND_LIMIT = 12  # more groups than this and a legend hides the data
 
@@ -47,15 +47,11 @@ def save_png(figure: Figure, path: Path) -> Path:
     """Render ``figure`` to ``path`` atomically (temporary file in the same folder, then rename)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     FigureCanvasAgg(figure)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".png", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            figure.savefig(stream, format="png", dpi=120, bbox_inches="tight")
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return path
+
+    def draw(temporary: Path) -> None:
+        figure.savefig(temporary, format="png", dpi=120, bbox_inches="tight")
+
+    return write_atomic(path, draw)
 
 
 def invasion_curves_figure(curves: pd.DataFrame, by: Sequence[str], path: Path) -> Path:

@@ -27,12 +27,14 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from analysis.patterns import PATTERNS, check, measures
-from analysis.summary import wilson_interval
+from analysis.results import load_results, run_outcomes
+from analysis.stats import invasion_curves, wilson_interval
 from experiments.design import load_experiment
 from experiments.executors import Executor
 from experiments.runner import run_experiment
 from experiments.store import load
 from experiments.toml_text import dumps
+from model.files import write_atomic, write_text_atomic
 from model.provenance import versions
 from world.scenario import load_scenario, override_tables
 
@@ -81,7 +83,7 @@ def write_scenario(path: Path, name: str, description: str, extends: str, overri
     doc: dict[str, Any] = {"name": name, "description": description, "extends": extends}
     doc.update(override_tables(load_scenario(extends), overrides))
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(dumps(doc), encoding="utf-8")
+    write_text_atomic(path, dumps(doc))
     return str(path.resolve())
 
 
@@ -117,7 +119,7 @@ def run(
         "design": dict(design or {"sampler": "none"}),
     }
     file = where / "experiment.source.toml"
-    file.write_text(dumps(doc), encoding="utf-8")
+    write_text_atomic(file, dumps(doc))
     run_experiment(load_experiment(file), where / "runs", executor, progress=progress)
     return load(where / "runs", ("runs", *record))
 
@@ -420,7 +422,6 @@ def sensitivity_section(
 ) -> list[str]:
     from analysis.plots import sensitivity_figure
     from analysis.sensitivity import sensitivity_table
-    from analysis.summary import load_results
 
     design = {
         "sampler": "sobol",
@@ -496,17 +497,15 @@ def _rel(path: Path) -> str:
 
 
 def _curves_figure(tables: Mapping[str, pd.DataFrame], scenarios: list[str], path: Path) -> Path:
-    runs, weekly = tables["runs"], tables["model"]
-    ok = runs[runs["status"] == "ok"]
+    curves = invasion_curves(run_outcomes(tables["runs"], tables["model"]), ["scenario"])
     figure = Figure(figsize=(7, 4))
     axes = figure.subplots()
     for scenario in scenarios:
-        ids = ok.loc[ok["scenario"] == scenario, "run_id"]
-        history = weekly[weekly["run_id"].isin(ids)]
-        by_week = history.groupby("week")["invasion"].agg(["sum", "count"])
-        low, high = wilson_interval(by_week["sum"].to_numpy(), by_week["count"].to_numpy())
-        axes.plot(by_week.index, by_week["sum"] / by_week["count"], label=scenario)
-        axes.fill_between(by_week.index, low, high, alpha=0.2, linewidth=0)
+        curve = curves[curves["scenario"] == scenario]
+        axes.plot(curve["week"], curve["p_invasion"], label=scenario)
+        axes.fill_between(
+            curve["week"], curve["p_invasion_lo"], curve["p_invasion_hi"], alpha=0.2, linewidth=0
+        )
     axes.set_xlabel("week (0 = 1 Nov 2021)")
     axes.set_ylabel("P(invasion by week)")
     axes.set_ylim(0, 1)
@@ -539,10 +538,11 @@ def _strategies_figure(
 
 def _save(figure: Any, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.partial")
-    figure.savefig(partial, format="png", dpi=110, bbox_inches="tight")
-    partial.replace(path)
-    return path
+
+    def draw(temporary: Path) -> None:
+        figure.savefig(temporary, format="png", dpi=110, bbox_inches="tight")
+
+    return write_atomic(path, draw)
 
 
 def validate(
@@ -579,7 +579,4 @@ def validate(
     ]
     body = head + [line for section in sections for line in section] + [LIMITATIONS]
     report.parent.mkdir(parents=True, exist_ok=True)
-    partial = report.with_name(f".{report.name}.partial")
-    partial.write_text("\n".join(body), encoding="utf-8")
-    partial.replace(report)
-    return report
+    return write_text_atomic(report, "\n".join(body))

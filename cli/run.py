@@ -8,9 +8,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +16,7 @@ import pandas as pd
 
 from cli.usage import UsageError, parse_override
 from model.escalation import EscalationModel
+from model.files import write_directory
 from model.provenance import versions
 
 FORMATS = ("parquet", "csv")
@@ -86,32 +84,21 @@ def write_tables(
     """Write all tables or none: stage them beside ``out`` and move them in when complete."""
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out {out}: exists and is not a directory")
-    parent = out.absolute().parent
-    try:
-        parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=parent))
-    except OSError as exc:
-        raise UsageError(f"--out {out}: cannot write there ({exc.strerror})") from None
-    try:
+
+    def write(staging: Path) -> None:
         for name, frame in tables.items():
             path = staging / f"{name}.{fmt}"
             if fmt == "csv":
                 frame.to_csv(path, index=False)
             else:
                 frame.to_parquet(path, index=False)
-        (staging / "run.json").write_text(json.dumps(record, indent=2, default=str) + "\n")
-        if not out.exists():
-            staging.rename(out)
-            return sorted(out.iterdir())
-        written = []
-        for path in sorted(staging.iterdir()):
-            os.replace(path, out / path.name)
-            written.append(out / path.name)
-        return written
+        text = json.dumps(record, indent=2, default=str) + "\n"
+        (staging / "run.json").write_text(text, encoding="utf-8")
+
+    try:
+        return write_directory(out, write)
     except OSError as exc:
         raise UsageError(f"--out {out}: cannot write there ({exc.strerror})") from None
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
 
 
 def command_run(args: argparse.Namespace) -> int:

@@ -7,14 +7,13 @@ Registered by ``cli.experiment.register``; bad input raises ``cli.run.UsageError
 from __future__ import annotations
 
 import argparse
-import os
-import tempfile
 from pathlib import Path
 
 import pandas as pd
 
 from analysis.sensitivity import OUTCOMES
 from cli.usage import UsageError
+from model.files import write_atomic
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -53,29 +52,22 @@ def write_csv(table: pd.DataFrame, path: Path, option: str) -> None:
         raise UsageError(f"{option} {path}: is a directory")
     try:
         path.absolute().parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(
-            prefix=f".{path.name}.", suffix=".tmp", dir=path.absolute().parent
-        )
+        write_atomic(path, lambda temporary: table.to_csv(temporary, index=False))
     except OSError as exc:
-        raise UsageError(f"{option} {path}: cannot write there ({exc.strerror})") from None
-    try:
-        with os.fdopen(handle, "w", newline="") as stream:
-            table.to_csv(stream, index=False)
-        os.replace(temporary, path)
-    except OSError as exc:
-        Path(temporary).unlink(missing_ok=True)
         raise UsageError(f"{option} {path}: cannot write there ({exc.strerror})") from None
 
 
 def command_summarize(args: argparse.Namespace) -> int:
     """Handler of ``escalation summarize``."""
     from analysis import summary
+    from analysis.results import load_results
     from analysis.sensitivity import check_outcomes, sensitivity_table
+    from experiments.store import ResultsError
 
     outcomes = [name.strip() for text in args.outcome for name in text.split(",") if name.strip()]
     try:
         check_outcomes(outcomes)
-        experiment = summary.load_results(args.dir)
+        experiment = load_results(args.dir)
         sensitivity = None
         if experiment.sampler in summary.SENSITIVITY_SAMPLERS:
             sensitivity = sensitivity_table(experiment, outcomes or None)
@@ -84,7 +76,7 @@ def command_summarize(args: argparse.Namespace) -> int:
             raise UsageError(
                 f"{option} needs a sobol or morris design; {args.dir} has '{experiment.sampler}'"
             )
-    except summary.ResultsError as exc:
+    except ResultsError as exc:
         raise UsageError(str(exc)) from None
     report = summary.report_text(experiment, sensitivity)
     # Files first: a bad --csv path then fails before anything is printed.

@@ -16,27 +16,31 @@ python_version. run_id, sample, replicate, seed and weeks are int64; seeds are b
 ``model``, ``agents`` and ``signals`` hold run_id followed by every column of the model's
 ``history()`` table of that name (Parquet keeps dates at millisecond resolution).
 
-Every file is written under a temporary name and moved into place with ``os.replace``, and a
+Every file is written under a temporary name and moved into place (``model.files``), and a
 chunk's ``runs`` part is written last: a chunk is complete exactly when its ``runs`` part
 exists. Table parts without a ``runs`` part (a process killed between the two) are deleted on
 resume and never read, so a kill at any moment leaves nothing half-written that counts as a
 result and nothing that is counted twice.
+
+Reading: :func:`read_manifest`, :func:`read_table` and :func:`load` are the one reader of this
+layout (the analysis and the browser's batch page build on them); every problem they meet is a
+:class:`ResultsError` naming the directory or file and what is wrong with it.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import tempfile
 import tomllib
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from experiments.design import TABLES, Experiment, ExperimentError
+from model.files import write_atomic, write_bytes_atomic, write_text_atomic
 from model.provenance import versions
+from world.errors import EscalationError
 
 RUNS = "runs"
 # The runs table: where each run sits, then one column per varied parameter, then its result.
@@ -123,16 +127,16 @@ class ResultStore:
             (root / table).mkdir(exist_ok=True)
         if not manifest_path.is_file():
             self._write_design()
-            _atomic_write_text(root / COPY, self.experiment.text)
+            write_text_atomic(root / COPY, self.experiment.text)
             text = json.dumps(manifest_of(self.experiment), indent=2, default=str) + "\n"
-            _atomic_write_text(manifest_path, text)  # last: its presence marks a valid DIR
+            write_text_atomic(manifest_path, text)  # last: its presence marks a valid DIR
         self._discard_incomplete()
 
     def _write_design(self) -> None:
         design = self.experiment.design
         frame = pd.DataFrame(list(design.matrix), columns=list(design.names))
         frame.insert(0, "sample", pd.array(range(design.samples), dtype="int64"))
-        _atomic_write_parquet(frame, self.root / DESIGN)
+        _write_parquet(frame, self.root / DESIGN)
 
     def _discard_incomplete(self) -> None:
         """Remove temporary files and table parts of chunks whose runs part is missing."""
@@ -157,8 +161,8 @@ class ResultStore:
         """Write one finished chunk: the recorded tables first, its runs part last."""
         name = PART.format(chunk)
         for table in self.experiment.record:
-            _atomic_write_parquet(tables[table], self.root / table / name)
-        _atomic_write_parquet(tables[RUNS], self.root / RUNS / name)
+            _write_parquet(tables[table], self.root / table / name)
+        _write_parquet(tables[RUNS], self.root / RUNS / name)
 
 
 def _chunk_of(path: Path) -> int | None:
@@ -171,58 +175,110 @@ def _chunk_of(path: Path) -> int | None:
         return None
 
 
-def _atomic_write_parquet(frame: pd.DataFrame, path: Path) -> None:
-    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    os.close(handle)
+def _write_parquet(frame: pd.DataFrame, path: Path) -> None:
+    write_atomic(path, lambda temporary: frame.to_parquet(temporary, index=False))
+
+
+# --- reading ------------------------------------------------------------------------------
+class ResultsError(EscalationError):
+    """A results directory cannot be read; the message names it and says what is wrong."""
+
+
+def read_manifest(root: Path | str) -> dict[str, Any]:
+    """The manifest, which the runner writes last: its presence marks an experiment directory."""
+    root = Path(root)
+    _check_directory(root)
+    path = root / MANIFEST
+    if not path.is_file():
+        raise ResultsError(f"{root}: not an experiment directory (no {MANIFEST})")
     try:
-        frame.to_parquet(temp, index=False)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:  # UnicodeDecodeError and JSONDecodeError included
+        raise ResultsError(f"{path}: unreadable manifest ({exc})") from None
+    if not isinstance(manifest, dict):
+        raise ResultsError(f"{path}: manifest is not a JSON object")
+    return manifest
 
 
-def _atomic_write_text(path: Path, text: str) -> None:
-    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-
-
-# --- reading ----------------------------------------------------------------------------
 def load_manifest(root: Path | str) -> dict[str, Any]:
-    """The experiment's manifest (JSON)."""
-    path = Path(root) / MANIFEST
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ExperimentError(f"{root}: no experiment results here ({exc.strerror})") from None
-    except json.JSONDecodeError as exc:
-        raise ExperimentError(f"{path}: not valid JSON ({exc})") from None
+    """The experiment's manifest (JSON); the public name of :func:`read_manifest`."""
+    return read_manifest(root)
 
 
-def load(root: Path | str, tables: tuple[str, ...] | None = None) -> dict[str, pd.DataFrame]:
-    """The results as DataFrames: ``runs`` and every recorded table, sorted by run and week.
+def _check_directory(root: Path) -> None:
+    if not root.exists():
+        raise ResultsError(f"{root}: no such directory")
+    if not root.is_dir():
+        raise ResultsError(f"{root}: not a directory")
 
-    Only complete chunks are read (those with a ``runs`` part), so results of an interrupted
-    experiment can be inspected safely before it is resumed. Reads Parquet and JSON only.
+
+def complete_parts(root: Path | str, name: str) -> list[Path]:
+    """The part files of table ``name`` that belong to complete chunks, in chunk order.
+
+    A chunk's runs part is written last, so a part counts only when its namesake exists in
+    ``runs/``; files starting with '.' or '_' are unfinished temporaries and never count.
     """
     root = Path(root)
-    manifest = load_manifest(root)
-    wanted = tables or (RUNS, *manifest["record"])
-    runs_parts = sorted((root / RUNS).glob("part-*.parquet"))
-    names = [p.name for p in runs_parts]
+    folder = root / name
+    if not folder.is_dir():
+        return []
+    return sorted(
+        part
+        for part in folder.glob("*.parquet")
+        if not part.name.startswith((".", "_")) and (root / RUNS / part.name).is_file()
+    )
+
+
+def read_table(root: Path | str, name: str, columns: Sequence[str] | None = None) -> pd.DataFrame:
+    """One table of the complete chunks, concatenated in chunk order, reading only ``columns``.
+
+    Parts are read one by one (not as one dataset), so a part written with a slightly different
+    schema (an older version, an older pyarrow) still loads. Reads Parquet only.
+    """
+    root = Path(root)
+    _check_directory(root)
+    parts = complete_parts(root, name)
+    if not parts:
+        folder = root / name
+        what = (
+            "holds no part of a complete chunk"
+            if folder.is_dir() and any(folder.glob("*.parquet"))
+            else "holds no .parquet files"
+        )
+        raise ResultsError(f"{root}: no {name} table ({folder} {what})")
+    import pyarrow as pa  # here, not at the top: writing needs no pyarrow import of its own
+
+    wanted = list(columns) if columns else None
+    frames = []
+    for part in parts:
+        try:
+            frames.append(pd.read_parquet(part, columns=wanted))
+        except (OSError, ValueError, pa.ArrowException) as exc:
+            reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise ResultsError(f"{part}: unreadable ({reason})") from None
+    non_empty = [f for f in frames if len(f)]
+    return pd.concat(non_empty, ignore_index=True) if non_empty else frames[0]
+
+
+def load(root: Path | str, tables: Sequence[str] | None = None) -> dict[str, pd.DataFrame]:
+    """The results as DataFrames: ``runs`` and every recorded table, sorted by run and week.
+
+    Only complete chunks are read, so results of an interrupted experiment can be inspected
+    safely before it is resumed; an experiment with no complete chunk yet gives empty tables.
+    Reads Parquet and JSON only.
+    """
+    root = Path(root)
+    manifest = read_manifest(root)
+    recorded = list(manifest.get("record", []))
+    wanted = tuple(tables or (RUNS, *recorded))
+    for table in wanted:
+        if table != RUNS and table not in recorded:
+            raise ResultsError(f"{root}: table '{table}' was not recorded")
+    if not complete_parts(root, RUNS):
+        return {table: pd.DataFrame() for table in wanted}
     result = {}
     for table in wanted:
-        if table != RUNS and table not in manifest["record"]:
-            raise ExperimentError(f"{root}: table '{table}' was not recorded")
-        frames = [pd.read_parquet(root / table / name) for name in names]
-        frames = [f for f in frames if len(f)] or frames[:1]
-        frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+        frame = read_table(root, table)
         keys = [k for k in ("run_id", "week") if k in frame.columns]
         if keys and len(frame):
             frame = frame.sort_values(keys, kind="stable", ignore_index=True)
@@ -233,15 +289,16 @@ def load(root: Path | str, tables: tuple[str, ...] | None = None) -> dict[str, p
 def export_csv(root: Path | str, dest: Path | str) -> list[Path]:
     """Write every table of a results directory as CSV (plus the manifest) into ``dest``."""
     dest = Path(dest)
+    tables = load(root)
+    manifest = (Path(root) / MANIFEST).read_bytes()
     try:
         dest.mkdir(parents=True, exist_ok=True)
         written = []
-        for table, frame in load(root).items():
+        for table, frame in tables.items():
             path = dest / f"{table}.csv"
-            frame.to_csv(path, index=False)
+            write_atomic(path, lambda temporary, frame=frame: frame.to_csv(temporary, index=False))
             written.append(path)
-        shutil.copyfile(Path(root) / MANIFEST, dest / MANIFEST)
-        written.append(dest / MANIFEST)
+        written.append(write_bytes_atomic(dest / MANIFEST, manifest))
     except OSError as exc:
         raise ExperimentError(f"--csv {dest}: cannot write there ({exc.strerror})") from None
     return written

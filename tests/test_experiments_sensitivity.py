@@ -17,9 +17,10 @@ from test_experiments_summary import (
 )
 
 from analysis import summary
+from analysis.results import load_results
 from analysis.sensitivity import OUTCOMES, format_sensitivity, run_values, sensitivity_table
-from analysis.summary import ResultsError, load_results
 from cli.main import main
+from experiments.store import ResultsError
 
 PROBLEM = {"num_vars": 3, "names": ["strong", "irrelevant", "dummy"], "bounds": [[0, 1]] * 3}
 REPLICATES = 4

@@ -12,16 +12,15 @@ import pandas as pd
 import pytest
 
 from analysis import summary
+from analysis.results import load_results
+from analysis.stats import invasion_curves, wilson_interval
 from analysis.summary import (
-    ResultsError,
     comparison_table,
-    invasion_curves,
-    load_results,
     rung_distribution,
     sanction_distribution,
     time_to_invasion,
-    wilson_interval,
 )
+from experiments.store import ResultsError
 from world.ladder import RUNG_NAMES, SANCTION_TIER_NAMES
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"

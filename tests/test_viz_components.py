@@ -7,12 +7,12 @@ import json
 import xml.etree.ElementTree as ET
 
 import ipywidgets
-import numpy as np
 import pandas as pd
 import pytest
 import solara
 
 from cli.main import main
+from experiments.store import ResultsError
 from model import EscalationModel, list_scenarios
 from viz import app, batch, charts, views
 from viz.session import LEVERS, InteractiveRun, RunConfig
@@ -52,7 +52,16 @@ def experiment_dir(tmp_path):
         if run_id == 5:
             continue
         for week in range(7):
-            weekly.append({"run_id": run_id, "week": week, "invasion": week >= 2 + run_id})
+            invaded = week >= 2 + run_id
+            weekly.append(
+                {
+                    "run_id": run_id,
+                    "week": week,
+                    "rung": 7 if invaded else 1,
+                    "invasion": invaded,
+                    "sanction_tier": 0,
+                }
+            )
     (tmp_path / "runs").mkdir()
     (tmp_path / "model").mkdir()
     pd.DataFrame(rows).to_parquet(tmp_path / "runs" / "part-0.parquet")
@@ -232,30 +241,25 @@ def test_nice_ticks_are_round_and_cover_the_range():
     assert ticks[0] >= 71.3 and ticks[-1] <= 124.9 and 4 <= len(ticks) <= 7
 
 
-def test_wilson_interval_matches_known_values():
-    lower, upper = batch.wilson_interval(np.array([0, 5, 10]), np.array([10, 10, 10]))
-    assert lower[0] == 0.0 and upper[0] == pytest.approx(0.2775, abs=1e-3)
-    assert (lower[1], upper[1]) == (
-        pytest.approx(0.2366, abs=1e-3),
-        pytest.approx(0.7634, abs=1e-3),
-    )
-    assert upper[2] == pytest.approx(1.0)
-
-
 def test_invasion_curves_per_scenario_skip_failed_runs(experiment_dir):
-    experiment = batch.load_experiment(experiment_dir)
-    curves = batch.invasion_curves(experiment)
+    curves = batch.scenario_curves(batch.load(experiment_dir))
     baseline = curves[curves["scenario"] == "baseline"].set_index("week")
-    assert baseline.loc[0, "probability"] == 0.0
-    assert baseline.loc[6, "probability"] == 1.0
+    assert baseline.loc[0, "p_invasion"] == 0.0
+    assert baseline.loc[6, "p_invasion"] == 1.0
     arms = curves[curves["scenario"] == "arms_now"]
-    assert arms["n"].max() == 2  # run 5 failed
-    assert (curves["lower"] <= curves["probability"]).all()
-    assert (curves["probability"] <= curves["upper"]).all()
+    assert arms["runs"].max() == 2  # run 5 failed
+    assert (curves["p_invasion_lo"] <= curves["p_invasion"]).all()
+    assert (curves["p_invasion"] <= curves["p_invasion_hi"]).all()
+
+
+def test_runs_are_labelled_in_run_order_failed_ones_too(experiment_dir):
+    labels = batch.run_labels(batch.load(experiment_dir))
+    assert list(labels.values()) == list(range(6))
+    assert "run 5: arms_now, seed 105 (error)" in labels
 
 
 def test_run_config_replays_scenario_seed_and_varied_parameters(experiment_dir):
-    experiment = batch.load_experiment(experiment_dir)
+    experiment = batch.load(experiment_dir)
     config = batch.run_config(experiment, 4)
     assert (config.scenario, config.seed, config.weeks) == ("arms_now", 104, 6)
     assert config.overrides == {"misperception": pytest.approx(0.2)}  # not "dummy"
@@ -276,7 +280,8 @@ def test_replay_reproduces_the_batch_run(tmp_path):
         (tmp_path / name).mkdir()
         frame.to_parquet(tmp_path / name / "part-00000.parquet")
     (tmp_path / "model" / "part-00001.parquet").write_bytes(b"chunk still being written")
-    replay = InteractiveRun(batch.run_config(batch.load_experiment(tmp_path), 7)).run()
+    (tmp_path / "manifest.json").write_text(json.dumps({"name": "one run"}))
+    replay = InteractiveRun(batch.run_config(batch.load(tmp_path), 7)).run()
     pd.testing.assert_frame_equal(replay.history()["model"], recorded.history()["model"])
 
 
@@ -285,18 +290,30 @@ def test_replay_reproduces_the_batch_run(tmp_path):
     [
         (lambda tmp: tmp / "missing", "no such directory"),
         (lambda tmp: (tmp / "f.txt").write_text("x") and tmp / "f.txt", "not a directory"),
-        (lambda tmp: tmp, r"no runs/\*\.parquet"),
+        (lambda tmp: tmp, r"not an experiment directory \(no manifest.json\)"),
     ],
 )
 def test_bad_directories_give_a_clear_message(tmp_path, make, expected):
-    with pytest.raises(batch.BatchError, match=expected):
-        batch.load_experiment(make(tmp_path))
+    with pytest.raises(ResultsError, match=expected):
+        batch.load(make(tmp_path))
+
+
+def test_an_empty_path_asks_for_one():
+    with pytest.raises(ResultsError, match="Type the path"):
+        batch.load("  ")
+
+
+def test_a_directory_without_runs_gives_a_clear_message(experiment_dir):
+    for part in (experiment_dir / "runs").iterdir():
+        part.unlink()
+    with pytest.raises(ResultsError, match=r"no runs table"):
+        batch.load(experiment_dir)
 
 
 def test_corrupt_parquet_gives_a_clear_message(experiment_dir):
     (experiment_dir / "runs" / "part-0.parquet").write_bytes(b"not parquet")
-    with pytest.raises(batch.BatchError, match="cannot read"):
-        batch.load_experiment(experiment_dir)
+    with pytest.raises(ResultsError, match=r"part-0.parquet: unreadable"):
+        batch.load(experiment_dir)
 
 
 def _texts(box) -> str:

@@ -17,6 +17,7 @@ import solara
 from mesa.visualization import SolaraViz
 from mesa.visualization.utils import update_counter
 
+from experiments.store import ResultsError
 from model import list_scenarios
 from viz import batch, charts, figures, views
 from viz.session import LEVERS, InteractiveRun, RunConfig
@@ -158,12 +159,12 @@ def BatchPanel(model: InteractiveRun) -> None:
 
     def load():
         try:
-            experiment = batch.load_experiment(directory.value)
-            return experiment, batch.invasion_curves(experiment), None
-        except batch.BatchError as exc:
+            results = batch.load(directory.value)
+            return results, batch.scenario_curves(results), None
+        except ResultsError as exc:
             return None, None, str(exc)
 
-    experiment, curves, error = solara.use_memo(load, [directory.value])
+    results, curves, error = solara.use_memo(load, [directory.value])
 
     solara.InputText("Experiment output directory", value=directory, continuous_update=False)
     if not directory.value.strip():
@@ -172,18 +173,18 @@ def BatchPanel(model: InteractiveRun) -> None:
     if error:
         solara.Error(error)
         return
-    solara.Text(f"{len(experiment.runs)} runs in {experiment.path}")
+    solara.Text(f"{len(results.runs)} runs in {results.out_dir}")
     _image(figures.png(figures.invasion_curves_figure(curves)))
-    labels = {batch.run_label(row): int(row["run_id"]) for _, row in experiment.runs.iterrows()}
+    labels = batch.run_labels(results)
 
     def replay() -> None:
         if chosen.value not in labels:
             message.set("Pick a run first.")
             return
         try:
-            config = batch.run_config(experiment, labels[chosen.value])
+            config = batch.run_config(results, labels[chosen.value])
             run = InteractiveRun(config)
-        except (batch.BatchError, ValueError) as exc:
+        except (ResultsError, ValueError) as exc:
             message.set(f"Cannot replay: {exc}")
             return
         session.config.set(config)

@@ -31,15 +31,22 @@ def png(figure: Figure) -> bytes:
 
 
 def invasion_curves_figure(curves: pd.DataFrame) -> Figure:
-    """Share of runs invaded by each week, per scenario, with 95% Wilson bands."""
+    """Share of runs invaded by each week, per scenario, with 95% Wilson bands.
+
+    ``curves`` is :func:`analysis.stats.invasion_curves` by scenario.
+    """
     fig = _figure(7.2, 4.0)
     ax = fig.add_subplot()
     for scenario, group in curves.groupby("scenario", sort=True):
         line = ax.plot(
-            group["week"], group["probability"], label=f"{scenario} (n={group['n'].max()})"
+            group["week"], group["p_invasion"], label=f"{scenario} (n={group['runs'].max()})"
         )
         ax.fill_between(
-            group["week"], group["lower"], group["upper"], color=line[0].get_color(), alpha=0.2
+            group["week"],
+            group["p_invasion_lo"],
+            group["p_invasion_hi"],
+            color=line[0].get_color(),
+            alpha=0.2,
         )
     ax.set_ylim(0, 1)
     ax.set_xlabel("week")

@@ -124,6 +124,8 @@ def experiment_dir(tmp_path) -> Path:
         {
             "run_id": [0, 1, 2, 3],
             "scenario": ["baseline", "baseline", "freeze_deal", "freeze_deal"],
+            "sample": [0, 1, 2, 3],
+            "replicate": [0, 0, 0, 0],
             "seed": [11, 12, 13, 14],
             "weeks": [8, 8, 8, 8],
             "misperception": [0.1, 0.2, 0.3, 0.4],
@@ -133,7 +135,7 @@ def experiment_dir(tmp_path) -> Path:
     )
     weekly = pd.DataFrame(
         [
-            {"run_id": r, "week": w, "invasion": r == 0 and w >= 5}
+            {"run_id": r, "week": w, "rung": 1, "invasion": r == 0 and w >= 5, "sanction_tier": 0}
             for r in range(4)
             for w in range(9)
         ]
