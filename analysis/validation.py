@@ -177,7 +177,7 @@ def patterns_section(out: Path, s: Settings, executor: Executor | None) -> tuple
         f"`baseline`, {s.replicates} seeded runs of {s.weeks} weeks. Each pattern is a statement"
         " of the sources turned into a number per run and judged over all runs against the"
         " range stated with it (`analysis/patterns.py`, where each tolerance is justified);"
-        " `tests/test_patterns.py` checks the same over 200 seeds.",
+        " `tests/analysis/test_patterns.py` checks the same over 200 seeds.",
         "",
         "| pattern | claim (source) | value | accepted range | met |",
         "|---|---|---|---|---|",

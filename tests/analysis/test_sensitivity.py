@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from SALib.sample import morris as morris_sample
 from SALib.sample import sobol as sobol_sample
-from test_experiments_summary import (
+from test_summary import (
     PNG_SIGNATURE,
     known_runs,
     write_experiment,

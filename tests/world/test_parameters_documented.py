@@ -9,7 +9,7 @@ import pytest
 
 from world.parameters import SECTIONS, ActorProfile
 
-ODD = Path(__file__).resolve().parents[1] / "docs" / "ODD.md"
+ODD = Path(__file__).resolve().parents[2] / "docs" / "ODD.md"
 DOCUMENTED = [*SECTIONS.values(), ActorProfile]
 
 

@@ -23,7 +23,7 @@ from cli.app import server_command
 from viz.charts import VIEW_NAMES
 
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 LOCAL_PREFIXES = ("http://127.0.0.1", "ws://127.0.0.1", "http://localhost", "ws://localhost")
 LOCAL_PREFIXES += ("data:", "blob:", "about:")
 

@@ -101,7 +101,7 @@ def test_a_small_calibration_runs_end_to_end_and_applies_to_copies(tmp_path):
     scenario = tmp_path / "baseline.toml"
     shutil.copy(builtin_dir() / "baseline.toml", scenario)
     odd = tmp_path / "ODD.md"
-    shutil.copy(Path(__file__).resolve().parents[1] / "docs" / "ODD.md", odd)
+    shutil.copy(Path(__file__).resolve().parents[2] / "docs" / "ODD.md", odd)
     written = apply(record, scenario, odd, tmp_path / "calibration.json")
     assert load_scenario(scenario).invasion_calculus.buildup_rate == written["buildup_rate"]
     assert f"| {written['buildup_rate']:,.0f} |" in odd.read_text()
