@@ -18,6 +18,7 @@ import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from analysis.sensitivity import MAIN_INDEX, OUTCOMES
 from model.files import write_atomic
 
 LEGEND_LIMIT = 12  # more groups than this and a legend hides the data
@@ -125,8 +126,6 @@ def sensitivity_figure(table: pd.DataFrame, path: Path) -> Path:
     The dashed line is the noise floor (the dummy parameter's index plus its confidence):
     bars that do not clear it cannot be told apart from a parameter the model ignores.
     """
-    from analysis.sensitivity import MAIN_INDEX, OUTCOMES
-
     outcomes = list(dict.fromkeys(table["outcome"]))
     parameters = list(dict.fromkeys(table.loc[~table["is_dummy"], "parameter"]))
     figure = Figure(figsize=(3.6 * len(outcomes) + 1.5, 0.5 * len(parameters) + 2.2))

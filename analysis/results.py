@@ -22,6 +22,8 @@ from world.ladder import RUNG_NAMES
 MODEL_OUTCOME_COLUMNS = ("run_id", "week", "rung", "invasion", "sanction_tier")
 # Designs whose parameter sets are few and chosen by hand: summarised one set at a time.
 SET_SAMPLERS = frozenset(name for name, s in SAMPLERS.items() if s.compares_sets)
+# Designs made for a sensitivity analysis (SALib's sobol and morris).
+SENSITIVITY_SAMPLERS = frozenset(name for name, s in SAMPLERS.items() if s.sensitivity)
 
 
 class ModelNotRecorded(ResultsError):

@@ -16,8 +16,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis.summary import DUMMY, SENSITIVITY_SAMPLERS, Results, ResultsError
+from analysis.results import DUMMY, SENSITIVITY_SAMPLERS, Results
 from experiments.samplers import SAMPLERS
+from experiments.store import ResultsError
 
 # Outcome name → what the per-sample value Y is. ``invasion_week`` needs a number for runs that
 # never invade: horizon + 1, i.e. "later than anything observed"; it therefore mixes timing with

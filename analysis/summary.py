@@ -16,22 +16,19 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis.results import DUMMY as DUMMY
+from analysis import plots
 from analysis.results import (
+    SENSITIVITY_SAMPLERS,
     ModelNotRecorded,
     NoSuccessfulRuns,
     Results,
     load_results,
     rung_name,
 )
+from analysis.sensitivity import format_sensitivity, sensitivity_table
 from analysis.stats import invasion_curves, mean_interval, wilson_interval
-from experiments.samplers import SAMPLERS
-from experiments.store import ResultsError as ResultsError
 from experiments.store import read_manifest, read_table
 from world.ladder import RUNG_NAMES, SANCTION_TIER_NAMES
-
-SENSITIVITY_SAMPLERS = frozenset(name for name, s in SAMPLERS.items() if s.sensitivity)
-
 
 # --- summaries ------------------------------------------------------------------------------
 
@@ -197,8 +194,6 @@ def format_comparison(table: pd.DataFrame, by: Sequence[str] = ("scenario",)) ->
 
 def write_figures(experiment: Results, sensitivity: pd.DataFrame | None = None) -> list[Path]:
     """Write the report's PNG figures to DIR/figures/ and return their paths."""
-    from analysis import plots
-
     figures = experiment.out_dir / "figures"
     outcomes, by = experiment.outcomes, experiment.by
     written = [
@@ -252,8 +247,6 @@ def report_text(experiment: Results, sensitivity: pd.DataFrame | None = None) ->
         format_comparison(comparison_table(experiment), experiment.by),
     ]
     if sensitivity is not None and len(sensitivity):
-        from analysis.sensitivity import format_sensitivity
-
         lines += ["", format_sensitivity(sensitivity)]
     return "\n".join(lines)
 
@@ -278,8 +271,6 @@ def print_report(out_dir: Path, outcomes: Sequence[str] | None = None) -> None:
         return
     sensitivity = None
     if experiment.sampler in SENSITIVITY_SAMPLERS:
-        from analysis.sensitivity import sensitivity_table
-
         sensitivity = sensitivity_table(experiment, outcomes)
     print(report_text(experiment, sensitivity))
     written = write_figures(experiment, sensitivity)

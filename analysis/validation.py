@@ -27,7 +27,9 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from analysis.patterns import PATTERNS, check, measures
+from analysis.plots import sensitivity_figure
 from analysis.results import load_results, run_outcomes
+from analysis.sensitivity import sensitivity_table
 from analysis.stats import invasion_curves, wilson_interval
 from experiments.design import load_experiment
 from experiments.executors import Executor
@@ -420,8 +422,6 @@ def _verdict(shares: pd.DataFrame, files: Mapping[tuple[str, str], str], hypothe
 def sensitivity_section(
     out: Path, s: Settings, executor: Executor | None, figures: Path
 ) -> list[str]:
-    from analysis.plots import sensitivity_figure
-    from analysis.sensitivity import sensitivity_table
 
     design = {
         "sampler": "sobol",

@@ -60,7 +60,7 @@ def write_csv(table: pd.DataFrame, path: Path, option: str) -> None:
 def command_summarize(args: argparse.Namespace) -> int:
     """Handler of ``escalation summarize``."""
     from analysis import summary
-    from analysis.results import load_results
+    from analysis.results import SENSITIVITY_SAMPLERS, load_results
     from analysis.sensitivity import check_outcomes, sensitivity_table
     from experiments.store import ResultsError
 
@@ -69,7 +69,7 @@ def command_summarize(args: argparse.Namespace) -> int:
         check_outcomes(outcomes)
         experiment = load_results(args.dir)
         sensitivity = None
-        if experiment.sampler in summary.SENSITIVITY_SAMPLERS:
+        if experiment.sampler in SENSITIVITY_SAMPLERS:
             sensitivity = sensitivity_table(experiment, outcomes or None)
         elif outcomes or args.sensitivity_csv is not None:
             option = "--outcome" if outcomes else "--sensitivity-csv"

@@ -18,8 +18,8 @@ def test_every_sampler_is_registered_under_its_name_and_reads_known_keys():
 
 
 def test_the_analysis_reads_the_samplers():
-    from analysis.sensitivity import MAIN_INDEX
     from analysis.results import SET_SAMPLERS
+    from analysis.sensitivity import MAIN_INDEX
     from analysis.summary import SENSITIVITY_SAMPLERS
 
     assert {"grid", "list"} == SET_SAMPLERS
