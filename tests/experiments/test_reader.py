@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
-import stat
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import mode
 
 from analysis.results import load_results
 from analysis.stats import invasion_curves, wilson_interval
@@ -30,19 +28,6 @@ scenarios = ["baseline"]
 record = ["model"]
 chunk_size = 1
 """
-
-
-@pytest.fixture
-def umask_022() -> Iterator[None]:
-    previous = os.umask(0o022)
-    try:
-        yield
-    finally:
-        os.umask(previous)
-
-
-def mode(path: Path) -> int:
-    return stat.S_IMODE(path.stat().st_mode)
 
 
 def results_dir(root: Path, chunks: int = 2, record: tuple[str, ...] = ("model",)) -> Path:

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import os
-import stat
-from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import mode
 
 from model.files import (
     atomic_path,
@@ -17,19 +16,6 @@ from model.files import (
     write_directory,
     write_text_atomic,
 )
-
-
-@pytest.fixture
-def umask_022() -> Iterator[None]:
-    previous = os.umask(0o022)
-    try:
-        yield
-    finally:
-        os.umask(previous)
-
-
-def mode(path: Path) -> int:
-    return stat.S_IMODE(path.stat().st_mode)
 
 
 class Boom(RuntimeError):
