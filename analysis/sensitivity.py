@@ -18,7 +18,7 @@ import pandas as pd
 
 from analysis.results import DUMMY, SENSITIVITY_SAMPLERS, Results
 from experiments.samplers import SAMPLERS
-from experiments.store import ResultsError
+from experiments.store import ResultsError, read_design
 
 # Outcome name → what the per-sample value Y is. ``invasion_week`` needs a number for runs that
 # never invade: horizon + 1, i.e. "later than anything observed"; it therefore mixes timing with
@@ -78,9 +78,8 @@ def _problem(experiment: Results) -> dict[str, Any]:
 
 def _design_matrix(experiment: Results, matrix: pd.DataFrame, names: list[str]) -> np.ndarray:
     """SALib's X in sampler order: the runner's design.parquet, else the runs' own values."""
-    path = experiment.out_dir / "design.parquet"
-    if path.is_file():
-        design = pd.read_parquet(path).sort_values("sample")
+    design = read_design(experiment.out_dir)
+    if design is not None:
         if len(design) == len(matrix) and set(names) <= set(design.columns):
             return design[names].to_numpy(dtype=float)
     return matrix[names].to_numpy(dtype=float)

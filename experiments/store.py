@@ -260,6 +260,20 @@ def read_table(root: Path | str, name: str, columns: Sequence[str] | None = None
     return pd.concat(non_empty, ignore_index=True) if non_empty else frames[0]
 
 
+def read_design(root: Path | str) -> pd.DataFrame | None:
+    """The parameter matrix in sampler order (``design.parquet``), or None where there is none."""
+    path = Path(root) / DESIGN
+    if not path.is_file():
+        return None
+    import pyarrow as pa
+
+    try:
+        return pd.read_parquet(path).sort_values("sample", ignore_index=True)
+    except (OSError, ValueError, KeyError, pa.ArrowException) as exc:
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ResultsError(f"{path}: unreadable ({reason})") from None
+
+
 def load(root: Path | str, tables: Sequence[str] | None = None) -> dict[str, pd.DataFrame]:
     """The results as DataFrames: ``runs`` and every recorded table, sorted by run and week.
 
