@@ -79,9 +79,8 @@ def _problem(experiment: Results) -> dict[str, Any]:
 def _design_matrix(experiment: Results, matrix: pd.DataFrame, names: list[str]) -> np.ndarray:
     """SALib's X in sampler order: the runner's design.parquet, else the runs' own values."""
     design = read_design(experiment.out_dir)
-    if design is not None:
-        if len(design) == len(matrix) and set(names) <= set(design.columns):
-            return design[names].to_numpy(dtype=float)
+    if design is not None and len(design) == len(matrix) and set(names) <= set(design.columns):
+        return design[names].to_numpy(dtype=float)
     return matrix[names].to_numpy(dtype=float)
 
 
