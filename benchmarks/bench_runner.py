@@ -254,8 +254,6 @@ def peak_memory(folder: Path, runs: int, workers: int) -> tuple[float, float, fl
     shared between processes, e.g. the forkserver's imported libraries, once per process) and
     proportional set sizes (shares them out: the tree's real footprint).
     """
-    import psutil
-
     path = experiment_file(folder, runs)
     out = folder / f"memory-{runs}-{workers}"
     kind = "serial" if workers == 1 else "processes"
@@ -271,6 +269,21 @@ def peak_memory(folder: Path, runs: int, workers: int) -> tuple[float, float, fl
     command = [sys.executable, "-c", script]
     started = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
+    peak_rss, peak_pss = sample_tree_memory(process)
+    if process.returncode:
+        raise SystemExit(f"the memory run failed with exit status {process.returncode}")
+    return peak_rss / 2**20, peak_pss / 2**20, time.perf_counter() - started
+
+
+def sample_tree_memory(process: subprocess.Popen, interval: float = 0.05) -> tuple[int, int]:
+    """Peak bytes of ``process`` and all its children until it exits, sampled every ``interval``.
+
+    Two sums over the process tree: resident set sizes (counting pages the processes share
+    once per process) and proportional set sizes (sharing them out). Returns when the process
+    has exited; its exit status is then in ``process.returncode``.
+    """
+    import psutil
+
     root = psutil.Process(process.pid)
     peak_rss = peak_pss = 0
     while process.poll() is None:
@@ -285,10 +298,9 @@ def peak_memory(folder: Path, runs: int, workers: int) -> tuple[float, float, fl
                 rss += info.rss
                 pss += getattr(info, "pss", info.rss)
         peak_rss, peak_pss = max(peak_rss, rss), max(peak_pss, pss)
-        time.sleep(0.05)
-    if process.returncode:
-        raise SystemExit(f"the memory run failed with exit status {process.returncode}")
-    return peak_rss / 2**20, peak_pss / 2**20, time.perf_counter() - started
+        time.sleep(interval)
+    process.wait()
+    return peak_rss, peak_pss
 
 
 def report(name: str, values: list[float], unit: str = "runs/s") -> float:

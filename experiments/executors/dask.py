@@ -18,7 +18,7 @@ CONNECT_TIMEOUT = 5  # seconds to reach an existing Dask scheduler before giving
 # workers' event loops less often (no stack sampling for Dask's profiler every 10 ms, which
 # nobody reads here; health ticks and monitors every 0.5-2 s instead of every 20-500 ms), each
 # wake-up taking the GIL from the model. On 2 cores this brought Dask from 0.67-0.82x to
-# 0.80-0.98x the throughput of local processes (BENCHMARKS.md).
+# 0.80-0.98x the throughput of local processes (docs/benchmark-history.md).
 LOCAL_CLUSTER_CONFIG = {
     "distributed.scheduler.worker-saturation": float("inf"),
     "distributed.worker.profile.enabled": False,
