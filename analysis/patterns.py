@@ -1,8 +1,9 @@
 """The patterns the sources report, measured on run histories (pattern-oriented modelling).
 
-Each pattern is a statement from ``shared/seeds/`` turned into a number per run (a *measure*)
-and a judgement over many runs (a *check* with a stated tolerance). The same definitions serve
-the pattern tests, the calibration and the validation report, so they cannot drift apart.
+Each pattern is a statement of the source documents (ids 000-004, listed in docs/SOURCES.md)
+turned into a number per run (a *measure*) and a judgement over many runs (a *check* with a
+stated tolerance). The same definitions serve the pattern tests, the calibration and the
+validation report, so they cannot drift apart.
 
 Measures read only the tidy tables of :meth:`model.EscalationModel.history` (or the runner's
 tables, keyed by ``run_id``), never model internals.
