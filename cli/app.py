@@ -1,7 +1,10 @@
 """Subcommand ``escalation app``: serve the browser front end with Solara.
 
-The port is checked before Solara starts so that a port in use or out of range ends, like every
-other bad input to ``escalation``, with exit status 2 and one line rather than a server trace.
+The port and the results root (``--results``, the only directory the batch page reads
+experiments from) are checked before Solara starts, so that a port in use or out of range, or a
+root that is a file, ends like every other bad input to ``escalation``: exit status 2 and one
+line rather than a server trace. Solara's server then runs in this process until Ctrl-C or
+SIGTERM, which end it with exit status 0 and one line.
 """
 
 from __future__ import annotations
