@@ -16,6 +16,7 @@ calibration record ``docs/calibration.json``. Sections:
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import math
 from collections.abc import Callable, Mapping, Sequence
@@ -33,7 +34,7 @@ from analysis.sensitivity import sensitivity_table
 from analysis.stats import invasion_curves, wilson_interval
 from experiments.design import load_experiment
 from experiments.executors import Executor
-from experiments.runner import run_experiment
+from experiments.runner import Progress, run_experiment
 from experiments.store import load
 from experiments.toml_text import dumps
 from model.files import write_atomic, write_text_atomic
@@ -69,6 +70,9 @@ SENSITIVITY_PARAMETERS = {
     "choice_temperature": (0.01, 0.1),
 }
 SEED = 20220224
+# The experiments the report runs, in the order it runs them (the progress callback's names).
+EXPERIMENTS = ("patterns", "hypotheses", "attribution", "strategies", "sensitivity")
+StageProgress = Callable[[str, Progress], None]  # (experiment name, where it stands)
 
 
 @dataclass(frozen=True)
@@ -105,9 +109,13 @@ def run(
     executor: Executor | None,
     record: Sequence[str] = ("model",),
     design: Mapping[str, Any] | None = None,
-    progress: Callable[[Any], None] | None = None,
+    progress: StageProgress | None = None,
 ) -> dict[str, pd.DataFrame]:
-    """Write an experiment file for these scenarios, run it (resuming if interrupted), load it."""
+    """Write an experiment file for these scenarios, run it (resuming if interrupted), load it.
+
+    ``progress`` is called with the experiment's name and the runner's Progress, at its start
+    and after every chunk.
+    """
     where = out / name
     where.mkdir(parents=True, exist_ok=True)
     doc = {
@@ -122,7 +130,8 @@ def run(
     }
     file = where / "experiment.source.toml"
     write_text_atomic(file, dumps(doc))
-    run_experiment(load_experiment(file), where / "runs", executor, progress=progress)
+    on_chunk = None if progress is None else functools.partial(progress, name)
+    run_experiment(load_experiment(file), where / "runs", executor, progress=on_chunk)
     return load(where / "runs", ("runs", *record))
 
 
@@ -168,9 +177,18 @@ def _share(row: Mapping[str, Any]) -> str:
 
 
 # --- the sections ----------------------------------------------------------------------------
-def patterns_section(out: Path, s: Settings, executor: Executor | None) -> tuple[list[str], Any]:
+def patterns_section(
+    out: Path, s: Settings, executor: Executor | None, progress: StageProgress | None = None
+) -> tuple[list[str], Any]:
     tables = run(
-        out, "patterns", ["baseline"], s.replicates, s.weeks, executor, ("model", "agents")
+        out,
+        "patterns",
+        ["baseline"],
+        s.replicates,
+        s.weeks,
+        executor,
+        ("model", "agents"),
+        progress=progress,
     )
     table = check(measures(tables))
     lines = [
@@ -255,19 +273,22 @@ def calibration_section(record_path: Path) -> list[str]:
 
 
 def hypotheses_section(
-    out: Path, s: Settings, executor: Executor | None, figures: Path
+    out: Path,
+    s: Settings,
+    executor: Executor | None,
+    figures: Path,
+    progress: StageProgress | None = None,
 ) -> list[str]:
     names = list(HYPOTHESES)
-    tables = run(
-        out, "hypotheses", [names[0], "baseline", names[1]], s.replicates, s.weeks, executor
-    )
+    scenarios = [names[0], "baseline", names[1]]
+    tables = run(out, "hypotheses", scenarios, s.replicates, s.weeks, executor, progress=progress)
     shares = invasion_by_scenario(tables).set_index("scenario")
     a, b = shares.loc[names[0]], shares.loc[names[1]]
     diff, low, high = newcombe(b["invasions"], int(b["runs"]), a["invasions"], int(a["runs"]))
     # Which parameters carry the difference: a random design over the parameters on which the
     # readings differ, each at 000's or at 004's value, so that every parameter's effect is
     # averaged over the others (one-at-a-time switches from either end saturate at 0 or 1).
-    effects = attribution(out, s, executor, names[0], names[1])
+    effects = attribution(out, s, executor, names[0], names[1], progress)
     lines = [
         "## 3. The two readings of the sources",
         "",
@@ -317,7 +338,12 @@ def _attribution_replicates(s: Settings) -> int:
 
 
 def attribution(
-    out: Path, s: Settings, executor: Executor | None, first: str, second: str
+    out: Path,
+    s: Settings,
+    executor: Executor | None,
+    first: str,
+    second: str,
+    progress: StageProgress | None = None,
 ) -> pd.DataFrame:
     """Main effect of each differing parameter on P(invasion), over random combinations."""
     import numpy as np
@@ -336,7 +362,9 @@ def attribution(
     ]
     design = {"sampler": "list", "sets": sets}
     reps = _attribution_replicates(s)
-    tables = run(out, "attribution", [first], reps, s.weeks, executor, design=design)
+    tables = run(
+        out, "attribution", [first], reps, s.weeks, executor, design=design, progress=progress
+    )
     runs, weekly = tables["runs"], tables["model"]
     invaded = weekly.groupby("run_id")["invasion"].any()
     ok = runs[runs["status"] == "ok"]
@@ -366,7 +394,11 @@ def _week(value: float) -> str:
 
 
 def strategies_section(
-    out: Path, s: Settings, executor: Executor | None, figures: Path
+    out: Path,
+    s: Settings,
+    executor: Executor | None,
+    figures: Path,
+    progress: StageProgress | None = None,
 ) -> list[str]:
     files: dict[tuple[str, str], str] = {}
     for hypothesis in HYPOTHESES:
@@ -379,7 +411,15 @@ def strategies_section(
                 hypothesis,
                 differences(strategy),
             )
-    tables = run(out, "strategies", list(files.values()), s.replicates, s.weeks, executor)
+    tables = run(
+        out,
+        "strategies",
+        list(files.values()),
+        s.replicates,
+        s.weeks,
+        executor,
+        progress=progress,
+    )
     shares = invasion_by_scenario(tables).set_index("scenario")
     lines = [
         "## 4. Strategies under both readings",
@@ -420,7 +460,11 @@ def _verdict(shares: pd.DataFrame, files: Mapping[tuple[str, str], str], hypothe
 
 
 def sensitivity_section(
-    out: Path, s: Settings, executor: Executor | None, figures: Path
+    out: Path,
+    s: Settings,
+    executor: Executor | None,
+    figures: Path,
+    progress: StageProgress | None = None,
 ) -> list[str]:
 
     design = {
@@ -429,7 +473,8 @@ def sensitivity_section(
         "dummy": True,
         "parameters": {k: {"min": lo, "max": hi} for k, (lo, hi) in SENSITIVITY_PARAMETERS.items()},
     }
-    run(out, "sensitivity", ["baseline"], s.sobol_replicates, s.weeks, executor, design=design)
+    reps = s.sobol_replicates
+    run(out, "sensitivity", ["baseline"], reps, s.weeks, executor, design=design, progress=progress)
     table = sensitivity_table(
         load_results(out / "sensitivity" / "runs"), ["invasion", "highest_rung"]
     )
@@ -551,17 +596,22 @@ def validate(
     executor: Executor | None = None,
     report: Path = REPORT,
     calibration_record: Path = CALIBRATION_RECORD,
+    progress: StageProgress | None = None,
 ) -> Path:
-    """Run every experiment of the report into ``out`` and write the report; returns its path."""
+    """Run every experiment of the report into ``out`` and write the report; returns its path.
+
+    ``progress(name, state)`` follows the experiments (:data:`EXPERIMENTS`, in this order):
+    called at each one's start and after every chunk with the runner's Progress.
+    """
     figures = report.parent / "figures"
     started = dt.datetime.now(dt.UTC)
-    pattern_lines, _ = patterns_section(out, settings, executor)
+    pattern_lines, _ = patterns_section(out, settings, executor, progress)
     sections = [
         pattern_lines,
         calibration_section(calibration_record),
-        hypotheses_section(out, settings, executor, figures),
-        strategies_section(out, settings, executor, figures),
-        sensitivity_section(out, settings, executor, figures),
+        hypotheses_section(out, settings, executor, figures, progress),
+        strategies_section(out, settings, executor, figures, progress),
+        sensitivity_section(out, settings, executor, figures, progress),
     ]
     stamp = versions()
     head = [

@@ -1,10 +1,18 @@
-"""``escalation validate``: regenerate docs/VALIDATION.md from fresh runs."""
+"""``escalation validate``: regenerate docs/VALIDATION.md from fresh runs.
+
+It runs several experiments one after the other (minutes); a progress line per experiment on
+stderr, the one ``escalation experiment`` draws, says which one is running and how far it is.
+"""
 
 from __future__ import annotations
 
 import argparse
+import sys
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TextIO
 
+from cli.experiment import ProgressLine
 from cli.usage import UsageError
 from experiments.executors import EXECUTORS
 
@@ -27,11 +35,12 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--executor", choices=tuple(EXECUTORS), default="processes")
     parser.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
     parser.add_argument("--scheduler", default=None, help="Dask scheduler address")
+    parser.add_argument("--quiet", action="store_true", help="no progress lines")
     parser.set_defaults(handler=command_validate)
 
 
 def command_validate(args: argparse.Namespace) -> int:
-    from analysis.validation import REPORT, Settings, validate
+    from analysis.validation import EXPERIMENTS, REPORT, Settings, validate
     from experiments.executors import make_executor
 
     defaults = Settings()
@@ -51,9 +60,34 @@ def command_validate(args: argparse.Namespace) -> int:
         raise UsageError(f"--out {args.out}: exists and is not a directory")
     settings = Settings(replicates=replicates, sobol_samples=samples)
     executor = make_executor(args.executor, args.workers, args.scheduler)
+    lines = StageLines(EXPERIMENTS, sys.stderr, enabled=not args.quiet)
     try:
-        written = validate(args.out, settings, executor, report=report)
+        written = validate(args.out, settings, executor, report=report, progress=lines.update)
     finally:
+        lines.finish()
         executor.close()
     print(f"Wrote {written}")
     return 0
+
+
+class StageLines:
+    """A :class:`~cli.experiment.ProgressLine` per validation experiment, named with its place:
+    ``validate 2/5 hypotheses: 300/1,200 runs (25%), ...``."""
+
+    def __init__(self, order: Sequence[str], stream: TextIO, enabled: bool = True) -> None:
+        self.order, self.stream, self.enabled = list(order), stream, enabled
+        self.name: str | None = None
+        self.line: ProgressLine | None = None
+
+    def update(self, name: str, state) -> None:  # state: experiments.runner.Progress
+        if name != self.name:
+            self.finish()
+            place = f"{self.order.index(name) + 1}/{len(self.order)} " if name in self.order else ""
+            self.name = name
+            self.line = ProgressLine(f"validate {place}{name}", self.stream, self.enabled)
+        assert self.line is not None
+        self.line.update(state)
+
+    def finish(self) -> None:
+        if self.line is not None:
+            self.line.finish()

@@ -19,7 +19,7 @@ from mesa.visualization.utils import update_counter
 
 from experiments.store import ResultsError
 from model import list_scenarios
-from viz import batch, charts, figures, views
+from viz import batch, charts, figures, results_root, views
 from viz.session import LEVERS, InteractiveRun, RunConfig
 
 TITLE = "Crisis escalation 2021-22"
@@ -151,24 +151,41 @@ def ExportPanel(model: InteractiveRun) -> None:
 
 @solara.component
 def BatchPanel(model: InteractiveRun) -> None:
-    """Invasion curves of an experiment directory, and replay of any of its runs."""
+    """Invasion curves of an experiment under the results root, and replay of any of its runs.
+
+    Only directories under the root ``escalation app --results`` names are read (see
+    :mod:`viz.results_root`); the experiments found there are offered to pick from.
+    """
     session = _session()
     directory = solara.use_reactive("")
     chosen = solara.use_reactive(None)
     message = solara.use_reactive("")
+    looked = solara.use_reactive(0)  # bumped by "Look again" to list the root anew
+    root = results_root.results_root()
+    found = solara.use_memo(lambda: results_root.experiments(root), [str(root), looked.value])
 
     def load():
         try:
-            results = batch.load(directory.value)
+            results = batch.load(results_root.inside(root, directory.value))
             return results, batch.scenario_curves(results), None
         except ResultsError as exc:
             return None, None, str(exc)
 
-    results, curves, error = solara.use_memo(load, [directory.value])
+    results, curves, error = solara.use_memo(load, [str(root), directory.value])
 
+    if found:
+        solara.Text(f"{len(found)} experiments under {root}")
+        with solara.Row():
+            solara.Select(
+                "Experiment", values=found, value=directory.value or None, on_value=directory.set
+            )
+            solara.Button("Look again", on_click=lambda: looked.set(looked.value + 1))
+    else:
+        solara.Info(f"The results directory {root} holds no experiments yet.")
+        solara.Button("Look again", on_click=lambda: looked.set(looked.value + 1))
     solara.InputText("Experiment output directory", value=directory, continuous_update=False)
     if not directory.value.strip():
-        solara.Info("Type the path of an experiment output directory and press Enter.")
+        solara.Info("Pick an experiment, or type its path under that directory and press Enter.")
         return
     if error:
         solara.Error(error)

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from analysis.validation import differences, newcombe
+from analysis.validation import EXPERIMENTS, differences, newcombe
 from cli.main import main
 
 
@@ -27,7 +27,17 @@ def test_report_command_runs_end_to_end(tmp_path, capsys):
             "serial",
         ]
     )
-    assert status == 0, capsys.readouterr().err
+    captured = capsys.readouterr()
+    assert status == 0, captured.err
+    # A progress line per experiment on stderr (not a terminal: at its start and its end),
+    # named in the report's order, with its runs done of total.
+    lines = captured.err.splitlines()
+    for place, name in enumerate(EXPERIMENTS, start=1):
+        mine = [line for line in lines if line.startswith(f"validate {place}/5 {name}: ")]
+        assert len(mine) >= 2, captured.err
+        assert " 0/" in mine[0] and "(100%)" in mine[-1] and "0 failed" in mine[-1]
+    assert lines == sorted(lines, key=lambda line: line.split()[1])  # one stage after another
+    assert captured.out.strip() == f"Wrote {report}"
     text = report.read_text()
     for heading in (
         "## 1. Patterns of the sources",

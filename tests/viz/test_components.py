@@ -14,7 +14,7 @@ import solara
 from cli.main import main
 from experiments.store import ResultsError
 from model import EscalationModel, list_scenarios
-from viz import app, batch, charts, views
+from viz import app, batch, charts, results_root, views
 from viz.session import LEVERS, InteractiveRun, RunConfig
 from world.ladder import RUNG_NAMES, SANCTION_TIER_NAMES
 
@@ -357,7 +357,8 @@ def test_run_controls_offer_every_scenario():
     rc.close()
 
 
-def test_batch_panel_shows_an_error_for_a_bad_path(tmp_path):
+def test_batch_panel_shows_an_error_for_a_bad_path(tmp_path, monkeypatch):
+    monkeypatch.setenv(results_root.ROOT_ENV, str(tmp_path))
     model = InteractiveRun(RunConfig())
     session = app.Session(model=solara.Reactive(model), config=solara.Reactive(RunConfig()))
 
@@ -368,7 +369,7 @@ def test_batch_panel_shows_an_error_for_a_bad_path(tmp_path):
 
     _box, rc = solara.render(Wrapped(), handle_error=False)
     field = rc.find(label="Experiment output directory").widget
-    field.v_model = str(tmp_path / "nowhere")
+    field.v_model = "nowhere"
     field.fire_event("keyup.enter")
     rc.find(children=[f"{tmp_path / 'nowhere'}: no such directory"]).assert_single()
     rc.close()

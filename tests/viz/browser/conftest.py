@@ -1,8 +1,9 @@
 """A Solara server and a headless Chromium shared by the browser tests.
 
-The server runs the real app with the command ``escalation app`` runs (``solara run
-viz/app.py --production``) on a free localhost port as a subprocess; Chromium is the system
-one, since ``playwright install`` needs the internet.
+The server is the real ``escalation app`` (``python -m cli.main app``, so the code under test,
+with the inherited PYTHONPATH) on a free localhost port as a subprocess, its batch page reading
+experiments under a results root of the test session's own; Chromium is the system one, since
+``playwright install`` needs the internet.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import contextlib
 import os
 import socket
 import subprocess
+import sys
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -19,7 +21,6 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from cli.app import server_command
 from viz.charts import VIEW_NAMES
 
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
@@ -34,11 +35,16 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def start_server(port: int) -> subprocess.Popen:
+def server_command(port: int, results: Path) -> list[str]:
+    """``escalation app`` on localhost:``port`` with batch experiments under ``results``."""
+    command = ["app", "--host", "127.0.0.1", "--port", str(port), "--results", str(results)]
+    return [sys.executable, "-m", "cli.main", *command]
+
+
+def start_server(port: int, results: Path) -> subprocess.Popen:
     """Serve the app on ``port`` and wait until it answers (or fail with its output)."""
-    command = server_command("127.0.0.1", port)
     server = subprocess.Popen(
-        command,
+        server_command(port, results),
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -59,16 +65,25 @@ def start_server(port: int) -> subprocess.Popen:
 
 
 @pytest.fixture(scope="session")
-def app_url() -> Iterator[str]:
-    with serving() as url:
+def results_root(tmp_path_factory) -> Path:
+    """The directory the served app's batch page may read experiments from."""
+    return tmp_path_factory.mktemp("results")
+
+
+@pytest.fixture(scope="session")
+def app_url(results_root: Path) -> Iterator[str]:
+    with serving(results_root) as url:
         yield url
 
 
 @contextlib.contextmanager
-def serving() -> Iterator[str]:
-    """The app served on a free localhost port for the duration of the block; its URL."""
+def serving(results: Path | None = None) -> Iterator[str]:
+    """The app served on a free localhost port for the duration of the block; its URL.
+
+    Its batch page reads experiments under ``results`` (default: ``runs/`` in the repository).
+    """
     port = free_port()
-    server = start_server(port)
+    server = start_server(port, results if results is not None else ROOT / "runs")
     try:
         yield f"http://127.0.0.1:{port}/"
     finally:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import signal
+import socket
 import subprocess
 import sys
 import time
@@ -117,8 +119,10 @@ def test_export_downloads_the_runs_history_as_csv(app, tmp_path):
 
 
 @pytest.fixture
-def experiment_dir(tmp_path) -> Path:
-    (tmp_path / "runs").mkdir()
+def experiment_dir(results_root, tmp_path) -> Path:
+    """A tiny experiment in the served app's results root."""
+    tmp_path = results_root / tmp_path.name
+    (tmp_path / "runs").mkdir(parents=True)
     (tmp_path / "model").mkdir()
     runs = pd.DataFrame(
         {
@@ -150,11 +154,11 @@ def test_batch_page_reports_bad_paths_and_replays_a_run(app, experiment_dir):
     page = app.page
     page.get_by_role("tab", name="Page 1").click()
     field = page.get_by_label("Experiment output directory")
-    field.fill(str(experiment_dir / "nowhere"))
+    field.fill(f"{experiment_dir.name}/nowhere")
     field.press("Enter")
     page.get_by_text("no such directory").wait_for()
     assert page.get_by_text("Traceback").count() == 0
-    field.fill(str(experiment_dir))
+    field.fill(experiment_dir.name)
     field.press("Enter")
     page.get_by_text("4 runs in").wait_for()
     page.locator(".v-select", has_text="Run to replay").click()
@@ -166,15 +170,68 @@ def test_batch_page_reports_bad_paths_and_replays_a_run(app, experiment_dir):
     assert app.errors == [] and app.outside == []
 
 
-def test_escalation_app_command_serves_the_page():
+def test_batch_page_reads_only_under_the_results_root(app, experiment_dir, tmp_path_factory):
+    """Paths outside the root (absolute, ``..``, a symbolic link out) are refused on the page;
+    an experiment under it is offered in the list and loads."""
+    outside = tmp_path_factory.mktemp("outside")
+    shutil.copytree(experiment_dir, outside / "copy")
+    (experiment_dir.parent / f"{experiment_dir.name}-link").symlink_to(outside / "copy")
+    page = app.page
+    page.get_by_role("tab", name="Page 1").click()
+    field = page.get_by_label("Experiment output directory")
+    for typed in (
+        str(outside / "copy"),
+        f"../{outside.name}/copy",
+        f"{experiment_dir.name}-link",
+        "/etc",
+    ):
+        field.fill(typed)
+        field.press("Enter")
+        page.get_by_text(f"{typed}: outside the results directory").wait_for()
+        assert page.get_by_text("runs in").count() == 0
+    page.get_by_role("button", name="Look again").click()
+    page.locator(".v-select", has_text="Experiment").first.click()
+    page.get_by_role("option", name=experiment_dir.name, exact=True).click()
+    page.get_by_text(f"4 runs in {experiment_dir}").wait_for()
+    field.fill(str(experiment_dir))  # an absolute path inside the root is accepted
+    field.press("Enter")
+    page.get_by_text(f"4 runs in {experiment_dir}").wait_for()
+    assert app.errors == [] and app.outside == []
+
+
+def _children(pid: int) -> set[int]:
+    """The processes ``pid`` has started (Linux /proc), their children too."""
+    found: set[int] = set()
+    for listing in Path(f"/proc/{pid}/task").glob("*/children"):
+        for child in map(int, listing.read_text().split()):
+            found |= {child} | _children(child)
+    return found
+
+
+def _bindable(port: int) -> bool:
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
+
+
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_escalation_app_command_serves_the_page_and_stops_cleanly(tmp_path, stop):
+    """It serves; a busy port is refused; Ctrl-C (or SIGTERM) ends it with exit 0 and one
+    line, the port free and no process left; Solara's cookie warning is never printed."""
     port = free_port()
     escalation = Path(sys.executable).with_name("escalation")
-    server = subprocess.Popen(
-        [str(escalation), "app", "--port", str(port)], stdout=subprocess.PIPE, text=True
-    )
+    command = [str(escalation), "app", "--port", str(port), "--results", str(tmp_path)]
+    server = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         assert (
             server.stdout.readline().strip().endswith(f"http://127.0.0.1:{port}/ (Ctrl-C stops it)")
+        )
+        assert (
+            server.stdout.readline().strip() == f"Its batch page reads experiments under {tmp_path}"
         )
         deadline = time.monotonic() + 60
         while True:
@@ -185,11 +242,18 @@ def test_escalation_app_command_serves_the_page():
             except OSError:
                 assert time.monotonic() < deadline, "escalation app did not answer"
                 time.sleep(0.3)
-        busy = subprocess.run(
-            [str(escalation), "app", "--port", str(port)], capture_output=True, text=True
-        )
+        busy = subprocess.run(command, capture_output=True, text=True)
         assert busy.returncode == 2
         assert busy.stderr.count("\n") == 1 and "in use" in busy.stderr
+        children = _children(server.pid)
+        server.send_signal(stop)
+        out, err = server.communicate(timeout=20)
     finally:
-        server.terminate()
-        server.wait(timeout=10)
+        if server.poll() is None:
+            server.kill()
+            server.wait()
+    assert server.returncode == 0
+    assert err == "escalation app: stopped\n"  # no cookie warning after the page request
+    assert "Aborted" not in out
+    assert _bindable(port)
+    assert not [pid for pid in children if Path(f"/proc/{pid}").exists()]
