@@ -16,7 +16,14 @@ import pandas as pd
 
 from experiments.design_space import DUMMY
 from experiments.samplers import SAMPLERS
-from experiments.store import RUN_COLUMNS, RUNS, ResultsError, read_manifest, read_table
+from experiments.store import (
+    RUN_COLUMNS,
+    RUNS,
+    ResultsError,
+    incomplete_note,
+    read_manifest,
+    read_table,
+)
 from world.ladder import RUNG_NAMES
 
 MODEL_OUTCOME_COLUMNS = ("run_id", "week", "rung", "invasion", "sanction_tier")
@@ -54,6 +61,11 @@ class Results:
     @property
     def sampler(self) -> str:
         return str(self.manifest.get("design", {}).get("sampler", "none"))
+
+    @property
+    def incomplete(self) -> str:
+        """ "INCOMPLETE: 1,410 of 9,000 runs" while planned runs are missing, else ""."""
+        return incomplete_note(len(self.runs), self.manifest.get("total_runs"))
 
     @property
     def errors(self) -> pd.DataFrame:
@@ -118,6 +130,9 @@ def load_results(out_dir: Path | str) -> Results:
             f"{out_dir}: no successful runs to summarise (all {len(runs)} failed)"
         )
     parameters = parameter_columns(runs)
+    # A design may vary a column that also describes the run (the horizon, ``weeks``).
+    names = manifest.get("design", {}).get("names", [])
+    parameters += [n for n in names if n in RUN_COLUMNS and n in runs.columns]
     sampler = str(manifest.get("design", {}).get("sampler", "none"))
     by = ["scenario"]
     if sampler in SET_SAMPLERS:

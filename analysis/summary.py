@@ -27,7 +27,7 @@ from analysis.results import (
 )
 from analysis.sensitivity import format_sensitivity, sensitivity_table
 from analysis.stats import invasion_curves, mean_interval, wilson_interval
-from experiments.store import read_manifest, read_table
+from experiments.store import incomplete_note, read_manifest, read_table
 from world.ladder import RUNG_NAMES, SANCTION_TIER_NAMES
 
 # --- summaries ------------------------------------------------------------------------------
@@ -229,6 +229,8 @@ def _heading(manifest: dict[str, Any], out_dir: Path, runs: pd.DataFrame, ok: in
         f"design {manifest.get('design', {}).get('sampler', 'none')}, "
         f"seed {manifest.get('seed', '-')}"
     ]
+    if note := incomplete_note(len(runs), manifest.get("total_runs")):
+        lines.append(f"{note}; run `escalation experiment` again with the same --out to finish")
     errors = runs[runs["status"] != "ok"]
     if len(errors) and "error" in errors.columns:
         first = errors.iloc[0]

@@ -2,7 +2,9 @@
 
 Bad input (invalid file, unknown scenario or parameter, unusable --out, unreachable scheduler)
 raises :class:`~experiments.design.ExperimentError`, a ``ScenarioError``, or ``UsageError``,
-which ``escalation`` reports in one line with exit status 2.
+which ``escalation`` reports in one line with exit status 2. Exit status 1 means the results
+are stored but some runs failed (a line on stderr counts them); 130, interrupted (a line says
+how to resume).
 """
 
 from __future__ import annotations
@@ -42,6 +44,25 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--scheduler", default=None, help="existing Dask scheduler, tcp://host:8786"
     )
+    parser.add_argument(
+        "--replicates",
+        type=int,
+        default=None,
+        help="replicates per design point instead of the file's; raising it on an existing"
+        " --out adds runs and keeps the stored ones",
+    )
+    parser.add_argument(
+        "--scenarios", default=None, help="comma-separated scenarios instead of the file's"
+    )
+    parser.add_argument(
+        "--seed", type=int, default=None, help="experiment seed instead of the file's"
+    )
+    parser.add_argument(
+        "--no-retry",
+        dest="retry",
+        action="store_false",
+        help="on resume, keep stored failed runs instead of running them again",
+    )
     parser.add_argument("--csv", type=Path, default=None, help="also export all tables as CSV here")
     parser.add_argument("--quiet", action="store_true", help="no progress line")
     parser.set_defaults(handler=command_experiment)
@@ -65,25 +86,62 @@ def command_experiment(args: argparse.Namespace) -> int:
         raise UsageError("--scheduler needs --executor dask")
     workers = args.workers or (2 if executor_name != "serial" else 1)
 
-    experiment = load_experiment(args.file)
+    if args.replicates is not None and args.replicates < 1:
+        raise UsageError(f"--replicates must be at least 1, got {args.replicates}")
+    if args.seed is not None and args.seed < 0:
+        raise UsageError(f"--seed must be a non-negative integer, got {args.seed}")
+    scenarios = None
+    if args.scenarios is not None:
+        scenarios = [name.strip() for name in args.scenarios.split(",")]
+        if not all(scenarios):
+            raise UsageError(
+                f"--scenarios expects names separated by commas, got '{args.scenarios}'"
+            )
+
+    experiment = load_experiment(
+        args.file, replicates=args.replicates, scenarios=scenarios, seed=args.seed
+    )
     ResultStore.open(args.out, experiment)  # refuse a bad --out before starting any workers
     line = ProgressLine(experiment.name, sys.stderr, enabled=not args.quiet)
     executor = make_executor(executor_name, workers=workers, scheduler=args.scheduler)
     try:
-        final = run_experiment(experiment, args.out, executor, progress=line.update)
+        final = run_experiment(
+            experiment, args.out, executor, progress=line.update, retry=args.retry
+        )
+    except KeyboardInterrupt:
+        line.finish()
+        print(
+            f"escalation: interrupted; finished chunks are kept in {args.out}: to resume, run "
+            "the same command again with the same --out",
+            file=sys.stderr,
+        )
+        return 130
     finally:
         line.finish()
         executor.close()
     ran = final.done - final.resumed
+    retried = f", {final.retried} retried" if final.retried else ""
     resumed = f", {final.resumed} already there" if final.resumed else ""
+    kept = f", {final.kept_failures} failed earlier and kept" if final.kept_failures else ""
     print(
-        f"{experiment.name}: {final.total} runs in {args.out} ({ran} run now{resumed}, "
-        f"{final.failures} failed); read them with experiments.load('{args.out}')"
+        f"{experiment.name}: {final.total} runs in {args.out} ({ran} run now{retried}{resumed}, "
+        f"{final.failures} failed{kept}); read them with experiments.load('{args.out}')"
     )
     if args.csv is not None:
         written = export_csv(args.out, args.csv)
         print(f"CSV: {', '.join(p.name for p in written)} in {args.csv}")
     report_summary(args.out)
+    failed = final.failures + final.kept_failures
+    if failed:
+        again = "run the same command again to retry them" + (
+            " (without --no-retry)" if not args.retry else ""
+        )
+        print(
+            f"escalation: {failed:,} of {final.total:,} runs failed (status 'error' in the runs"
+            f" table); {again}",
+            file=sys.stderr,
+        )
+        return 1
     return 0
 
 
@@ -126,6 +184,7 @@ class ProgressLine:
 
     def finish(self) -> None:
         if self._drawn:
+            self._drawn = False
             self.stream.write("\n")
             self.stream.flush()
 

@@ -112,7 +112,12 @@ def command_run(args: argparse.Namespace) -> int:
     seed = args.seed
     if seed is None:
         seed = int(np.random.SeedSequence().generate_state(1)[0])
-    model = EscalationModel(args.scenario, rng=seed, weeks=args.weeks, **overrides)
+    if args.weeks is not None and "weeks" in overrides:
+        raise UsageError("give the horizon once: --weeks N or --set weeks=N, not both")
+    settings = dict(overrides)
+    if args.weeks is not None:
+        settings["weeks"] = args.weeks
+    model = EscalationModel(args.scenario, rng=seed, **settings)
     model.run()
     if not args.quiet:
         print(timeline(model))

@@ -77,11 +77,13 @@ def simulate_chunk(task: ChunkTask) -> ChunkResult:
     for run, row in zip(task.runs, task.rows, strict=True):
         params = {name: value for name, value in zip(task.names, row, strict=True)}
         overrides = {name: value for name, value in params.items() if name != DUMMY}
+        # A design may vary the horizon itself: its value, not the file's, is the run's.
+        weeks = overrides.pop("weeks", task.weeks)
         started = time.perf_counter()
         status, error = "ok", ""
         try:
             model = EscalationModel(
-                task.specs[run.scenario], rng=run.seed, weeks=task.weeks, **overrides
+                task.specs[run.scenario], rng=run.seed, weeks=weeks, **overrides
             )
             model.run()
             if task.record:

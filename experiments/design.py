@@ -5,6 +5,12 @@ An experiment is data (TOML), checked on load like a scenario: the first problem
 process can rebuild any chunk of runs from the file alone: run ids enumerate
 scenario x sample x replicate, and each run's seed is the run-id-th child that
 ``numpy.random.SeedSequence(seed)`` would spawn.
+
+An experiment grows by its replicate count without renumbering or reseeding its runs: the runs
+of the replicates added later form a new *block* whose run ids (and chunks) follow those of the
+earlier blocks, enumerated the same way within the block. ``Experiment.blocks`` holds the
+replicate count at the end of each block (the results directory's manifest records it as
+``replicate_blocks``); an experiment that never grew has one block.
 """
 
 from __future__ import annotations
@@ -67,6 +73,17 @@ class RunSpec:
 
 
 @dataclass(frozen=True, slots=True)
+class Block:
+    """Runs of replicates ``low`` to ``high - 1``, added together (see the module docstring)."""
+
+    first_run: int
+    first_chunk: int
+    low: int
+    high: int
+    runs: int
+
+
+@dataclass(frozen=True, slots=True)
 class Experiment:
     """A validated experiment file."""
 
@@ -84,6 +101,12 @@ class Experiment:
     source: Path
     text: str
     digest: str = field(repr=False)
+    # What the runs mean, whatever their number: the content hash without ``replicates``.
+    identity: str = field(default="", repr=False)
+    # Replicate count at the end of each block of runs (see the module docstring); () = one.
+    blocks: tuple[int, ...] = ()
+    # Keys of the file replaced from the command line (--replicates, --scenarios, --seed).
+    overrides: dict[str, Any] = field(default_factory=dict)
 
     @property
     def total_runs(self) -> int:
@@ -91,16 +114,41 @@ class Experiment:
 
     @property
     def chunks(self) -> int:
-        return math.ceil(self.total_runs / self.chunk_size)
+        return sum(math.ceil(b.runs / self.chunk_size) for b in self.segments())
+
+    def segments(self) -> list[Block]:
+        """The blocks of runs, each with its first run id and first chunk."""
+        per_replicate = len(self.scenarios) * self.design.samples
+        found, first_run, first_chunk, low = [], 0, 0, 0
+        for high in self.blocks or (self.replicates,):
+            block = Block(first_run, first_chunk, low, high, per_replicate * (high - low))
+            found.append(block)
+            first_run += block.runs
+            first_chunk += math.ceil(block.runs / self.chunk_size)
+            low = high
+        return found
 
     def run(self, run_id: int) -> RunSpec:
-        rest, replicate = divmod(run_id, self.replicates)
+        block = next(
+            (b for b in self.segments() if run_id < b.first_run + b.runs), self.segments()[-1]
+        )
+        rest, replicate = divmod(run_id - block.first_run, block.high - block.low)
         scenario, sample = divmod(rest, self.design.samples)
-        return RunSpec(run_id, scenario, sample, replicate, run_seed(self.seed, run_id))
+        return RunSpec(run_id, scenario, sample, block.low + replicate, run_seed(self.seed, run_id))
 
     def chunk_runs(self, chunk: int) -> list[RunSpec]:
-        start = chunk * self.chunk_size
-        stop = min(start + self.chunk_size, self.total_runs)
+        block = next(
+            (
+                b
+                for b in self.segments()
+                if chunk < b.first_chunk + math.ceil(b.runs / self.chunk_size)
+            ),
+            None,
+        )
+        if block is None:
+            return []
+        start = block.first_run + (chunk - block.first_chunk) * self.chunk_size
+        stop = min(start + self.chunk_size, block.first_run + block.runs)
         return [self.run(run_id) for run_id in range(start, stop)]
 
     def runs(self) -> Iterator[RunSpec]:
@@ -157,8 +205,18 @@ def default_chunk_size(total_runs: int, weeks: int) -> int:
     return max(1, min(size, MAX_CHUNK_WEEKS // max(1, weeks)))
 
 
-def load_experiment(source: str | Path) -> Experiment:
-    """Read, validate and expand an experiment file; raises :class:`ExperimentError`."""
+def load_experiment(
+    source: str | Path,
+    *,
+    replicates: int | None = None,
+    scenarios: list[str] | None = None,
+    seed: int | None = None,
+) -> Experiment:
+    """Read, validate and expand an experiment file; raises :class:`ExperimentError`.
+
+    ``replicates``, ``scenarios`` and ``seed`` replace the file's keys of those names (the
+    command line's --replicates, --scenarios and --seed) and are checked like them.
+    """
     path = locate(source)
     where = str(path)
     try:
@@ -177,6 +235,10 @@ def load_experiment(source: str | Path) -> Experiment:
     except RecursionError:
         raise ExperimentError(f"{where}: not valid TOML: nesting too deep") from None
     check_keys(doc, TOP_LEVEL_KEYS, where)
+    given = {"replicates": replicates, "scenarios": scenarios, "seed": seed}
+    overrides = {key: value for key, value in given.items() if value is not None}
+    overrides = {key: value for key, value in overrides.items() if doc.get(key) != value}
+    doc = {**doc, **overrides}
 
     name = read_key(doc, "name", str, where, default=path.stem)
     description = read_key(doc, "description", str, where, default="")
@@ -218,6 +280,7 @@ def load_experiment(source: str | Path) -> Experiment:
     chunk_size = read_key(doc, "chunk_size", int, where, default=default_chunk_size(total, weeks))
     if chunk_size < 1:
         raise ExperimentError(f"{where}: chunk_size: must be at least 1, got {chunk_size}")
+    build_points(specs, scenarios, design, weeks, where)
     return Experiment(
         name=name,
         description=description.strip(),
@@ -233,7 +296,26 @@ def load_experiment(source: str | Path) -> Experiment:
         source=path,
         text=text,
         digest=content_hash(doc),
+        identity=content_hash({k: v for k, v in doc.items() if k != "replicates"}),
+        overrides=overrides,
     )
+
+
+def build_points(
+    specs: list[ScenarioSpec], labels: list[str], design: Design, weeks: int, where: str
+) -> None:
+    """Build every design point's scenario once, as its runs will, so that a point no run could
+    use (a value out of range, a horizon that is not a whole number of weeks) is refused here,
+    before any run is launched, instead of failing every one of its runs."""
+    for spec, label in zip(specs, labels, strict=True):
+        for sample in range(design.samples):
+            overrides = {"weeks": weeks, **design.parameters(sample)}
+            try:
+                spec.with_overrides(overrides, origin="design")
+            except ScenarioError as exc:
+                shown = ", ".join(f"{k} = {v!r}" for k, v in design.parameters(sample).items())
+                point = f"design point {sample} ({shown})" if shown else "the scenario"
+                raise ExperimentError(f"{where}: {point} with scenario '{label}': {exc}") from None
 
 
 def content_hash(doc: Mapping[str, Any]) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -12,7 +11,7 @@ from experiments.chunks import Work, make_task, simulate_chunk
 from experiments.design import Experiment
 from experiments.executors import Executor
 from experiments.executors.serial import SerialExecutor
-from experiments.store import RUNS, ResultStore, load_manifest
+from experiments.store import RUNS, ResultStore
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +23,8 @@ class Progress:
     resumed: int  # runs that were already stored when this invocation started
     failures: int  # failed runs stored by this invocation
     elapsed: float  # seconds since this invocation started
+    retried: int = 0  # failed runs found stored and run again by this invocation
+    kept_failures: int = 0  # failed runs found stored and kept (not retried)
 
     @property
     def rate(self) -> float:
@@ -43,34 +44,39 @@ def run_experiment(
     progress: Callable[[Progress], None] | None = None,
     chunks: Iterable[int] | None = None,
     work: Work = simulate_chunk,
+    retry: bool = True,
 ) -> Progress:
     """Run the experiment's missing chunks (all, or those in ``chunks``) and store them.
 
     Chunks already in ``out`` are skipped, so running again after an interruption finishes
-    the rest. Returns the final :class:`Progress`.
+    the rest; a stored chunk with failed runs is run again and replaced unless ``retry`` is
+    false. Replicates added to the file (or ``load_experiment(..., replicates=)``) are run
+    after the stored runs, which stay as they are. Returns the final :class:`Progress`.
     """
     store = ResultStore.open(out, experiment)
-    recorded = load_manifest(out).get("chunk_size", experiment.chunk_size)
-    if recorded != experiment.chunk_size:
-        # Same file, chunked differently by another version: keep the directory's layout.
-        experiment = dataclasses.replace(experiment, chunk_size=recorded)
-    done_chunks = store.completed_chunks()
+    experiment = store.experiment  # the directory's layout: its chunk size, its blocks
+    done_chunks = {c for c in store.completed_chunks() if c < experiment.chunks}
+    failed = {c: n for c, n in store.failed_runs().items() if c in done_chunks}
     wanted = set(range(experiment.chunks)) if chunks is None else set(chunks)
-    todo = [c for c in range(experiment.chunks) if c in wanted and c not in done_chunks]
-    resumed = sum(len(experiment.chunk_runs(c)) for c in done_chunks if c < experiment.chunks)
+    again = {c for c in failed if c in wanted} if retry else set()
+    todo = [
+        c for c in range(experiment.chunks) if c in wanted and (c not in done_chunks or c in again)
+    ]
+    resumed = sum(len(experiment.chunk_runs(c)) for c in done_chunks - again)
+    retried = sum(failed[c] for c in again)
+    kept = sum(n for c, n in failed.items() if c not in again)
     executor = executor or SerialExecutor()
     started = time.perf_counter()
     done, failures = resumed, 0
-    state = Progress(experiment.total_runs, done, resumed, failures, 0.0)
+    state = Progress(experiment.total_runs, done, resumed, failures, 0.0, retried, kept)
     if progress is not None:
         progress(state)
     for result in executor.map(work, (make_task(experiment, c) for c in todo)):
         store.write_chunk(result.chunk, result.tables)
         done += len(result.tables[RUNS])
         failures += result.failures
-        state = Progress(
-            experiment.total_runs, done, resumed, failures, time.perf_counter() - started
-        )
+        elapsed = time.perf_counter() - started
+        state = Progress(experiment.total_runs, done, resumed, failures, elapsed, retried, kept)
         if progress is not None:
             progress(state)
     return state

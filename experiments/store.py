@@ -20,7 +20,13 @@ Every file is written under a temporary name and moved into place (``model.files
 chunk's ``runs`` part is written last: a chunk is complete exactly when its ``runs`` part
 exists. Table parts without a ``runs`` part (a process killed between the two) are deleted on
 resume and never read, so a kill at any moment leaves nothing half-written that counts as a
-result and nothing that is counted twice.
+result and nothing that is counted twice. A chunk written again (to retry its failed runs)
+first loses its ``runs`` part, so it is incomplete, never a mix of old and new parts, until
+its new ``runs`` part is in place.
+
+The manifest records the runs planned (``total_runs``); the runs completed are the rows of the
+complete ``runs`` parts. Raising the replicate count on an existing directory adds a block of
+runs after the existing ones (``replicate_blocks``, ``growth``), which stay as they are.
 
 Reading: :func:`read_manifest`, :func:`read_table` and :func:`load` are the one reader of this
 layout (the analysis and the browser's batch page build on them); every problem they meet is a
@@ -29,6 +35,7 @@ layout (the analysis and the browser's batch page build on them); every problem 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import tomllib
 from collections.abc import Sequence
@@ -37,7 +44,7 @@ from typing import Any
 
 import pandas as pd
 
-from experiments.design import TABLES, Experiment, ExperimentError
+from experiments.design import TABLES, Experiment, ExperimentError, content_hash
 from model.files import write_atomic, write_bytes_atomic, write_text_atomic
 from model.provenance import versions
 from world.errors import EscalationError
@@ -54,6 +61,11 @@ PART = "part-{:05d}.parquet"
 SEED_DERIVATION = (
     "seed = SeedSequence(experiment seed, spawn_key=(run_id,)).generate_state(1, uint64)[0] >> 1"
     ", i.e. the run_id-th child of SeedSequence(seed).spawn(); stored as int64"
+)
+RUN_ID_ORDER = (
+    "by block of replicates (replicate_blocks: the replicate count at the end of each block; "
+    "replicates added to an existing directory form a new block after the existing runs), "
+    "then scenario, then sample, then replicate (replicate varies fastest)"
 )
 
 
@@ -72,8 +84,11 @@ def manifest_of(experiment: Experiment) -> dict[str, Any]:
         "weeks": experiment.weeks,
         "record": list(experiment.record),
         "chunk_size": experiment.chunk_size,
-        "total_runs": experiment.total_runs,
-        "run_id_order": "scenario, then sample, then replicate (replicate varies fastest)",
+        "total_runs": experiment.total_runs,  # planned; completed = rows of the runs parts
+        "run_id_order": RUN_ID_ORDER,
+        "replicate_blocks": list(experiment.blocks or (experiment.replicates,)),
+        "identity": experiment.identity,
+        "overrides": experiment.overrides,  # keys given on the command line
         "design": {
             "samples": design.samples,  # for latin/sobol/morris: N as in the file
             **design.settings,
@@ -113,11 +128,9 @@ class ResultStore:
         if manifest_path.is_file():
             found = load_manifest(root)
             if found.get("hash") != self.experiment.digest:
-                raise ExperimentError(
-                    f"--out {root}: holds results of experiment '{found.get('name')}' "
-                    f"(hash {found.get('hash')}), not of {self.experiment.source} "
-                    f"(hash {self.experiment.digest}); choose another directory"
-                )
+                self._grow(found)  # or refuse
+            else:
+                self._adopt(found)
         elif root.is_dir() and any(root.iterdir()):
             raise ExperimentError(
                 f"--out {root}: not empty and not an experiment's results; choose another directory"
@@ -131,6 +144,55 @@ class ResultStore:
             text = json.dumps(manifest_of(self.experiment), indent=2, default=str) + "\n"
             write_text_atomic(manifest_path, text)  # last: its presence marks a valid DIR
         self._discard_incomplete()
+
+    def _adopt(self, found: dict[str, Any], blocks: tuple[int, ...] | None = None) -> None:
+        """Take the directory's layout: its blocks of replicates and its chunk size."""
+        recorded = tuple(found.get("replicate_blocks") or (found.get("replicates"),))
+        if blocks is None:
+            blocks = recorded if recorded[-1] == self.experiment.replicates else ()
+        chunk_size = found.get("chunk_size", self.experiment.chunk_size)
+        self.experiment = dataclasses.replace(self.experiment, blocks=blocks, chunk_size=chunk_size)
+
+    def _grow(self, found: dict[str, Any]) -> None:
+        """Add replicates to the directory's experiment, or refuse with the reason."""
+        root, experiment = self.root, self.experiment
+        holds = f"--out {root}: holds results of experiment '{found.get('name')}'"
+        if found.get("seed") != experiment.seed:
+            raise ExperimentError(
+                f"{holds} with seed {found.get('seed')}, not {experiment.seed}: another seed "
+                "would change every stored run; choose another directory"
+            )
+        if list(found.get("scenarios", [])) != list(experiment.scenarios):
+            raise ExperimentError(
+                f"{holds} with scenarios {', '.join(found.get('scenarios', []))}, not "
+                f"{', '.join(experiment.scenarios)}: other scenarios would change what the "
+                "stored runs are; choose another directory"
+            )
+        if _identity(root, found) != experiment.identity:
+            raise ExperimentError(
+                f"{holds} (hash {found.get('hash')}), not of {experiment.source} "
+                f"(hash {experiment.digest}): a different design; choose another directory"
+            )
+        before = int(found.get("replicates", 0))
+        if experiment.replicates < before:
+            raise ExperimentError(
+                f"{holds} with {before} replicates per design point, more than "
+                f"{experiment.replicates}: give --replicates {before} (or more, to add runs) "
+                "or choose another directory"
+            )
+        recorded = tuple(found.get("replicate_blocks") or (before,))
+        blocks = recorded if experiment.replicates == before else (*recorded, experiment.replicates)
+        self._adopt(found, blocks)
+        if experiment.replicates == before:
+            return
+        grown = manifest_of(self.experiment)
+        grown["versions"] = found.get("versions", grown["versions"])
+        grown["growth"] = [
+            *found.get("growth", []),
+            {"replicates": [before, experiment.replicates], "versions": versions()},
+        ]
+        write_text_atomic(root / COPY, experiment.text)
+        write_text_atomic(root / MANIFEST, json.dumps(grown, indent=2, default=str) + "\n")
 
     def _write_design(self) -> None:
         design = self.experiment.design
@@ -157,12 +219,45 @@ class ResultStore:
             return set()
         return {c for p in folder.glob("part-*.parquet") if (c := _chunk_of(p)) is not None}
 
+    def failed_runs(self) -> dict[int, int]:
+        """Failed runs per complete chunk (chunks without failures left out)."""
+        import pyarrow as pa
+
+        failed = {}
+        for chunk in sorted(self.completed_chunks()):
+            part = self.root / RUNS / PART.format(chunk)
+            try:
+                status = pd.read_parquet(part, columns=["status"])["status"]
+            except (OSError, ValueError, KeyError, pa.ArrowException) as exc:
+                raise ExperimentError(f"{part}: unreadable ({exc})") from None
+            if n := int((status != "ok").sum()):
+                failed[chunk] = n
+        return failed
+
     def write_chunk(self, chunk: int, tables: dict[str, pd.DataFrame]) -> None:
-        """Write one finished chunk: the recorded tables first, its runs part last."""
+        """Write one finished chunk: the recorded tables first, its runs part last.
+
+        A chunk written before (retried) first loses its runs part, so that until the new one
+        is in place the chunk is incomplete rather than a mix of old and new parts.
+        """
         name = PART.format(chunk)
+        (self.root / RUNS / name).unlink(missing_ok=True)
         for table in self.experiment.record:
             _write_parquet(tables[table], self.root / table / name)
         _write_parquet(tables[RUNS], self.root / RUNS / name)
+
+
+def _identity(root: Path, found: dict[str, Any]) -> str:
+    """The directory's identity; a directory written before it was recorded gets it from its
+    copy of the experiment file."""
+    if found.get("identity"):
+        return str(found["identity"])
+    try:
+        doc = tomllib.loads((root / COPY).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return ""
+    doc.pop("replicates", None)
+    return content_hash(doc)
 
 
 def _chunk_of(path: Path) -> int | None:
@@ -254,10 +349,56 @@ def read_table(root: Path | str, name: str, columns: Sequence[str] | None = None
         try:
             frames.append(pd.read_parquet(part, columns=wanted))
         except (OSError, ValueError, pa.ArrowException) as exc:
+            if wanted and _rows(part) == 0:
+                # A chunk whose runs all failed has empty tables without their columns.
+                frames.append(pd.DataFrame(columns=wanted))
+                continue
             reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise ResultsError(f"{part}: unreadable ({reason})") from None
     non_empty = [f for f in frames if len(f)]
     return pd.concat(non_empty, ignore_index=True) if non_empty else frames[0]
+
+
+def completed_runs(root: Path | str) -> int:
+    """Runs stored: rows of the complete ``runs`` parts (read from the Parquet footers)."""
+    total = 0
+    for part in complete_parts(root, RUNS):
+        rows = _rows(part)
+        if rows is None:
+            raise ResultsError(f"{part}: unreadable (not a Parquet file)")
+        total += rows
+    return total
+
+
+def incomplete_note(completed: int, planned: int | None) -> str:
+    """ "INCOMPLETE: 1,410 of 9,000 runs" while runs are missing, else ""."""
+    if planned is None or completed >= planned:
+        return ""
+    return f"INCOMPLETE: {completed:,} of {planned:,} runs"
+
+
+def completion(root: Path | str, manifest: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Runs planned and completed, and the INCOMPLETE note ("" when all are there)."""
+    manifest = read_manifest(root) if manifest is None else manifest
+    planned = manifest.get("total_runs")
+    planned = int(planned) if isinstance(planned, int) else None
+    completed = completed_runs(root)
+    return {
+        "planned_runs": planned,
+        "completed_runs": completed,
+        "incomplete": incomplete_note(completed, planned),
+    }
+
+
+def _rows(part: Path) -> int | None:
+    """Rows of a Parquet file from its footer; None when unreadable."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        return int(pq.ParquetFile(part).metadata.num_rows)
+    except (OSError, pa.ArrowException):
+        return None
 
 
 def read_design(root: Path | str) -> pd.DataFrame | None:
@@ -279,7 +420,9 @@ def load(root: Path | str, tables: Sequence[str] | None = None) -> dict[str, pd.
 
     Only complete chunks are read, so results of an interrupted experiment can be inspected
     safely before it is resumed; an experiment with no complete chunk yet gives empty tables.
-    Reads Parquet and JSON only.
+    Every frame's ``attrs`` hold ``planned_runs``, ``completed_runs`` and ``incomplete`` (e.g.
+    "INCOMPLETE: 1,410 of 9,000 runs", or "" when every planned run is there). Reads Parquet
+    and JSON only.
     """
     root = Path(root)
     manifest = read_manifest(root)
@@ -288,15 +431,19 @@ def load(root: Path | str, tables: Sequence[str] | None = None) -> dict[str, pd.
     for table in wanted:
         if table != RUNS and table not in recorded:
             raise ResultsError(f"{root}: table '{table}' was not recorded")
+    flags = completion(root, manifest)
     if not complete_parts(root, RUNS):
-        return {table: pd.DataFrame() for table in wanted}
-    result = {}
-    for table in wanted:
-        frame = read_table(root, table)
-        keys = [k for k in ("run_id", "week") if k in frame.columns]
-        if keys and len(frame):
-            frame = frame.sort_values(keys, kind="stable", ignore_index=True)
-        result[table] = frame
+        result = {table: pd.DataFrame() for table in wanted}
+    else:
+        result = {}
+        for table in wanted:
+            frame = read_table(root, table)
+            keys = [k for k in ("run_id", "week") if k in frame.columns]
+            if keys and len(frame):
+                frame = frame.sort_values(keys, kind="stable", ignore_index=True)
+            result[table] = frame
+    for frame in result.values():
+        frame.attrs.update(flags)
     return result
 
 

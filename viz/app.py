@@ -191,6 +191,8 @@ def BatchPanel(model: InteractiveRun) -> None:
         solara.Error(error)
         return
     solara.Text(f"{len(results.runs)} runs in {results.out_dir}")
+    if results.incomplete:
+        solara.Warning(f"{results.incomplete}: the experiment has not finished.")
     _image(figures.png(figures.invasion_curves_figure(curves)))
     labels = batch.run_labels(results)
 

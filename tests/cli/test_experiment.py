@@ -165,3 +165,53 @@ def test_progress_is_redrawn_on_a_terminal_and_logged_as_lines_elsewhere():
         assert "demo: 10/10 runs (100%)" in text and "1 failed" in text
         assert ("\r" in text) is in_place
         assert text.endswith("\n")
+
+
+def fragile_model(monkeypatch, bad_seeds):
+    """Runs whose seed is in ``bad_seeds`` raise; the others run as usual."""
+    from model import EscalationModel
+
+    class Fragile(EscalationModel):
+        def __init__(self, scenario, *, rng=None, weeks=None, **overrides):
+            if rng in bad_seeds:
+                raise RuntimeError("deliberate failure")
+            super().__init__(scenario, rng=rng, weeks=weeks, **overrides)
+
+    monkeypatch.setattr("experiments.chunks.EscalationModel", Fragile)
+
+
+def test_failed_runs_exit_1_and_are_retried_on_resume(tmp_path, capsys, monkeypatch):
+    # issue 17: failures used to exit 0, and a rerun retried nothing ("0 run now, 3 already there")
+    from experiments.design import load_experiment
+
+    out, file = str(tmp_path / "out"), experiment(tmp_path)
+    bad = load_experiment(file).run(1).seed
+    fragile_model(monkeypatch, {bad})
+    assert main(["experiment", file, "--out", out, "--quiet"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("escalation: 1 of 3 runs failed")
+    monkeypatch.undo()
+    assert main(["experiment", file, "--out", out, "--quiet", "--no-retry"]) == 1
+    assert "1 failed earlier and kept" in capsys.readouterr().out
+    assert load(out)["runs"]["status"].tolist() == ["ok", "error", "ok"]
+    assert main(["experiment", file, "--out", out, "--quiet"]) == 0
+    captured = capsys.readouterr()
+    assert "(1 run now, 1 retried, 2 already there, 0 failed)" in captured.out
+    assert captured.err == ""
+    tables = load(out)
+    assert tables["runs"]["run_id"].tolist() == [0, 1, 2]
+    assert (tables["runs"]["status"] == "ok").all()
+    assert not tables["model"].duplicated(["run_id", "week"]).any()
+    assert sorted(set(tables["model"]["run_id"])) == [0, 1, 2]
+
+
+def test_interrupt_says_how_to_resume(tmp_path, capsys, monkeypatch):
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("experiments.runner.run_experiment", interrupted)
+    out = str(tmp_path / "out")
+    assert main(["experiment", experiment(tmp_path), "--out", out, "--quiet"]) == 130
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "interrupted" in err and "run the same command again with the same --out" in err

@@ -147,3 +147,16 @@ def test_bad_input_writes_no_output(tmp_path):
     assert done.returncode == 2
     assert not out.exists()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_run_sets_the_horizon_like_any_parameter(tmp_path):
+    # issue 17: --set weeks=4 used to end in a TypeError traceback with exit status 1
+    done = run_cli("run", "--set", "weeks=4", "--seed", "1", "--out", str(tmp_path / "r"))
+    assert done.returncode == 0, done.stderr
+    assert len(pd.read_parquet(tmp_path / "r" / "model.parquet")) == 5  # weeks 0 to 4
+    for value, reason in (("26.5", "expected a whole number"), ("0", "out of range")):
+        done = run_cli("run", "--set", f"weeks={value}", "--seed", "1")
+        assert done.returncode == 2 and "Traceback" not in done.stderr
+        assert done.stderr.count("\n") == 1 and reason in done.stderr
+    done = run_cli("run", "--weeks", "3", "--set", "weeks=4", "--seed", "1")
+    assert done.returncode == 2 and "not both" in done.stderr

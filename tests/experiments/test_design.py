@@ -249,3 +249,75 @@ def test_scenario_paths_are_relative_to_the_experiment_file(tmp_path):
     )
     assert experiment.scenario_specs[0].world.misperception == 0.0
     assert experiment.scenarios == ("sc/calm.toml", "baseline")
+
+
+HORIZONS = """
+name = "horizons"
+seed = 3
+replicates = 2
+weeks = 3
+scenarios = ["baseline"]
+[design]
+sampler = "list"
+[[design.sets]]
+weeks = 4
+[[design.sets]]
+weeks = 6
+"""
+
+
+def test_a_design_may_vary_the_horizon(tmp_path):
+    # issue 17: weeks in [[design.sets]] passed validation, then every run failed (TypeError)
+    from experiments import load
+    from experiments.runner import run_experiment
+
+    path = tmp_path / "horizons.toml"
+    path.write_text(HORIZONS)
+    final = run_experiment(load_experiment(path), tmp_path / "out")
+    tables = load(tmp_path / "out")
+    runs = tables["runs"]
+    assert final.failures == 0 and (runs["status"] == "ok").all()
+    assert runs["weeks"].tolist() == [4, 4, 6, 6]
+    last = tables["model"].groupby("run_id")["week"].max()
+    assert last.tolist() == [4, 4, 6, 6]
+    path.write_text(HORIZONS.replace("weeks = 6", "weeks = 6.5"))
+    with pytest.raises(ExperimentError, match=r"sets\[1\].weeks: expected a whole number"):
+        load_experiment(path)
+
+
+def test_every_design_point_is_built_before_any_run(tmp_path, monkeypatch):
+    # A point whose values pass one by one but not together is refused when the file is read.
+    from world.scenario import ScenarioError, ScenarioSpec
+
+    built = []
+    original = ScenarioSpec.with_overrides
+
+    def strict(self, overrides, origin="override"):
+        built.append(dict(overrides))
+        if overrides.get("arms_aid") == 0.9 and overrides.get("russia_risk_attitude") == 0.5:
+            raise ScenarioError(f"{origin}: arms_aid 0.9 needs a lower risk attitude")
+        return original(self, overrides, origin)
+
+    monkeypatch.setattr(ScenarioSpec, "with_overrides", strict)
+    path = tmp_path / "grid.toml"
+    path.write_text(
+        'seed = 1\nweeks = 7\n[design]\nsampler = "grid"\n[design.parameters]\n'
+        "arms_aid = [0.1, 0.9]\nrussia_risk_attitude = [0.0, 0.5]\n"
+    )
+    with pytest.raises(ExperimentError, match=r"design point 3 \(arms_aid = 0.9, russia_risk"):
+        load_experiment(path)
+    assert {"weeks": 7, "arms_aid": 0.1, "russia_risk_attitude": 0.0} in built
+
+
+def test_command_line_keys_replace_the_files(tmp_path):
+    path = tmp_path / "horizons.toml"
+    path.write_text(HORIZONS)
+    plain = load_experiment(path)
+    same = load_experiment(path, replicates=2, scenarios=["baseline"], seed=3)
+    assert same.digest == plain.digest and same.overrides == {}
+    more = load_experiment(path, replicates=5, scenarios=["baseline", "arms_now"], seed=4)
+    assert (more.replicates, more.scenarios, more.seed) == (5, ("baseline", "arms_now"), 4)
+    assert more.overrides == {"replicates": 5, "scenarios": ["baseline", "arms_now"], "seed": 4}
+    assert load_experiment(path, replicates=9).identity == plain.identity
+    with pytest.raises(ExperimentError, match="unknown scenario 'atlantis'"):
+        load_experiment(path, scenarios=["atlantis"])

@@ -141,3 +141,25 @@ def test_results_and_exports_are_readable_by_others(tmp_path: Path, umask_022: N
     )
     assert mode(tmp_path / "r") == 0o755
     assert all(mode(p) == 0o644 for p in (tmp_path / "r").iterdir())
+
+
+def test_an_incomplete_experiment_is_flagged_not_hidden(tmp_path, capsys):
+    # issue 17: planned and completed runs; the flag on the frames, the report and the page
+    from viz import batch
+
+    path = tmp_path / "tiny.toml"
+    path.write_text(TINY)
+    out = tmp_path / "out"
+    run_experiment(load_experiment(path), out, chunks=[0])
+    assert read_manifest(out)["total_runs"] == 2
+    tables = load(out)
+    assert len(tables["runs"]) == 1 and len(tables["model"]) == 4  # the data is all there
+    for frame in tables.values():
+        assert frame.attrs["incomplete"] == "INCOMPLETE: 1 of 2 runs"
+        assert (frame.attrs["planned_runs"], frame.attrs["completed_runs"]) == (2, 1)
+    assert main(["summarize", str(out)]) == 0
+    assert "INCOMPLETE: 1 of 2 runs" in capsys.readouterr().out
+    assert batch.load(str(out)).incomplete == "INCOMPLETE: 1 of 2 runs"
+    run_experiment(load_experiment(path), out)
+    assert load(out)["runs"].attrs["incomplete"] == ""
+    assert batch.load(str(out)).incomplete == ""

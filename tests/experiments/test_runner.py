@@ -337,3 +337,48 @@ def test_loader_round_trip_and_csv_export(reference, tmp_path):
     runs = pd.read_csv(tmp_path / "csv" / "runs.csv", keep_default_na=False)
     assert runs["seed"].tolist() == expected["runs"]["seed"].tolist()
     assert not list(Path(tmp_path / "out").rglob("*.pkl"))
+
+
+def test_a_retried_chunk_is_replaced_whole_or_not_at_all(reference, tmp_path, monkeypatch):
+    # issue 17: a chunk with failed runs is run again on resume; a kill while its parts are
+    # replaced leaves it incomplete (rerun next time), never old runs with new tables
+    experiment, expected = reference
+    out = tmp_path / "out"
+    bad_seed = int(expected["runs"]["seed"].iloc[7])
+    original = EscalationModel
+
+    class Fragile(EscalationModel):
+        def __init__(self, scenario, *, rng=None, weeks=None, **overrides):
+            if rng == bad_seed:
+                raise RuntimeError("deliberate failure")
+            super().__init__(scenario, rng=rng, weeks=weeks, **overrides)
+
+    monkeypatch.setattr("experiments.chunks.EscalationModel", Fragile)
+    run_experiment(experiment, out)
+    monkeypatch.setattr("experiments.chunks.EscalationModel", original)
+    chunk = 7 // experiment.chunk_size
+    store = ResultStore.open(out, experiment)
+    assert store.failed_runs() == {chunk: 1}
+    untouched = {p.name: p.stat().st_mtime_ns for p in (out / "runs").iterdir()}
+
+    import experiments.store as store_module
+
+    real_write = store_module._write_parquet
+
+    def killed_before_runs_part(frame, path):
+        if path.parent.name == RUNS:
+            raise KeyboardInterrupt
+        real_write(frame, path)
+
+    monkeypatch.setattr(store_module, "_write_parquet", killed_before_runs_part)
+    with pytest.raises(KeyboardInterrupt):
+        run_experiment(experiment, out)
+    monkeypatch.setattr(store_module, "_write_parquet", real_write)
+    assert chunk not in ResultStore.open(out, experiment).completed_chunks()
+    assert 7 not in set(load(out)["model"]["run_id"])  # the new table part is not read
+    final = run_experiment(experiment, out, retry=False)  # the incomplete chunk is run anyway
+    assert final.done - final.resumed == len(experiment.chunk_runs(chunk))
+    frames_equal(load(out), expected)
+    for name, mtime in untouched.items():
+        if name != f"part-{chunk:05d}.parquet":
+            assert (out / "runs" / name).stat().st_mtime_ns == mtime

@@ -500,3 +500,13 @@ def test_weekly_record_holds_only_values_that_cannot_change_later():
 def test_the_seed_a_run_was_given_is_kept_for_its_record():
     assert EscalationModel("baseline", rng=7).seed_used == 7
     assert EscalationModel("baseline", rng=np.random.default_rng(1)).seed_used is None
+
+
+def test_the_horizon_is_a_parameter_like_any_other():
+    # issue 17: weeks given as the keyword or as an override, validated as a whole number
+    assert EscalationModel("baseline", rng=1, weeks=4).run().horizon == 4
+    assert EscalationModel("baseline", rng=1, **{"weeks": 5}).run().horizon == 5
+    assert EscalationModel("baseline", rng=1, weeks=4.0).horizon == 4
+    for bad, reason in ((26.5, "whole number"), (0, "out of range"), (521, "out of range")):
+        with pytest.raises(ScenarioError, match=reason):
+            EscalationModel("baseline", rng=1, weeks=bad)
