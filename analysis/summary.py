@@ -400,16 +400,17 @@ def format_comparison(
             for i in rows
         ]
 
+    rung_codes = {v: k for k, v in RUNG_NAMES.items()}
+    table = table.assign(modal_rung_code=table["modal_rung"].map(rung_codes))
+
     def modal(names: dict[int, str], code: str, share: str) -> list[str]:
+        """'name 54%' (wide: 'name (54%)'): the commonest level and its share of runs."""
+        form = "{} ({:.0%})" if wide else "{} {:.0%}"
         return [
-            f"{names.get(int(c), str(c))} {s:.0%}"
-            if not wide
-            else f"{names.get(int(c), str(c))} ({s:.0%})"
+            form.format(names.get(int(c), str(c)), s)
             for c, s in zip(table[code], table[share], strict=True)
         ]
 
-    rung_codes = {v: k for k, v in RUNG_NAMES.items()}
-    table = table.assign(modal_rung_code=table["modal_rung"].map(rung_codes))
     what = "date" if weeks.as_dates else "week"
     # Each column: header, its renderings from fullest to most compact, right-aligned or not.
     columns: list[tuple[str, list[list[str]], bool]] = [
