@@ -9,6 +9,7 @@ The directory is read by :mod:`analysis.results`; the intervals and curves are
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -95,6 +96,7 @@ def comparison_table(experiment: Results) -> pd.DataFrame:
     lower, upper = wilson_interval(timing["invaded"], timing["runs"])
     table = timing[list(by)].copy()
     table["runs"] = timing["runs"].astype(int)
+    table["invaded"] = timing["invaded"].astype(int)
     errors = experiment.errors
     if len(errors):
         counted = _groups(errors, by).size().rename("errors").reset_index()
@@ -118,6 +120,17 @@ def comparison_table(experiment: Results) -> pd.DataFrame:
     highest = _groups(outcomes, by)["highest_rung"].max().rename("top").reset_index()
     table = table.merge(highest, on=list(by), how="left")
     table["highest_rung"] = table.pop("top").map(rung_name)
+    tiers_seen = sanction_distribution(outcomes, by)
+    modal_tier = tiers_seen.sort_values(["runs", "tier"], ascending=[False, False])
+    modal_tier = modal_tier.drop_duplicates(list(by))[[*by, "tier", "tier_name", "share"]]
+    modal_tier = modal_tier.rename(
+        columns={
+            "tier": "modal_sanction_tier_code",
+            "tier_name": "modal_sanction_tier",
+            "share": "modal_sanction_tier_share",
+        }
+    )
+    table = table.merge(modal_tier, on=list(by), how="left")
 
     # A t interval can overrun the tier scale for skewed small samples; the scale bounds it.
     top = max(SANCTION_TIER_NAMES)
@@ -136,57 +149,391 @@ def comparison_table(experiment: Results) -> pd.DataFrame:
     return table.merge(tiers_frame, on=list(by), how="left")
 
 
-def _week(value: float) -> str:
-    return "-" if pd.isna(value) else f"{value:.3g}"
+# --- per design point ---------------------------------------------------------------------
+
+POINT_KEYS = ("scenario", "sample")
 
 
-def format_comparison(table: pd.DataFrame, by: Sequence[str] = ("scenario",)) -> str:
-    """A plain-text table of ``comparison_table`` for the terminal and for logs."""
-    horizon = table["horizon"].max() if len(table) else 0
-    columns: dict[str, list[str]] = {}
-    for name in by:
-        columns[name] = [f"{v:g}" if isinstance(v, float) else str(v) for v in table[name]]
-    columns["runs"] = [str(v) for v in table["runs"]]
-    columns["errors"] = [str(v) for v in table["errors"]]
-    columns[f"P(invasion by wk {horizon}) [95% CI]"] = [
-        f"{p:.2f} [{lo:.2f}, {hi:.2f}]"
+def point_outcomes(experiment: Results) -> pd.DataFrame:
+    """One row per design point (scenario, sample): its parameter values and its outcomes.
+
+    For plotting an outcome against a parameter of a latin, sobol or morris sweep, which the
+    comparison table pools into one row per scenario. Columns: scenario, sample, one column
+    per varied parameter, runs (without error), errors, invaded, p_invasion with its Wilson
+    bounds p_invasion_lo and p_invasion_hi, invasion_week_median (among the runs that invaded),
+    mean_max_sanction_tier and mean_highest_rung. A point whose runs all failed has runs 0,
+    a missing p_invasion and the bounds (0, 1).
+    """
+    keys = list(POINT_KEYS)
+    every = experiment.runs
+    points = (
+        every.groupby(keys, sort=True, dropna=False)[experiment.parameters].first().reset_index()
+        if experiment.parameters
+        else every[keys].drop_duplicates().sort_values(keys, ignore_index=True)
+    )
+    grouped = _groups(experiment.outcomes, keys)
+    outcomes = pd.DataFrame(
+        {
+            "runs": grouped.size(),
+            "invaded": grouped["invaded"].sum(),
+            "invasion_week_median": grouped["invasion_week"].median(),
+            "mean_max_sanction_tier": grouped["max_sanction_tier"].mean(),
+            "mean_highest_rung": grouped["highest_rung"].mean(),
+        }
+    ).reset_index()
+    table = points.merge(outcomes, on=keys, how="left")
+    errors = _groups(experiment.errors, keys).size().rename("errors").reset_index()
+    table = table.merge(errors, on=keys, how="left")
+    for column in ("runs", "invaded", "errors"):
+        table[column] = table[column].fillna(0).astype(int)
+    table["p_invasion"] = np.where(
+        table["runs"] > 0, table["invaded"] / table["runs"].where(table["runs"] > 0), np.nan
+    )
+    table["p_invasion_lo"], table["p_invasion_hi"] = wilson_interval(
+        table["invaded"], table["runs"]
+    )
+    table["invasion_week_median"] = table["invasion_week_median"].astype(float)
+    order = [
+        *keys,
+        *experiment.parameters,
+        "runs",
+        "errors",
+        "invaded",
+        "p_invasion",
+        "p_invasion_lo",
+        "p_invasion_hi",
+        "invasion_week_median",
+        "mean_max_sanction_tier",
+        "mean_highest_rung",
+    ]
+    return table[order]
+
+
+def format_points(
+    table: pd.DataFrame,
+    parameters: Sequence[str],
+    *,
+    weeks_as: str = "week",
+    start_dates: dict[str, dt.date] | None = None,
+) -> str:
+    """A plain-text table of ``point_outcomes``: one line per design point."""
+    weeks = _Weeks(weeks_as, start_dates, wide=True)
+    what = "date" if weeks.as_dates else "week"
+    columns: dict[str, tuple[list[str], bool]] = {
+        "scenario": ([str(v) for v in table["scenario"]], False),
+        "sample": ([str(v) for v in table["sample"]], True),
+    }
+    for name in parameters:
+        columns[name] = ([_value(v) for v in table[name]], True)
+    if (table["errors"] > 0).any():
+        columns["errors"] = ([str(v) for v in table["errors"]], True)
+    columns["invaded"] = (
+        [f"{k}/{n}" for k, n in zip(table["invaded"], table["runs"], strict=True)],
+        True,
+    )
+    columns["P [95% CI]"] = (
+        [
+            f"{share_text(p)} [{share_text(lo)}, {share_text(hi)}]"
+            for p, lo, hi in zip(
+                table["p_invasion"], table["p_invasion_lo"], table["p_invasion_hi"], strict=True
+            )
+        ],
+        False,
+    )
+    columns[f"median {what}"] = (
+        [
+            weeks.one(str(s), w)
+            for s, w in zip(table["scenario"], table["invasion_week_median"], strict=True)
+        ],
+        not weeks.as_dates,
+    )
+    columns["mean top tier"] = (
+        ["-" if pd.isna(m) else f"{m:.2f}" for m in table["mean_max_sanction_tier"]],
+        True,
+    )
+    widths = {k: max(len(k), *(len(v) for v in vals)) for k, (vals, _) in columns.items()}
+
+    def cell(name: str, text: str) -> str:
+        return text.rjust(widths[name]) if columns[name][1] else text.ljust(widths[name])
+
+    lines = ["  ".join(cell(k, k) for k in columns).rstrip()]
+    for r in range(len(table)):
+        lines.append("  ".join(cell(k, v[r]) for k, (v, _) in columns.items()).rstrip())
+    return "\n".join(lines)
+
+
+def start_dates(experiment: Results) -> dict[str, dt.date]:
+    """Week 0 of each scenario of the experiment: its ``world.start_date``.
+
+    Read from the scenario (built-in name, or the file the experiment named); a scenario that
+    can no longer be loaded gives the date of week 0 in its recorded model table instead.
+    """
+    from world.errors import EscalationError
+    from world.scenario import load_scenario
+
+    manifest = experiment.manifest
+    sources = dict(
+        zip(manifest.get("scenarios", []), manifest.get("scenario_sources", []), strict=False)
+    )
+    found: dict[str, dt.date] = {}
+    missing = []
+    for scenario in dict.fromkeys(str(s) for s in experiment.runs["scenario"]):
+        for source in dict.fromkeys([sources.get(scenario, scenario), scenario]):
+            try:
+                found[scenario] = load_scenario(source).world.start_date
+                break
+            except (EscalationError, OSError):
+                continue
+        else:
+            missing.append(scenario)
+    if missing:
+        model = read_table(experiment.out_dir, "model", ["run_id", "week", "date"])
+        first = model[model["week"] == 0].merge(experiment.runs[["run_id", "scenario"]])
+        for scenario in missing:
+            dates = first.loc[first["scenario"] == scenario, "date"]
+            if len(dates):
+                found[scenario] = pd.Timestamp(dates.iloc[0]).date()
+    return found
+
+
+# --- the comparison as text -----------------------------------------------------------------
+
+WIDTH = 100  # characters: the default comparison table fits a terminal this wide
+WEEKS_AS = ("week", "date")
+# Short names of the rungs and tiers, for the default (narrow) table; --wide shows the full ones.
+RUNG_SHORT = {
+    0: "status quo",
+    1: "posturing",
+    2: "coercion",
+    3: "hybrid",
+    4: "incursion",
+    5: "invasion",
+    6: "NATO clash",
+    7: "nuclear",
+}
+TIER_SHORT = {0: "none", 1: "targeted", 2: "banks", 3: "SWIFT", 4: "export ctrl", 5: "embargo"}
+
+
+def share_text(p: float) -> str:
+    """A share with two decimals, never rounded to a false 0 or 1: '<0.01', '>0.99'."""
+    if pd.isna(p):
+        return "-"
+    if 0.0 < p < 0.005:
+        return "<0.01"
+    if 0.995 < p < 1.0:
+        return ">0.99"
+    return f"{p:.2f}"
+
+
+def _value(value: Any) -> str:
+    return f"{value:.4g}" if isinstance(value, float) else str(value)
+
+
+class _Weeks:
+    """Weeks of the run as week numbers, or as calendar dates from each scenario's start."""
+
+    def __init__(self, weeks_as: str, starts: dict[str, dt.date] | None, wide: bool) -> None:
+        if weeks_as not in WEEKS_AS:
+            raise ValueError(f"weeks_as must be one of {', '.join(WEEKS_AS)}, got {weeks_as!r}")
+        if weeks_as == "date" and not starts:
+            raise ValueError("weeks_as='date' needs the start date of every scenario")
+        self.as_dates, self.starts, self.wide = weeks_as == "date", starts or {}, wide
+
+    def one(self, scenario: str, week: float, short: bool = False) -> str:
+        if pd.isna(week):
+            return "-"
+        if not self.as_dates:
+            return f"{week:.3g}"
+        date = self.starts[scenario] + dt.timedelta(days=round(7 * float(week)))
+        return f"{date.day} {date:%b}" if short else f"{date:%Y-%m-%d}"
+
+    def span(self, scenario: str, median: float, q1: float, q3: float, iqr: bool) -> str:
+        if pd.isna(median):
+            return "-"
+        # Within a horizon shorter than a year, day and month name a date uniquely.
+        short = self.as_dates and not self.wide
+        text = self.one(scenario, median, short)
+        if iqr:
+            dash = ", " if self.as_dates and not short else "-"
+            text += f" [{self.one(scenario, q1, short)}{dash}{self.one(scenario, q3, short)}]"
+        return text
+
+
+def format_comparison(
+    table: pd.DataFrame,
+    by: Sequence[str] = ("scenario",),
+    *,
+    wide: bool = False,
+    weeks_as: str = "week",
+    start_dates: dict[str, dt.date] | None = None,
+    width: int = WIDTH,
+) -> str:
+    """A plain-text table of ``comparison_table`` for the terminal and for logs.
+
+    By default it fits ``width`` characters: rungs and tiers under short names, each shown as
+    the commonest highest rung (tier) a run reached with its share of runs; columns that do not
+    fit are left out and named below the table. ``wide`` shows every column under full names.
+    ``weeks_as="date"`` shows invasion weeks as dates counted from ``start_dates[scenario]``
+    (week 0 of that scenario).
+    """
+    weeks = _Weeks(weeks_as, start_dates, wide)
+    scenarios = [str(s) for s in table["scenario"]] if "scenario" in table else [""] * len(table)
+    rows = range(len(table))
+    keys: dict[str, list[str]] = {name: [_value(v) for v in table[name]] for name in by}
+    invaded = [f"{k}/{n}" for k, n in zip(table["invaded"], table["runs"], strict=True)]
+    chance = [
+        f"{share_text(p)} [{share_text(lo)}, {share_text(hi)}]"
         for p, lo, hi in zip(
             table["p_invasion"], table["p_invasion_lo"], table["p_invasion_hi"], strict=True
         )
     ]
-    columns["invasion week median [IQR]"] = [
-        "-" if pd.isna(m) else f"{_week(m)} [{_week(q1)}-{_week(q3)}]"
-        for m, q1, q3 in zip(
-            table["invasion_week_median"],
-            table["invasion_week_q1"],
-            table["invasion_week_q3"],
-            strict=True,
-        )
-    ]
-    columns["modal highest rung (share)"] = [
-        f"{r} ({s:.0%})"
-        for r, s in zip(table["modal_rung"], table["modal_rung_share"], strict=True)
-    ]
-    columns["highest rung seen"] = list(table["highest_rung"])
-    columns["max sanction tier mean [95% CI]"] = [
-        f"{m:.2f}" + ("" if pd.isna(lo) else f" [{lo:.2f}, {hi:.2f}]")
-        for m, lo, hi in zip(
-            table["mean_max_sanction_tier"],
-            table["mean_max_sanction_tier_lo"],
-            table["mean_max_sanction_tier_hi"],
-            strict=True,
-        )
-    ]
-    numeric = {"runs", "errors"}
-    widths = {name: max(len(name), *(len(v) for v in values)) for name, values in columns.items()}
 
-    def cell(name: str, value: str) -> str:
-        return value.rjust(widths[name]) if name in numeric else value.ljust(widths[name])
+    def timing(iqr: bool) -> list[str]:
+        return [
+            weeks.span(
+                scenarios[i],
+                table["invasion_week_median"].iloc[i],
+                table["invasion_week_q1"].iloc[i],
+                table["invasion_week_q3"].iloc[i],
+                iqr,
+            )
+            for i in rows
+        ]
 
-    lines = ["  ".join(cell(name, name) for name in columns).rstrip()]
-    for i in range(len(table)):
-        lines.append("  ".join(cell(name, values[i]) for name, values in columns.items()).rstrip())
+    rung_codes = {v: k for k, v in RUNG_NAMES.items()}
+    table = table.assign(modal_rung_code=table["modal_rung"].map(rung_codes))
+
+    def modal(names: dict[int, str], code: str, share: str) -> list[str]:
+        """'name 54%' (wide: 'name (54%)'): the commonest level and its share of runs."""
+        form = "{} ({:.0%})" if wide else "{} {:.0%}"
+        return [
+            form.format(names.get(int(c), str(c)), s)
+            for c, s in zip(table[code], table[share], strict=True)
+        ]
+
+    what = "date" if weeks.as_dates else "week"
+    # Each column: header, its renderings from fullest to most compact, right-aligned or not.
+    columns: list[tuple[str, list[list[str]], bool]] = [
+        (name, [values], False) for name, values in keys.items()
+    ]
+    if wide:
+        columns += [
+            ("runs", [[str(v) for v in table["runs"]]], True),
+            ("errors", [[str(v) for v in table["errors"]]], True),
+            ("invaded", [invaded], True),
+            ("P(invasion) [95% CI]", [chance], False),
+            (f"invasion {what} median [IQR]", [timing(True)], False),
+            (
+                "modal highest rung (share)",
+                [modal(RUNG_NAMES, "modal_rung_code", "modal_rung_share")],
+                False,
+            ),
+            ("highest rung seen", [list(table["highest_rung"])], False),
+            (
+                "modal highest sanction tier (share)",
+                [
+                    modal(
+                        SANCTION_TIER_NAMES, "modal_sanction_tier_code", "modal_sanction_tier_share"
+                    )
+                ],
+                False,
+            ),
+            (
+                "sanction tier mean [95% CI]",
+                [
+                    [
+                        f"{m:.2f}" + ("" if pd.isna(lo) else f" [{lo:.2f}, {hi:.2f}]")
+                        for m, lo, hi in zip(
+                            table["mean_max_sanction_tier"],
+                            table["mean_max_sanction_tier_lo"],
+                            table["mean_max_sanction_tier_hi"],
+                            strict=True,
+                        )
+                    ]
+                ],
+                False,
+            ),
+        ]
+    else:
+        if (table["errors"] > 0).any():
+            columns.append(("errors", [[str(v) for v in table["errors"]]], True))
+        columns += [
+            ("invaded", [invaded], True),
+            ("P [95% CI]", [chance], False),
+            (f"{what} [IQR]", [timing(True), timing(False)], False),
+            ("top rung", [modal(RUNG_SHORT, "modal_rung_code", "modal_rung_share")], False),
+            (
+                "top sanctions",
+                [modal(TIER_SHORT, "modal_sanction_tier_code", "modal_sanction_tier_share")],
+                False,
+            ),
+        ]
+    chosen = [0] * len(columns)
+    kept = [True] * len(columns)
+
+    def width_of(index: int) -> int:
+        header, variants, _ = columns[index]
+        header = header if chosen[index] == 0 else header.replace(" [IQR]", "")
+        return max(len(header), *(len(v) for v in variants[chosen[index]]))
+
+    def total() -> int:
+        shown = [width_of(i) for i in range(len(columns)) if kept[i]]
+        return sum(shown) + 2 * (len(shown) - 1)
+
+    left_out: list[str] = []
+    if not wide:
+        # Too wide: first the compact renderings, then the columns least needed, dropped.
+        for index in range(len(columns)):
+            while total() > width and chosen[index] + 1 < len(columns[index][1]):
+                chosen[index] += 1
+        for index in reversed(range(len(by), len(columns))):
+            if total() <= width:
+                break
+            if columns[index][0] in ("invaded", "P [95% CI]"):
+                continue
+            kept[index] = False
+            left_out.append(columns[index][0])
+    shown = [i for i in range(len(columns)) if kept[i]]
+    widths = {i: width_of(i) for i in shown}
+
+    def header(i: int) -> str:
+        return columns[i][0] if chosen[i] == 0 else columns[i][0].replace(" [IQR]", "")
+
+    def cell(i: int, text: str) -> str:
+        return text.rjust(widths[i]) if columns[i][2] else text.ljust(widths[i])
+
+    lines = ["  ".join(cell(i, header(i)) for i in shown).rstrip()]
+    for r in rows:
+        lines.append("  ".join(cell(i, columns[i][1][chosen[i]][r]) for i in shown).rstrip())
+    week_column = next(i for i, c in enumerate(columns) if c[0].endswith("[IQR]"))
+    quartiles = kept[week_column] and chosen[week_column] == 0
+    lines += _notes(table, weeks, wide, quartiles, left_out)
     return "\n".join(lines)
+
+
+def _notes(
+    table: pd.DataFrame, weeks: _Weeks, wide: bool, quartiles: bool, left_out: list[str]
+) -> list[str]:
+    """What the columns mean, one line each below the table."""
+    horizons = sorted({int(h) for h in table["horizon"]}) if len(table) else [0]
+    by_week = f"week {horizons[0]}" if len(horizons) == 1 else "the last week"
+    starts = sorted({str(weeks.starts[s]) for s in table["scenario"]}) if weeks.as_dates else []
+    week0 = f"week 0 = {starts[0]}" if len(starts) == 1 else "from each scenario's start_date"
+    what = f"date ({week0})" if weeks.as_dates else "week"
+    spread = " [quartiles]" if quartiles else ""
+    lines = [
+        "",
+        f"invaded: runs invading by {by_week} / runs without error; "
+        "P: that share, 95% Wilson interval",
+        f"{what}: first week of invasion, median{spread} over the runs that invaded",
+    ]
+    if not wide:
+        lines.append(
+            "top rung, top sanctions: commonest highest rung (sanction tier) of a run, its share"
+        )
+    if left_out:
+        lines.append(f"left out to fit: {', '.join(left_out)} (--wide shows every column)")
+    return lines
 
 
 # --- the report ---------------------------------------------------------------------------
@@ -239,14 +586,41 @@ def _heading(manifest: dict[str, Any], out_dir: Path, runs: pd.DataFrame, ok: in
     return lines
 
 
-def report_text(experiment: Results, sensitivity: pd.DataFrame | None = None) -> str:
-    """The report's text: a heading, the comparison table and, if any, the sensitivity table."""
+def report_text(
+    experiment: Results,
+    sensitivity: pd.DataFrame | None = None,
+    *,
+    wide: bool = False,
+    weeks_as: str = "week",
+    by_point: bool = False,
+) -> str:
+    """The report's text: a heading, the comparison table and, if any, the sensitivity table.
+
+    ``wide`` shows every column of the comparison; ``weeks_as="date"`` gives invasion weeks as
+    dates; ``by_point`` replaces the comparison by one line per design point.
+    """
+    starts = start_dates(experiment) if weeks_as == "date" else None
+    if by_point:
+        table = format_points(
+            point_outcomes(experiment),
+            experiment.parameters,
+            weeks_as=weeks_as,
+            start_dates=starts,
+        )
+    else:
+        table = format_comparison(
+            comparison_table(experiment),
+            experiment.by,
+            wide=wide,
+            weeks_as=weeks_as,
+            start_dates=starts,
+        )
     lines = [
         *_heading(
             experiment.manifest, experiment.out_dir, experiment.runs, len(experiment.outcomes)
         ),
         "",
-        format_comparison(comparison_table(experiment), experiment.by),
+        table,
     ]
     if sensitivity is not None and len(sensitivity):
         lines += ["", format_sensitivity(sensitivity)]

@@ -15,11 +15,13 @@ import numpy as np
 import pandas as pd
 
 from cli.usage import UsageError, parse_override
+from model.columns import ATTRS_KEY, write_parquet
 from model.escalation import EscalationModel
 from model.files import write_directory
 from model.provenance import versions
 
 FORMATS = ("parquet", "csv")
+COLUMNS_FILE = "columns.json"  # with --format csv: unit and meaning of every column, per table
 WEST_ACTION_LABELS = {
     "arms_delivery": "arms",
     "flank_deployment": "flank",
@@ -48,13 +50,16 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def timeline(model: EscalationModel) -> str:
-    """A readable weekly timeline: date, rung, troops, sanctions, gas storage, key actions."""
+    """A readable weekly timeline: date, rung, troops, sanctions, gas storage, key actions.
+
+    EU gas storage is shown as the tables hold it, a fraction of capacity (0-1), not a percentage.
+    """
     history = model.history()
     weekly, agents = history["model"], history["agents"]
     lines = [
         f"Scenario {model.spec.name}: {model.spec.description}",
         f"{'week':>4}  {'date':10}  {'rung':31}  {'troops':>7}  {'sanctions':15}  "
-        f"{'gas':>4}  {'Russia':26}  West",
+        f"{'gas fill':>8}  {'Russia':26}  West",
     ]
     for row in weekly.itertuples(index=False):
         week_agents = agents[agents["week"] == row.week]
@@ -64,16 +69,18 @@ def timeline(model: EscalationModel) -> str:
         west = " ".join(f"{label}x{n}" for label, n in counts.items())
         lines.append(
             f"{row.week:>4}  {row.date:%Y-%m-%d}  {row.rung_name:31}  {row.russian_troops:>7,.0f}  "
-            f"{row.sanction_tier_name:15}  {row.eu_gas_storage:>4.0%}  {russia:26}  {west}"
+            f"{row.sanction_tier_name:15}  {row.eu_gas_storage:>8.2f}  {russia:26}  {west}"
         )
     if model.invasion:
         ending = f"Full-scale invasion in week {model.invasion_week}"
         ending += f" ({weekly.loc[model.invasion_week, 'date']:%Y-%m-%d})."
     else:
         ending = "No full-scale invasion within the horizon."
+    top_tier = weekly["sanction_tier"].idxmax()
     lines.append(
         f"{ending} Highest rung: {weekly['rung_name'][weekly['rung'].idxmax()]}; "
-        f"highest sanction tier: {weekly['sanction_tier'].max()}; seed {model.seed_used}."
+        f"highest sanction tier: {weekly['sanction_tier_name'][top_tier]}; "
+        f"seed {model.seed_used}."
     )
     return "\n".join(lines)
 
@@ -85,13 +92,18 @@ def write_tables(
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out {out}: exists and is not a directory")
 
+    dictionaries = {name: frame.attrs.get(ATTRS_KEY, {}) for name, frame in tables.items()}
+
     def write(staging: Path) -> None:
         for name, frame in tables.items():
             path = staging / f"{name}.{fmt}"
             if fmt == "csv":
                 frame.to_csv(path, index=False)
             else:
-                frame.to_parquet(path, index=False)
+                write_parquet(frame, path, dictionaries[name])
+        if fmt == "csv":  # a CSV file has no place for units: they go beside it
+            text = json.dumps(dictionaries, indent=2) + "\n"
+            (staging / COLUMNS_FILE).write_text(text, encoding="utf-8")
         text = json.dumps(record, indent=2, default=str) + "\n"
         (staging / "run.json").write_text(text, encoding="utf-8")
 

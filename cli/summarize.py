@@ -32,7 +32,28 @@ def register(commands: argparse._SubParsersAction) -> None:
         f"{', '.join(OUTCOMES)}",
     )
     summarize.add_argument(
-        "--csv", type=Path, default=None, metavar="FILE", help="also write the comparison table"
+        "--csv",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="also write the comparison table (with --by-point: the per-point table)",
+    )
+    summarize.add_argument(
+        "--wide",
+        action="store_true",
+        help="show every column under full names (the default table fits 100 characters)",
+    )
+    summarize.add_argument(
+        "--weeks-as",
+        choices=("week", "date"),  # analysis.summary.WEEKS_AS, not imported at start-up
+        default="week",
+        help="invasion weeks as week numbers or as dates from the scenario's start_date",
+    )
+    summarize.add_argument(
+        "--by-point",
+        action="store_true",
+        help="one line per design point (scenario, sample) with its parameter values, "
+        "instead of the pooled comparison; for latin, sobol and morris sweeps",
     )
     summarize.add_argument(
         "--sensitivity-csv",
@@ -76,14 +97,24 @@ def command_summarize(args: argparse.Namespace) -> int:
             raise UsageError(
                 f"{option} needs a sobol or morris design; {args.dir} has '{experiment.sampler}'"
             )
+        report = summary.report_text(
+            experiment,
+            sensitivity,
+            wide=args.wide,
+            weeks_as=args.weeks_as,
+            by_point=args.by_point,
+        )
     except ResultsError as exc:
         raise UsageError(str(exc)) from None
-    report = summary.report_text(experiment, sensitivity)
     # Files first: a bad --csv path then fails before anything is printed.
     wrote = []
     if args.csv is not None:
-        write_csv(summary.comparison_table(experiment), args.csv, "--csv")
-        wrote.append(f"Wrote the comparison table to {args.csv}")
+        if args.by_point:
+            write_csv(summary.point_outcomes(experiment), args.csv, "--csv")
+            wrote.append(f"Wrote the per-point table to {args.csv}")
+        else:
+            write_csv(summary.comparison_table(experiment), args.csv, "--csv")
+            wrote.append(f"Wrote the comparison table to {args.csv}")
     if args.sensitivity_csv is not None and sensitivity is not None:
         write_csv(sensitivity, args.sensitivity_csv, "--sensitivity-csv")
         wrote.append(f"Wrote the sensitivity table to {args.sensitivity_csv}")

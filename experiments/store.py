@@ -15,6 +15,9 @@ replicate, seed, weeks, one column per varied parameter (plus ``dummy``), status
 python_version. run_id, sample, replicate, seed and weeks are int64; seeds are below 2**63.
 ``model``, ``agents`` and ``signals`` hold run_id followed by every column of the model's
 ``history()`` table of that name (Parquet keeps dates at millisecond resolution).
+Every Parquet file carries the unit and meaning of each of its columns in its schema metadata
+(``model.columns.METADATA_KEY``, JSON; described in :mod:`experiments.columns`), and the reader
+puts them into ``DataFrame.attrs["columns"]``.
 
 Every file is written under a temporary name and moved into place (``model.files``), and a
 chunk's ``runs`` part is written last: a chunk is complete exactly when its ``runs`` part
@@ -44,7 +47,9 @@ from typing import Any
 
 import pandas as pd
 
+from experiments.columns import table_dictionary
 from experiments.design import TABLES, Experiment, ExperimentError, content_hash
+from model.columns import attach, read_dictionary, write_parquet
 from model.files import write_atomic, write_bytes_atomic, write_text_atomic
 from model.provenance import versions
 from world.errors import EscalationError
@@ -198,7 +203,7 @@ class ResultStore:
         design = self.experiment.design
         frame = pd.DataFrame(list(design.matrix), columns=list(design.names))
         frame.insert(0, "sample", pd.array(range(design.samples), dtype="int64"))
-        _write_parquet(frame, self.root / DESIGN)
+        _write_parquet(frame, self.root / DESIGN, DESIGN)
 
     def _discard_incomplete(self) -> None:
         """Remove temporary files and table parts of chunks whose runs part is missing."""
@@ -243,8 +248,8 @@ class ResultStore:
         name = PART.format(chunk)
         (self.root / RUNS / name).unlink(missing_ok=True)
         for table in self.experiment.record:
-            _write_parquet(tables[table], self.root / table / name)
-        _write_parquet(tables[RUNS], self.root / RUNS / name)
+            _write_parquet(tables[table], self.root / table / name, table)
+        _write_parquet(tables[RUNS], self.root / RUNS / name, RUNS)
 
 
 def _identity(root: Path, found: dict[str, Any]) -> str:
@@ -270,8 +275,10 @@ def _chunk_of(path: Path) -> int | None:
         return None
 
 
-def _write_parquet(frame: pd.DataFrame, path: Path) -> None:
-    write_atomic(path, lambda temporary: frame.to_parquet(temporary, index=False))
+def _write_parquet(frame: pd.DataFrame, path: Path, table: str) -> None:
+    """Write a part with the unit and meaning of its columns in the Parquet schema metadata."""
+    dictionary = table_dictionary(table, frame.columns)
+    write_atomic(path, lambda temporary: write_parquet(frame, temporary, dictionary))
 
 
 # --- reading ------------------------------------------------------------------------------
@@ -342,11 +349,15 @@ def read_table(root: Path | str, name: str, columns: Sequence[str] | None = None
         )
         raise ResultsError(f"{root}: no {name} table ({folder} {what})")
     import pyarrow as pa  # here, not at the top: writing needs no pyarrow import of its own
+    import pyarrow.parquet as pq
 
     wanted = list(columns) if columns else None
     frames = []
+    dictionary = None
     for part in parts:
         try:
+            if dictionary is None:
+                dictionary = read_dictionary(pq.read_schema(part).metadata)
             frames.append(pd.read_parquet(part, columns=wanted))
         except (OSError, ValueError, pa.ArrowException) as exc:
             if wanted and _rows(part) == 0:
@@ -356,7 +367,10 @@ def read_table(root: Path | str, name: str, columns: Sequence[str] | None = None
             reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise ResultsError(f"{part}: unreadable ({reason})") from None
     non_empty = [f for f in frames if len(f)]
-    return pd.concat(non_empty, ignore_index=True) if non_empty else frames[0]
+    frame = pd.concat(non_empty, ignore_index=True) if non_empty else frames[0]
+    # The units and meanings of its columns: as written with the data, else (a directory written
+    # before they were) as this version describes them.
+    return attach(frame, {**table_dictionary(name, frame.columns), **(dictionary or {})})
 
 
 def completed_runs(root: Path | str) -> int:
@@ -409,7 +423,8 @@ def read_design(root: Path | str) -> pd.DataFrame | None:
     import pyarrow as pa
 
     try:
-        return pd.read_parquet(path).sort_values("sample", ignore_index=True)
+        design = pd.read_parquet(path).sort_values("sample", ignore_index=True)
+        return attach(design, table_dictionary(DESIGN, design.columns))
     except (OSError, ValueError, KeyError, pa.ArrowException) as exc:
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise ResultsError(f"{path}: unreadable ({reason})") from None

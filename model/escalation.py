@@ -19,6 +19,7 @@ import pandas as pd
 
 from agents import Actor, Russia, Ukraine, Union, WesternState
 from agents.union import quantile_tier
+from model.columns import TABLE_COLUMNS, attach
 from model.record import TABLES, Columns, WeeklyRecord, frame_tables
 from world import energy
 from world.alliance import AllianceGraph
@@ -468,8 +469,13 @@ class EscalationModel(mesa.Model):
         return self
 
     def history(self) -> dict[str, pd.DataFrame]:
-        """Three tidy tables: ``model`` (per week), ``agents`` (per actor-week), ``signals``."""
-        return frame_tables(self.history_columns())
+        """Three tidy tables: ``model`` (per week), ``agents`` (per actor-week), ``signals``.
+
+        Each carries the unit and meaning of its columns in ``attrs["columns"]``
+        (:mod:`model.columns`).
+        """
+        tables = frame_tables(self.history_columns())
+        return {name: attach(frame, TABLE_COLUMNS[name]) for name, frame in tables.items()}
 
     def history_columns(self, tables: Sequence[str] = TABLES) -> dict[str, Columns]:
         """The tables of ``history()`` (or those named) as plain columns, not yet framed."""

@@ -168,7 +168,7 @@ def test_summarize_prints_and_writes_csv(
     csv = tmp_path / "tables" / "comparison.csv"
     assert run_cli(["summarize", str(out), "--csv", str(csv), "--no-figures"]) == 0
     printed = capsys.readouterr().out
-    assert "P(invasion by wk 10)" in printed and "freeze_deal" in printed
+    assert "by week 10" in printed and "freeze_deal" in printed
     table = pd.read_csv(csv)
     assert list(table["scenario"]) == ["baseline", "freeze_deal"]
     assert table.loc[0, "p_invasion"] == pytest.approx(0.3)
@@ -298,7 +298,7 @@ def test_experiment_command_reports_and_summarize_repeats_it(
     file.write_text(text)
     assert main(["experiment", str(file), "--out", str(out), "--quiet"]) == 0
     printed = capsys.readouterr().out
-    assert expected in printed and "P(invasion by wk" in printed
+    assert expected in printed and "P [95% CI]" in printed
     assert (out / "figures" / "invasion_probability.png").read_bytes().startswith(PNG_SIGNATURE)
 
     csv = tmp_path / "comparison.csv"

@@ -286,7 +286,7 @@ def test_report_prints_table_and_writes_valid_pngs(
     assert "160 runs, 150 ok, 10 excluded as errors" in out
     assert "First error (run freeze_deal-50): RuntimeError: synthetic" in out
     assert "0.30 [0.22, 0.40]" in out
-    assert "coercive diplomacy (50%)" in out
+    assert "coercion 50%" in out and "30/100" in out
     figures = sorted((known / "figures").iterdir())
     assert [p.name for p in figures] == [
         "highest_rung.png",

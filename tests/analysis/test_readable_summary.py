@@ -1,0 +1,193 @@
+"""The summary as a reader meets it: 100 columns wide, counts beside shares, names, dates, and
+one line per design point of a sampled sweep (issue 17)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from test_summary import known_runs, write_experiment
+
+from analysis import summary
+from analysis.results import load_results
+from analysis.stats import wilson_interval
+from cli.main import main
+
+SCENARIOS = (
+    "baseline",
+    "sanctions_only",
+    "nato_moratorium",
+    "energy_diversified",
+    "invasion_not_viable",
+)
+
+
+def compare_runs(replicates: int = 1000) -> pd.DataFrame:
+    """Five scenarios of 1,000 runs; nato_moratorium invades in exactly 4 of them (week 12)."""
+    invading = {
+        "baseline": 540,
+        "sanctions_only": 400,
+        "nato_moratorium": 4,
+        "energy_diversified": 670,
+        "invasion_not_viable": 0,
+    }
+    rows = []
+    for scenario in SCENARIOS:
+        for i in range(replicates):
+            invades = i < invading[scenario]
+            rows.append(
+                {
+                    "run_id": f"{scenario}-{i}",
+                    "scenario": scenario,
+                    "sample": 0,
+                    "replicate": i,
+                    "status": "ok",
+                    "weeks": 26,
+                    "invasion_week": (12 if scenario == "nato_moratorium" else 10 + i % 9)
+                    if invades
+                    else np.nan,
+                    "highest_rung": 7 if invades else 3,
+                    "max_tier": 4 if invades else (3 if i % 3 else 0),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+@pytest.fixture(scope="module")
+def compare(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_experiment(tmp_path_factory.mktemp("compare") / "c", compare_runs())
+
+
+def test_the_default_table_fits_100_columns_and_wide_shows_everything(compare: Path) -> None:
+    experiment = load_results(compare)
+    text = summary.report_text(experiment)
+    table = text.split("\n\n")[1]
+    assert max(len(line) for line in table.splitlines()) <= 100, table
+    wide = summary.report_text(experiment, wide=True)
+    assert max(len(line) for line in wide.splitlines()) > 100
+    for column in ("highest rung seen", "sanction tier mean [95% CI]", "runs", "errors"):
+        assert column in wide
+    assert "sanction tier mean" not in text
+
+
+def test_counts_stand_beside_the_probability_and_small_ones_are_not_zero(compare: Path) -> None:
+    text = summary.report_text(load_results(compare))
+    row = next(line for line in text.splitlines() if line.startswith("nato_moratorium"))
+    assert "4/1000" in row
+    _, hi = wilson_interval(4, 1000)
+    assert f"<0.01 [<0.01, {hi:.2f}]" in row  # P = 0.004: neither 0.00 nor hidden
+    assert " 12 [12-12]" in row  # its invasions' week, legible next to 4 of 1,000
+    assert summary.share_text(0.004) == "<0.01" and summary.share_text(0.996) == ">0.99"
+    assert summary.share_text(0.0) == "0.00" and summary.share_text(1.0) == "1.00"
+    assert "0/1000  0.00 [0.00, <0.01]" in text  # upper bound 0.0038
+
+
+def test_sanction_tiers_are_named_with_their_share(compare: Path) -> None:
+    experiment = load_results(compare)
+    table = summary.comparison_table(experiment).set_index("scenario")
+    assert table.loc["baseline", "modal_sanction_tier"] == "export controls"
+    assert table.loc["baseline", "modal_sanction_tier_share"] == pytest.approx(0.54)
+    assert table.loc["invasion_not_viable", "modal_sanction_tier"] == "SWIFT cut-off"
+    assert table.loc["baseline", "invaded"] == 540
+    text = summary.report_text(experiment)
+    row = next(line for line in text.splitlines() if line.startswith("invasion_not_viable"))
+    assert "SWIFT 67%" in row and "hybrid 100%" in row
+    wide = summary.report_text(experiment, wide=True)
+    assert "SWIFT cut-off (67%)" in wide and "grey-zone and hybrid operations (100%)" in wide
+
+
+def test_weeks_as_dates_from_the_scenario_start(known: Path) -> None:
+    experiment = load_results(known)
+    assert summary.start_dates(experiment)["baseline"] == dt.date(2021, 11, 1)
+    # Baseline's invasions: 10 in week 3, 20 in week 5 -> median week 5 = 6 December 2021.
+    text = summary.report_text(experiment, weeks_as="date")
+    row = next(line for line in text.splitlines() if line.startswith("baseline"))
+    assert "6 Dec" in row and "week 0 = 2021-11-01" in text
+    wide = summary.report_text(experiment, weeks_as="date", wide=True)
+    assert "2021-12-06 [2021-11-22, 2021-12-06]" in wide
+    week = summary.report_text(experiment)
+    assert "5 [3-5]" in week
+
+
+def test_scenarios_may_start_on_different_dates(known: Path) -> None:
+    table = summary.comparison_table(load_results(known))
+    starts = {"baseline": dt.date(2022, 1, 3), "freeze_deal": dt.date(2021, 11, 1)}
+    text = summary.format_comparison(table, weeks_as="date", start_dates=starts, wide=True)
+    assert "2022-02-07" in text and "each scenario's start_date" in text
+    with pytest.raises(ValueError, match="start date"):
+        summary.format_comparison(table, weeks_as="date")
+
+
+def test_a_scenario_that_no_longer_loads_is_dated_from_its_model_table(tmp_path: Path) -> None:
+    runs = known_runs().replace({"scenario": {"freeze_deal": "a_file_since_deleted"}})
+    experiment = load_results(write_experiment(tmp_path / "gone", runs))
+    assert summary.start_dates(experiment)["a_file_since_deleted"] == dt.date(2021, 11, 1)
+
+
+@pytest.fixture
+def known(tmp_path: Path) -> Path:
+    return write_experiment(tmp_path / "known", known_runs())
+
+
+def latin_runs() -> pd.DataFrame:
+    """Four design points of a latin sweep over ``x``: point s invades in s of its 5 runs."""
+    rows = []
+    for sample, x in enumerate((0.1, 0.4, 0.7, 0.9)):
+        for replicate in range(6):
+            rows.append(
+                {
+                    "run_id": f"baseline-{sample}-{replicate}",
+                    "scenario": "baseline",
+                    "sample": sample,
+                    "replicate": replicate,
+                    "x": x,
+                    "status": "ok" if replicate < 5 else "error",
+                    "invasion_week": 4 + sample if replicate < sample else np.nan,
+                    "highest_rung": 5 if replicate < sample else 2,
+                    "max_tier": sample,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+@pytest.fixture
+def latin(tmp_path: Path) -> Path:
+    return write_experiment(tmp_path / "latin", latin_runs(), {"sampler": "latin", "samples": 4})
+
+
+def test_point_outcomes_has_one_row_per_design_point(latin: Path) -> None:
+    experiment = load_results(latin)
+    assert len(summary.comparison_table(experiment)) == 1  # pooled
+    points = summary.point_outcomes(experiment)
+    assert list(points["sample"]) == [0, 1, 2, 3]
+    assert list(points["x"]) == [0.1, 0.4, 0.7, 0.9]
+    assert list(points["runs"]) == [5] * 4 and list(points["errors"]) == [1] * 4
+    assert list(points["invaded"]) == [0, 1, 2, 3]
+    lo, hi = wilson_interval(np.array([0, 1, 2, 3]), np.array([5] * 4))
+    assert np.allclose(points["p_invasion"], [0, 0.2, 0.4, 0.6])
+    assert np.allclose(points["p_invasion_lo"], lo) and np.allclose(points["p_invasion_hi"], hi)
+    assert pd.isna(points.loc[0, "invasion_week_median"])
+    assert list(points["invasion_week_median"][1:]) == [5, 6, 7]
+    assert list(points["mean_max_sanction_tier"]) == [0, 1, 2, 3]
+
+
+def test_summarize_by_point_prints_and_writes_it(
+    latin: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    csv = tmp_path / "points.csv"
+    argv = ["summarize", str(latin), "--by-point", "--csv", str(csv), "--no-figures"]
+    assert main(argv) == 0
+    printed = capsys.readouterr().out
+    assert "3/5" in printed and "Wrote the per-point table" in printed
+    written = pd.read_csv(csv)
+    assert list(written["x"]) == [0.1, 0.4, 0.7, 0.9] and list(written["invaded"]) == [0, 1, 2, 3]
+
+
+def test_summarize_wide_and_dates(known: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["summarize", str(known), "--wide", "--weeks-as", "date", "--no-figures"]) == 0
+    printed = capsys.readouterr().out
+    assert "2021-12-06" in printed and "coercive diplomacy (50%)" in printed
+    assert main(["summarize", str(known), "--weeks-as", "month"]) == 2
