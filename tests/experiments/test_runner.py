@@ -365,10 +365,10 @@ def test_a_retried_chunk_is_replaced_whole_or_not_at_all(reference, tmp_path, mo
 
     real_write = store_module._write_parquet
 
-    def killed_before_runs_part(frame, path):
+    def killed_before_runs_part(frame, path, table):
         if path.parent.name == RUNS:
             raise KeyboardInterrupt
-        real_write(frame, path)
+        real_write(frame, path, table)
 
     monkeypatch.setattr(store_module, "_write_parquet", killed_before_runs_part)
     with pytest.raises(KeyboardInterrupt):
