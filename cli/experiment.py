@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TextIO
 
 from cli.usage import UsageError
+from experiments.design import shipped
 from experiments.executors import EXECUTORS
 
 
@@ -26,7 +27,9 @@ def register(commands: argparse._SubParsersAction) -> None:
         help="run a batch experiment (many seeded runs) into a results directory",
         description="Run an experiment file; run it again on the same --out to resume.",
     )
-    parser.add_argument("file", help="experiment TOML file, or a shipped name: compare_scenarios")
+    parser.add_argument(
+        "file", help=f"experiment TOML file, or a shipped name: {', '.join(sorted(shipped()))}"
+    )
     parser.add_argument("--out", type=Path, required=True, help="results directory")
     parser.add_argument(
         "--workers",
@@ -120,12 +123,13 @@ def command_experiment(args: argparse.Namespace) -> int:
         line.finish()
         executor.close()
     ran = final.done - final.resumed
-    retried = f", {final.retried} retried" if final.retried else ""
-    resumed = f", {final.resumed} already there" if final.resumed else ""
-    kept = f", {final.kept_failures} failed earlier and kept" if final.kept_failures else ""
+    retried = f", {final.retried:,} retried" if final.retried else ""
+    resumed = f", {final.resumed:,} already there" if final.resumed else ""
+    kept = f", {final.kept_failures:,} failed earlier and kept" if final.kept_failures else ""
     print(
-        f"{experiment.name}: {final.total} runs in {args.out} ({ran} run now{retried}{resumed}, "
-        f"{final.failures} failed{kept}); read them with experiments.load('{args.out}')"
+        f"{experiment.name}: {final.total:,} runs in {args.out} ({ran:,} run now{retried}"
+        f"{resumed}, {final.failures:,} failed{kept}); read them with "
+        f"experiments.load('{args.out}')"
     )
     if args.csv is not None:
         written = export_csv(args.out, args.csv)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from model.columns import ATTRS_KEY, write_parquet
 from model.escalation import EscalationModel
 from model.files import write_directory
 from model.provenance import versions
+from world.parameters import World, fields_of
 
 FORMATS = ("parquet", "csv")
 COLUMNS_FILE = "columns.json"  # with --format csv: unit and meaning of every column, per table
@@ -113,14 +115,30 @@ def write_tables(
         raise UsageError(f"--out {out}: cannot write there ({exc.strerror})") from None
 
 
+def check_writable(out: Path) -> None:
+    """Refuse an --out the tables could not be written to, before the run rather than after."""
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {out}: exists and is not a directory")
+    parent = out.absolute().parent
+    existing = next((p for p in (parent, *parent.parents) if p.exists()), None)
+    if existing is None or not existing.is_dir():
+        raise UsageError(f"--out {out}: cannot write there ({existing} is not a directory)")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise UsageError(f"--out {out}: cannot write there (permission denied in {existing})")
+
+
 def command_run(args: argparse.Namespace) -> int:
-    if args.weeks is not None and args.weeks < 1:
-        raise UsageError(f"--weeks must be a positive number of weeks, got {args.weeks}")
+    if args.weeks is not None:
+        limits = fields_of(World)["weeks"].metadata
+        if not limits["lo"] <= args.weeks <= limits["hi"]:
+            raise UsageError(
+                f"--weeks must be {limits['lo']} to {limits['hi']} weeks, got {args.weeks}"
+            )
     if args.seed is not None and args.seed < 0:
         raise UsageError(f"--seed must be a non-negative integer, got {args.seed}")
     overrides = dict(parse_override(text) for text in args.overrides)
-    if args.out is not None and args.out.exists() and not args.out.is_dir():
-        raise UsageError(f"--out {args.out}: exists and is not a directory")
+    if args.out is not None:
+        check_writable(args.out)
     seed = args.seed
     if seed is None:
         seed = int(np.random.SeedSequence().generate_state(1)[0])

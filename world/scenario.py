@@ -34,6 +34,8 @@ from world.parameters import (
 ROOT_SCENARIO = "baseline"
 TOP_LEVEL_KEYS = ("name", "description", "extends", "remove_actors", "actors", *SECTIONS)
 MAX_FILE_BYTES = 1_000_000
+# Keys only an experiment file has: a scenario file holding one was given in the wrong place.
+EXPERIMENT_KEYS = frozenset({"seed", "replicates", "scenarios", "design", "record", "chunk_size"})
 MAX_ACTORS = 200
 
 
@@ -309,8 +311,13 @@ def _resolve(
         )
     for key in doc:
         if key not in TOP_LEVEL_KEYS:
+            hint = (
+                " (this looks like an experiment file: run it with `escalation experiment`)"
+                if key in EXPERIMENT_KEYS
+                else ""
+            )
             raise ScenarioError(
-                f"{where}: unknown key '{key}'; allowed: {', '.join(TOP_LEVEL_KEYS)}"
+                f"{where}: unknown key '{key}'; allowed: {', '.join(TOP_LEVEL_KEYS)}{hint}"
             )
     name = doc.get("name", path.stem)
     description = doc.get("description", "")
