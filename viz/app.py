@@ -1,36 +1,122 @@
-"""The browser app: Mesa's SolaraViz around the escalation model, plus run controls and views.
+"""The browser app: the escalation model's run controls and views, built from Mesa's pieces.
 
 Start with ``escalation app`` or ``solara run viz/app.py``. Everything mutable lives in the
 session (``Page`` creates it per browser tab), so two visitors never share a model. This module
-only lays out; the weekly views are SVG from :mod:`viz.charts`, the batch page's figure is
-Matplotlib from :mod:`viz.figures`, data shaping in :mod:`viz.views` and
+only lays out and runs the play loop; the weekly views are SVG from :mod:`viz.charts`, the
+batch page's figure is Matplotlib from :mod:`viz.figures`, data shaping in :mod:`viz.views` and
 :mod:`viz.batch`, run settings in :mod:`viz.session`.
+
+Mesa's ``SolaraViz`` is not used as a whole: its controller keeps its own play state, which a
+replay from the batch page could not stop (leaving Play and Step greyed out), lets one more
+week through after a pause, and its sidebar shows settings (render interval, threads, an empty
+parameter card, "Time") that mean nothing here. The views follow Mesa's ``update_counter`` and
+are laid out with the same draggable grid.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
+import threading
+import time
+from dataclasses import dataclass, field
 
 import reacton.ipywidgets as rw
 import solara
-from mesa.visualization import SolaraViz
-from mesa.visualization.utils import update_counter
+import solara.lab
+from mesa.visualization.solara_viz import make_initial_grid_layout
+from mesa.visualization.utils import force_update, update_counter
 
 from experiments.store import ResultsError
 from model import list_scenarios
 from viz import batch, charts, figures, results_root, views
-from viz.session import LEVERS, InteractiveRun, RunConfig
+from viz.session import LEVERS, InteractiveRun, RunConfig, parse_seed
 
 TITLE = "Crisis escalation 2021-22"
+PLAY_INTERVAL_MS = 100
+TABS = ("Single run", "Experiment")
+
+
+@dataclass
+class Player:
+    """The play loop's stop request, shared by the page's handlers and the loop's thread.
+
+    ``generation`` counts the runs started; a loop left over from an earlier run never touches
+    the session again.
+    """
+
+    stop: threading.Event = field(default_factory=threading.Event)
+    generation: int = 0
 
 
 @dataclass(frozen=True)
 class Session:
-    """One browser session's run: the model SolaraViz steps and the settings for the next."""
+    """One browser session: its run, the settings for the next one and whether it plays."""
 
     model: solara.Reactive[InteractiveRun]
     config: solara.Reactive[RunConfig]
+    playing: solara.Reactive[bool] = field(default_factory=lambda: solara.reactive(False))
+    seed_text: solara.Reactive[str] = field(
+        default_factory=lambda: solara.reactive("")
+    )  # as typed; set from the config if empty
+    error: solara.Reactive[str] = field(default_factory=lambda: solara.reactive(""))
+    interval: solara.Reactive[int] = field(
+        default_factory=lambda: solara.reactive(PLAY_INTERVAL_MS)
+    )
+    player: Player = field(default_factory=Player)
+
+    def __post_init__(self) -> None:
+        if not self.seed_text.value:
+            self.seed_text.set(str(self.config.value.seed))
+
+    def start(self, run: InteractiveRun) -> None:
+        """Show ``run`` at week 0, stopping any play first (Reset and replay)."""
+        self.player.stop.set()
+        self.player.generation += 1
+        self.playing.set(False)
+        self.error.set("")
+        self.model.set(run)
+        force_update()
+
+    def play(self) -> None:
+        self.player.stop.clear()
+        self.playing.set(True)
+
+    def pause(self) -> None:
+        # The loop itself clears ``playing`` once it has stopped, so the ▶ shown after a pause
+        # comes after the last week drawn: no week slips through once Play is back.
+        self.player.stop.set()
+
+    def step(self) -> None:
+        run = self.model.value
+        if not self.playing.value and run.running:
+            run.step()
+            force_update()
+
+    def play_loop(self) -> None:
+        """Step the current run every ``interval`` ms until paused, replaced or finished."""
+        player, run = self.player, self.model.value
+        generation = player.generation
+
+        def wanted() -> bool:
+            return (
+                not player.stop.is_set()
+                and player.generation == generation
+                and self.model.value is run
+                and run.running
+            )
+
+        try:
+            while wanted():
+                time.sleep(self.interval.value / 1000)
+                if not wanted():  # paused while waiting: not one more week
+                    break
+                run.step()
+                force_update()
+        except Exception as exc:  # shown on the page, like Mesa's controller does
+            if player.generation == generation:
+                self.error.set(f"The run stopped with an error: {exc}")
+        if player.generation == generation:
+            self.playing.set(False)
 
 
 session_context = solara.create_context(None)
@@ -40,27 +126,93 @@ def _session() -> Session:
     return solara.use_context(session_context)
 
 
+def finished_text(model: InteractiveRun) -> str:
+    """What the page says once a run can go no further."""
+    return f"Run finished at week {model.week} ({model.date:%d %b %Y})."
+
+
+@solara.component
+def RunController(session: Session) -> None:
+    """Reset, Play/Pause and Step, the week and date shown, the end of a run announced."""
+    update_counter.get()
+    run = session.model.value
+    playing = session.playing.value
+    running = run.running
+
+    def loop() -> None:
+        if session.playing.value:
+            session.play_loop()
+
+    solara.lab.use_task(loop, dependencies=[playing, run], prefer_threaded=True)
+    seed_ok = _seed_error(session.seed_text.value) is None
+
+    def reset() -> None:
+        session.start(InteractiveRun(session.config.value))
+
+    with solara.Row(justify="space-between"):
+        solara.Button(label="Reset", color="primary", on_click=reset, disabled=not seed_ok)
+        solara.Button(
+            label="❚❚" if playing else "▶",
+            color="primary",
+            on_click=session.pause if playing else session.play,
+            disabled=not running,
+        )
+        solara.Button(
+            label="Step", color="primary", on_click=session.step, disabled=playing or not running
+        )
+    solara.Text(
+        f"Week {run.week} of {run.horizon}, {run.date:%d %b %Y}",
+        classes=["run-week"],
+    )
+    if not running:
+        solara.Success(finished_text(run), classes=["run-finished"])
+    if session.error.value:
+        solara.Error(session.error.value)
+    solara.SliderInt(
+        f"Play interval: {session.interval.value} ms per week",
+        value=session.interval,
+        min=10,
+        max=1000,
+        step=10,
+    )
+
+
+def _seed_error(text: str) -> str | None:
+    try:
+        parse_seed(text)
+    except ValueError as exc:
+        return str(exc)
+    return None
+
+
 @solara.component
 def RunControls(session: Session) -> None:
     """Scenario, seed and the policy levers; Reset (or a replay) starts a run with them."""
     config = session.config.value
     scenarios = list_scenarios()
     values = config.lever_values()
+    seed_error = _seed_error(session.seed_text.value)
 
     def pick_scenario(name: str) -> None:
         # A new scenario brings its own parameter values; earlier slider moves are dropped.
         session.config.set(RunConfig(scenario=name, seed=session.config.value.seed))
 
-    def set_seed(seed: int | None) -> None:
-        if seed is not None and seed >= 0:
-            session.config.set(dataclasses.replace(session.config.value, seed=int(seed)))
+    def set_seed(text: str) -> None:
+        session.seed_text.set(text)
+        if _seed_error(text) is None:
+            seed = parse_seed(text)
+            session.config.set(dataclasses.replace(session.config.value, seed=seed))
 
     with solara.Card("Run settings"):
         solara.Select(
             "Scenario", values=list(scenarios), value=config.scenario, on_value=pick_scenario
         )
         solara.Text(scenarios.get(config.scenario, ""), style={"font-size": "0.8em"})
-        solara.InputInt("Seed", value=config.seed, on_value=set_seed)
+        solara.InputText(
+            "Seed", value=session.seed_text.value, on_value=set_seed, continuous_update=True
+        )
+        if seed_error:
+            solara.Error(f"{seed_error} Reset is off until it is.", classes=["seed-error"])
         for lever in LEVERS:
 
             def move(value: float, name: str = lever.name) -> None:
@@ -68,12 +220,18 @@ def RunControls(session: Session) -> None:
 
             slider = solara.SliderInt if lever.integer else solara.SliderFloat
             slider(
-                lever.label,
+                lever.shown(values[lever.name]),
                 value=values[lever.name],
                 min=lever.lo,
                 max=lever.hi,
                 step=lever.step,
                 on_value=move,
+                thumb_label=False,
+            )
+            solara.Text(
+                lever.help,
+                classes=["lever-help"],
+                style={"font-size": "0.75em", "color": "grey", "margin-top": "-12px"},
             )
         solara.Text("Press Reset to start a run with these settings.")
 
@@ -207,8 +365,9 @@ def BatchPanel(model: InteractiveRun) -> None:
             message.set(f"Cannot replay: {exc}")
             return
         session.config.set(config)
-        session.model.set(run)
-        message.set(f"Loaded {chosen.value} into the interactive view (Page 0).")
+        session.seed_text.set(str(config.seed))
+        session.start(run)
+        message.set(f"Loaded {chosen.value} into the interactive view ({TABS[0]} tab).")
 
     solara.Select("Run to replay", values=list(labels), value=chosen)
     solara.Button("Replay in the interactive view", color="primary", on_click=replay)
@@ -230,19 +389,47 @@ COMPONENTS = [
 
 
 @solara.component
+def Views(model: InteractiveRun) -> None:
+    """The named tabs, each a draggable grid of its views (as in Mesa's SolaraViz)."""
+    tab = solara.use_reactive(0)
+    pages = [[c for c, page in COMPONENTS if page == i] for i in range(len(TABS))]
+    layouts = solara.use_reactive(
+        {i: make_initial_grid_layout(len(p)) for i, p in enumerate(pages)}
+    )
+    with solara.v.Tabs(v_model=tab.value, on_v_model=tab.set):
+        for name in TABS:
+            solara.v.Tab(children=[name])
+    with solara.v.Window(v_model=tab.value):
+        for i, page in enumerate(pages):
+            with solara.v.WindowItem():
+                if i == tab.value:
+
+                    def moved(layout, i: int = i) -> None:
+                        layouts.set({**layouts.value, i: layout})
+
+                    solara.GridDraggable(
+                        items=[component(model) for component in page],
+                        grid_layout=layouts.value[i],
+                        resizable=True,
+                        draggable=True,
+                        on_grid_layout=moved,
+                    )
+
+
+@solara.component
 def Page() -> None:
-    """One session: its own settings and model, the controls and SolaraViz's views."""
+    """One session: its own settings and model, the controls and the views."""
     config = solara.use_reactive(RunConfig())
     first = solara.use_memo(lambda: InteractiveRun(config.value), [])
     model = solara.use_reactive(first)
     session = solara.use_memo(lambda: Session(model=model, config=config), [])
     session_context.provide(session)
-    with solara.Sidebar():
+    with solara.AppBar():
+        solara.AppBarTitle(TITLE)
+        solara.lab.ThemeToggle()
+    with solara.Sidebar(), solara.Column():
         # The sidebar is a portal outside this tree's context, so the session is passed in.
+        with solara.Card("Controls"):
+            RunController(session)
         RunControls(session)
-    SolaraViz(
-        model,
-        components=COMPONENTS,
-        model_params={"config": config},
-        name=TITLE,
-    )
+    Views(model.value)

@@ -1,8 +1,7 @@
 """One interactive run: its settings, the model built from them, and the sliders' parameters.
 
-SolaraViz rebuilds the model on reset as ``type(model)(**fixed_params)``; passing the session's
-settings holder as the single fixed parameter lets the app's own controls (which follow the
-chosen scenario's values) and the batch page's replay decide what the next model is.
+The app's own controls build each run as ``InteractiveRun(config)``, from the settings the
+sidebar (which follows the chosen scenario's values) or the batch page's replay left.
 """
 
 from __future__ import annotations
@@ -28,23 +27,29 @@ class Lever:
     hi: float
     step: float
     integer: bool = False
+    help: str = ""
+
+    def shown(self, value: float) -> str:
+        """The slider's label with its current value, e.g. ``Arms aid: 0.30``."""
+        return f"{self.label}: {int(value)}" if self.integer else f"{self.label}: {value:.2f}"
 
 
-def _documented_range(name: str) -> tuple[float, float]:
-    """The lo/hi metadata of an override name (section field or ``<actor>_<field>``)."""
+def _documented(name: str) -> dict[str, Any]:
+    """The schema metadata of an override name (section field or ``<actor>_<field>``)."""
     for cls in SECTIONS.values():
         if name in fields_of(cls):
-            meta = fields_of(cls)[name].metadata
-            return meta["lo"], meta["hi"]
+            return dict(fields_of(cls)[name].metadata)
     for field_name, spec in fields_of(ActorProfile).items():
         if name.endswith("_" + field_name):
-            return spec.metadata["lo"], spec.metadata["hi"]
+            return dict(spec.metadata)
     raise KeyError(name)
 
 
 def _lever(name: str, label: str, step: float, integer: bool = False) -> Lever:
-    lo, hi = _documented_range(name)
-    return Lever(name, label, lo, hi, step, integer)
+    meta = _documented(name)
+    meaning, unit = meta.get("meaning", ""), meta.get("unit", "")
+    help_text = f"{meaning[:1].upper()}{meaning[1:]} ({unit})" if unit else meaning
+    return Lever(name, label, meta["lo"], meta["hi"], step, integer, help_text)
 
 
 LEVERS: tuple[Lever, ...] = (
@@ -54,6 +59,15 @@ LEVERS: tuple[Lever, ...] = (
     _lever("arms_aid", "Arms aid", 0.05),
     _lever("misperception", "Misperception", 0.05),
 )
+
+
+def parse_seed(text: str | int) -> int:
+    """A seed typed by the viewer as an int; ValueError with a message the page can show."""
+    cleaned = str(text).strip()
+    if not cleaned.isdecimal() or not cleaned.isascii():
+        shown = cleaned or "an empty field"
+        raise ValueError(f"Seed must be a whole number 0 or more, not {shown}.")
+    return int(cleaned)
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,8 +104,8 @@ class InteractiveRun(EscalationModel):
     """The escalation model built from a session's settings, with a fixed seed for replay."""
 
     def __init__(self, config: RunConfig | ConfigSource, scenario: Any = None) -> None:
-        # ``scenario`` receives Mesa's own experiment Scenario on SolaraViz reset; the crisis
-        # scenario comes from the settings instead.
+        # ``scenario`` would receive Mesa's own experiment Scenario were SolaraViz to rebuild
+        # the model; the crisis scenario comes from the settings instead.
         settings = config if isinstance(config, RunConfig) else config.value
         self.config = settings
         super().__init__(

@@ -15,7 +15,7 @@ from cli.main import main
 from experiments.store import ResultsError
 from model import EscalationModel, list_scenarios
 from viz import app, batch, charts, results_root, views
-from viz.session import LEVERS, InteractiveRun, RunConfig
+from viz.session import LEVERS, InteractiveRun, RunConfig, parse_seed
 from world.ladder import RUNG_NAMES, SANCTION_TIER_NAMES
 
 
@@ -82,6 +82,25 @@ def test_levers_map_to_documented_parameter_ranges():
     assert (by_name["russia_risk_attitude"].lo, by_name["russia_risk_attitude"].hi) == (-1, 1)
     assert (by_name["sanction_threat_tier"].lo, by_name["sanction_threat_tier"].hi) == (0, 5)
     assert by_name["sanction_threat_tier"].integer
+
+
+def test_levers_carry_their_value_and_the_schemas_meaning():
+    by_name = {lever.name: lever for lever in LEVERS}
+    risk = by_name["russia_risk_attitude"]
+    assert risk.help == "Weight on the spread of outcomes (-1 averse .. +1 seeking)"
+    assert risk.shown(-0.25) == "Russia's risk attitude: -0.25"
+    assert by_name["sanction_threat_tier"].shown(4) == "Western sanction resolve (tier): 4"
+    assert all(lever.help for lever in LEVERS)
+
+
+@pytest.mark.parametrize("text", ["-5", "abc", "1.5", "", " ", "²"])
+def test_bad_seeds_are_refused_with_a_message(text):
+    with pytest.raises(ValueError, match="whole number 0 or more"):
+        parse_seed(text)
+
+
+def test_good_seeds_parse():
+    assert parse_seed(" 42 ") == 42 and parse_seed("0") == 0 and parse_seed(7) == 7
 
 
 def test_sliders_follow_the_scenario_unless_moved():
@@ -355,6 +374,33 @@ def test_run_controls_offer_every_scenario():
     items = selects.widgets[0].items
     assert set(items) == set(list_scenarios())
     rc.close()
+
+
+def test_a_bad_seed_is_shown_and_leaves_the_configured_seed():
+    session = app.Session(
+        model=solara.Reactive(InteractiveRun(RunConfig())), config=solara.Reactive(RunConfig())
+    )
+    box, rc = solara.render(app.RunControls(session), handle_error=False)
+    field = rc.find(label="Seed").widget
+    field.v_model = "-5"
+    assert "Seed must be a whole number 0 or more, not -5." in _texts(box)
+    assert session.config.value.seed == 1
+    field.v_model = "8"
+    assert "whole number" not in _texts(box)
+    assert session.config.value.seed == 8
+    rc.close()
+
+
+def test_starting_a_run_stops_play():
+    session = app.Session(
+        model=solara.Reactive(InteractiveRun(RunConfig())), config=solara.Reactive(RunConfig())
+    )
+    session.play()
+    fresh = InteractiveRun(RunConfig(seed=5))
+    session.start(fresh)
+    assert session.playing.value is False and session.model.value is fresh
+    session.play_loop()  # a loop started for an earlier run would stop at once
+    assert fresh.week == 0
 
 
 def test_batch_panel_shows_an_error_for_a_bad_path(tmp_path, monkeypatch):

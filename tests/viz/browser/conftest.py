@@ -9,6 +9,7 @@ experiments under a results root of the test session's own; Chromium is the syst
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import socket
 import subprocess
@@ -18,6 +19,7 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
@@ -180,3 +182,35 @@ def app(browser: Browser, app_url: str) -> Iterator[Watched]:
     watched = open_app(browser, app_url)
     yield watched
     watched.page.context.close()
+
+
+@pytest.fixture
+def experiment_dir(results_root, tmp_path) -> Path:
+    """A tiny experiment in the served app's results root."""
+    tmp_path = results_root / tmp_path.name
+    (tmp_path / "runs").mkdir(parents=True)
+    (tmp_path / "model").mkdir()
+    runs = pd.DataFrame(
+        {
+            "run_id": [0, 1, 2, 3],
+            "scenario": ["baseline", "baseline", "freeze_deal", "freeze_deal"],
+            "sample": [0, 1, 2, 3],
+            "replicate": [0, 0, 0, 0],
+            "seed": [11, 12, 13, 14],
+            "weeks": [8, 8, 8, 8],
+            "misperception": [0.1, 0.2, 0.3, 0.4],
+            "dummy": [0.5] * 4,
+            "status": ["ok"] * 4,
+        }
+    )
+    weekly = pd.DataFrame(
+        [
+            {"run_id": r, "week": w, "rung": 1, "invasion": r == 0 and w >= 5, "sanction_tier": 0}
+            for r in range(4)
+            for w in range(9)
+        ]
+    )
+    runs.to_parquet(tmp_path / "runs" / "part-0.parquet")
+    weekly.to_parquet(tmp_path / "model" / "part-0.parquet")
+    (tmp_path / "manifest.json").write_text(json.dumps({"runs": 4}))
+    return tmp_path

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import shutil
 import signal
 import socket
@@ -118,41 +117,9 @@ def test_export_downloads_the_runs_history_as_csv(app, tmp_path):
     assert {"rung_name", "russian_troops", "sanction_tier"} <= set(table.columns)
 
 
-@pytest.fixture
-def experiment_dir(results_root, tmp_path) -> Path:
-    """A tiny experiment in the served app's results root."""
-    tmp_path = results_root / tmp_path.name
-    (tmp_path / "runs").mkdir(parents=True)
-    (tmp_path / "model").mkdir()
-    runs = pd.DataFrame(
-        {
-            "run_id": [0, 1, 2, 3],
-            "scenario": ["baseline", "baseline", "freeze_deal", "freeze_deal"],
-            "sample": [0, 1, 2, 3],
-            "replicate": [0, 0, 0, 0],
-            "seed": [11, 12, 13, 14],
-            "weeks": [8, 8, 8, 8],
-            "misperception": [0.1, 0.2, 0.3, 0.4],
-            "dummy": [0.5] * 4,
-            "status": ["ok"] * 4,
-        }
-    )
-    weekly = pd.DataFrame(
-        [
-            {"run_id": r, "week": w, "rung": 1, "invasion": r == 0 and w >= 5, "sanction_tier": 0}
-            for r in range(4)
-            for w in range(9)
-        ]
-    )
-    runs.to_parquet(tmp_path / "runs" / "part-0.parquet")
-    weekly.to_parquet(tmp_path / "model" / "part-0.parquet")
-    (tmp_path / "manifest.json").write_text(json.dumps({"runs": 4}))
-    return tmp_path
-
-
 def test_batch_page_reports_bad_paths_and_replays_a_run(app, experiment_dir):
     page = app.page
-    page.get_by_role("tab", name="Page 1").click()
+    page.get_by_role("tab", name="Experiment").click()
     field = page.get_by_label("Experiment output directory")
     field.fill(f"{experiment_dir.name}/nowhere")
     field.press("Enter")
@@ -165,7 +132,7 @@ def test_batch_page_reports_bad_paths_and_replays_a_run(app, experiment_dir):
     page.get_by_role("option", name="run 3: freeze_deal, seed 14 (ok)").click()
     page.get_by_role("button", name="Replay in the interactive view").click()
     page.get_by_text("Loaded run 3").wait_for()
-    page.get_by_role("tab", name="Page 0").click()
+    page.get_by_role("tab", name="Single run").click()
     page.locator(".run-title", has_text="freeze_deal, seed 14: week 0/8").wait_for()
     assert app.errors == [] and app.outside == []
 
@@ -177,7 +144,7 @@ def test_batch_page_reads_only_under_the_results_root(app, experiment_dir, tmp_p
     shutil.copytree(experiment_dir, outside / "copy")
     (experiment_dir.parent / f"{experiment_dir.name}-link").symlink_to(outside / "copy")
     page = app.page
-    page.get_by_role("tab", name="Page 1").click()
+    page.get_by_role("tab", name="Experiment").click()
     field = page.get_by_label("Experiment output directory")
     for typed in (
         str(outside / "copy"),
