@@ -109,7 +109,11 @@ ARROW_MARKERS = _arrow_markers()
 def _network_legend() -> str:
     parts = ['<g class="legend" font-size="10.5">']
     y = 38
-    parts.append(f'<text x="{LEGEND_X}" y="{y}" font-weight="bold">Stance this week</text>')
+    parts.append(f'<text x="{LEGEND_X}" y="{y}" font-weight="bold">Stance</text>')
+    parts.append(
+        f'<text x="{LEGEND_X + 42}" y="{y}" font-size="9.5">(state and this week; label:'
+        " action)</text>"
+    )
     for stance, colour in STANCE_COLOURS.items():
         y += 15
         parts.append(
@@ -215,9 +219,13 @@ def network_svg(view: NetworkView) -> str:
     for node in view.nodes:
         x, y = pos[node.name]
         action = node.action.replace("_", " ")
-        tip = f"{node.name}: {action} ({node.stance}); capability {node.capability:.2f}"
+        tip = (
+            f"{node.name}: stance {node.stance}; this week: {action} ({node.action_stance}); "
+            f"capability {node.capability:.2f}"
+        )
         parts.append(
             f'<circle cx="{_f(x)}" cy="{_f(y)}" r="{radius[node.name]:.1f}" '
+            f'data-actor="{_e(node.name)}" data-stance="{_e(node.stance)}" '
             f'fill="{STANCE_COLOURS.get(node.stance, "#9e9e9e")}"><title>{_e(tip)}</title></circle>'
         )
     parts.append(f'</g><g class="labels" text-anchor="middle" {HALO}>')

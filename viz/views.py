@@ -14,6 +14,7 @@ import networkx as nx
 
 from model import EscalationModel
 from model.escalation import SIGNAL_COLUMNS
+from world.ladder import Rung
 from world.signals import Kind, Stance, action_stance, sharpest
 
 
@@ -22,15 +23,61 @@ def signal_stance(kinds: tuple[str, ...]) -> Stance:
     return sharpest(Kind(k).stance for k in kinds)
 
 
+# How long an arms delivery keeps its sender's stance at deterrence (weeks): deliveries come
+# every few weeks, and a state arming Ukraine does not turn dovish in the weeks between.
+ARMS_MEMORY_WEEKS = 4
+
+
+def actor_stance(
+    role: str,
+    action: str,
+    *,
+    invasion: bool = False,
+    rung: int = Rung.STATUS_QUO,
+    massed: bool = False,
+    imposing: bool = False,
+    deployed: float = 0.0,
+    arming: bool = False,
+) -> Stance:
+    """An actor's stance from its state, not only from this week's action.
+
+    The sharpest of this week's action's stance and the stance its standing position takes:
+
+    - Russia (the challenger) is at war once it has invaded or the ladder stands at a limited
+      incursion or higher (a NATO-Russia clash, a nuclear threat); troops massed above the
+      peacetime level are coercion;
+    - Ukraine (the target) is at war once invaded;
+    - a Western state (or the Union) that backs the sanctions in force (``imposing``), has troops
+      deployed on the eastern flank or delivered arms lately (``arming``) stands at deterrence.
+
+    So Russia talking in the middle of its war shows war, and a sanctioning state holding this
+    week shows deterrence; the week's action stays in the tooltip and the node's label.
+    """
+    week = action_stance(action)
+    standing = Stance.WAITING
+    if role == "challenger":
+        if invasion or rung >= Rung.LIMITED_INCURSION:
+            standing = Stance.WAR
+        elif massed:
+            standing = Stance.COERCION
+    elif role == "target":
+        if invasion:
+            standing = Stance.WAR
+    elif imposing or deployed > 0.0 or arming:
+        standing = Stance.DETERRENCE
+    return sharpest((week, standing))
+
+
 @dataclass(frozen=True, slots=True)
 class Node:
     name: str
     role: str
     action: str
-    stance: Stance
+    stance: Stance  # from the actor's state and this week's action (``actor_stance``)
     capability: float
     x: float
     y: float
+    action_stance: Stance = Stance.WAITING  # what this week's action alone says
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,18 +137,50 @@ def this_weeks_signals(model: EscalationModel) -> list[tuple]:
     return [s for s in model.outbox if s.week == model.week]
 
 
+def recent_arms_senders(model: EscalationModel, weeks: int = ARMS_MEMORY_WEEKS) -> set[str]:
+    """Actors that sent an arms delivery in this week or the ``weeks`` - 1 before it."""
+    since = model.week - weeks + 1
+    senders = {s.sender for s in this_weeks_signals(model) if s.kind == Kind.ARMS_DELIVERY}
+    for signal in reversed(model.signal_log):  # newest first: read back to ``since`` only
+        if signal.week < since:
+            break
+        if signal.kind == Kind.ARMS_DELIVERY:
+            senders.add(signal.sender)
+    return senders
+
+
+def node_stance(model: EscalationModel, name: str, arming: set[str] | None = None) -> Stance:
+    """One actor's stance (``actor_stance``) read from the model's state."""
+    agent = model.actors[name]
+    tier = model.sanction_tier
+    if arming is None:
+        arming = recent_arms_senders(model)
+    return actor_stance(
+        agent.role,
+        agent.action,
+        invasion=bool(model.invasion),
+        rung=int(model.rung),
+        massed=model.russian_troops > model.spec.invasion_calculus.peacetime_troops,
+        imposing=agent.role in ("state", "union") and 0 < tier <= agent.sanction_support,
+        deployed=float(getattr(agent, "deployed", 0.0)),
+        arming=name in arming,
+    )
+
+
 def network_view(model: EscalationModel) -> NetworkView:
     """Nodes, typed edges and this week's signals, ready to draw."""
     positions = layout(model)
+    arming = recent_arms_senders(model)
     nodes = tuple(
         Node(
             name=name,
             role=agent.role,
             action=agent.action,
-            stance=action_stance(agent.action),
+            stance=node_stance(model, name, arming),
             capability=capability(model, name),
             x=positions[name][0],
             y=positions[name][1],
+            action_stance=action_stance(agent.action),
         )
         for name, agent in model.actors.items()
     )

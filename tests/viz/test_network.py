@@ -1,0 +1,82 @@
+"""The network view: stances that agree with the ladder, and a readable set of signals."""
+
+from __future__ import annotations
+
+import pytest
+
+from viz import charts, views
+from viz.session import InteractiveRun, RunConfig
+from world.ladder import Rung
+from world.signals import Stance
+
+
+@pytest.fixture(scope="module")
+def war_weeks() -> dict[int, InteractiveRun]:
+    """Baseline, seed 1 (invades in week 21): the model after each week up to week 30.
+
+    One model stepped on; the views of each week are taken as it passes, so the dict holds
+    what each week showed (the svg and view), not a model per week.
+    """
+    model = InteractiveRun(RunConfig(seed=1))
+    shown = {}
+    while model.week < 30:
+        model.step()
+        view = views.network_view(model)
+        shown[model.week] = (model.rung, model.invasion, model.actors["Russia"].action, view)
+    return shown
+
+
+def test_actor_stance_reads_the_state_not_only_the_action():
+    assert views.actor_stance("challenger", "talks", invasion=True) == Stance.WAR
+    assert views.actor_stance("challenger", "talks", rung=Rung.NATO_RUSSIA_CLASH) == Stance.WAR
+    assert views.actor_stance("challenger", "talks", massed=True) == Stance.COERCION
+    assert views.actor_stance("challenger", "talks") == Stance.DIPLOMACY
+    assert views.actor_stance("target", "mobilisation", invasion=True) == Stance.WAR
+    assert views.actor_stance("state", "talks", imposing=True) == Stance.DETERRENCE
+    assert views.actor_stance("state", "hold", deployed=5000.0) == Stance.DETERRENCE
+    assert views.actor_stance("union", "talks", arming=True) == Stance.DETERRENCE
+    assert views.actor_stance("state", "talks") == Stance.DIPLOMACY
+    assert views.actor_stance("state", "none") == Stance.WAITING
+    # the week's action still counts when it is sharper than the standing position
+    assert views.actor_stance("challenger", "invade") == Stance.WAR
+
+
+def test_russia_is_at_war_every_week_after_the_invasion(war_weeks):
+    invaded = [week for week, (_, invasion, _, _) in war_weeks.items() if invasion]
+    assert invaded and invaded[0] == 21
+    actions = set()
+    for week in invaded:
+        _, _, action, view = war_weeks[week]
+        russia = next(n for n in view.nodes if n.name == "Russia")
+        ukraine = next(n for n in view.nodes if n.name == "Ukraine")
+        assert russia.stance == Stance.WAR, week
+        assert ukraine.stance == Stance.WAR, week
+        actions.add(action)
+    assert "talks" in actions  # the weeks where colour by action alone showed diplomacy
+
+
+def test_some_actor_is_at_war_at_a_clash(war_weeks):
+    clashes = [week for week, (rung, *_) in war_weeks.items() if rung >= Rung.NATO_RUSSIA_CLASH]
+    assert clashes
+    for week in clashes:
+        view = war_weeks[week][3]
+        assert any(n.stance == Stance.WAR for n in view.nodes), week
+
+
+def test_sanctioning_states_stay_at_deterrence_while_sanctions_hold(war_weeks):
+    # from week 21 on every Western state backs the tier in force (energy embargo)
+    talking = [
+        n
+        for week in range(21, 31)
+        for n in war_weeks[week][3].nodes
+        if n.role in ("state", "union") and n.action == "talks"
+    ]
+    assert talking
+    assert all(n.stance == Stance.DETERRENCE for n in talking)
+
+
+def test_node_tooltip_names_the_weeks_action_and_the_stance(war_weeks):
+    week = next(w for w, (_, inv, action, _) in war_weeks.items() if inv and action == "talks")
+    svg = charts.network_svg(war_weeks[week][3])
+    assert 'data-actor="Russia" data-stance="war"' in svg
+    assert "Russia: stance war; this week: talks (diplomacy)" in svg
