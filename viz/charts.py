@@ -384,18 +384,26 @@ class SeriesSvg:
             if invaded is not None:
                 x_value = self.x(invaded)
                 x = _f(x_value)
-                # The label sits on the side of the line with more room.
+                # The label sits on the side of the line with more room, and between the top
+                # two named levels (not on a rung's line), or just under the top otherwise.
                 early = x_value < (self.left + self.right) / 2
                 side = 'dx="3"' if early else 'dx="-3" text-anchor="end"'
                 parts.append(
                     f'<g class="invasion"><line x1="{x}" y1="{self.top}" x2="{x}" '
                     f'y2="{self.bottom}" stroke="#000" stroke-dasharray="5 3"/>'
-                    f'<text x="{x}" y="{self.top + 11}" {side} font-size="9" {HALO}>'
-                    f"invasion {invaded:%d %b}</text></g>"
+                    f'<text x="{x}" y="{_f(self._label_y())}" dy="0.32em" {side} font-size="9" '
+                    f"{HALO}>invasion {invaded:%d %b}</text></g>"
                 )
         parts.append(self._caption(week, dates[-1], values))
         parts.append("</svg>")
         return "".join(parts)
+
+    def _label_y(self) -> float:
+        """The height of a label inside the plot that keeps clear of the named levels' lines."""
+        levels = sorted(self.spec.ticks or ())
+        if len(levels) >= 2:
+            return self.y((levels[-1] + levels[-2]) / 2, "left")
+        return self.top + 9.0
 
     def _line(self, series: Series, dates: Sequence, values: list[float], side: str) -> str:
         points: list[str] = []

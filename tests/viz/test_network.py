@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import xml.etree.ElementTree as ET
+
 import pytest
 
 from viz import charts, views
 from viz.session import InteractiveRun, RunConfig
 from world.ladder import Rung
 from world.signals import Stance
+
+SVG = "{http://www.w3.org/2000/svg}"
 
 
 @pytest.fixture(scope="module")
@@ -80,3 +84,18 @@ def test_node_tooltip_names_the_weeks_action_and_the_stance(war_weeks):
     svg = charts.network_svg(war_weeks[week][3])
     assert 'data-actor="Russia" data-stance="war"' in svg
     assert "Russia: stance war; this week: talks (diplomacy)" in svg
+
+
+def test_invasion_label_keeps_clear_of_the_rung_lines():
+    """The label 'invasion <date>' sat on the nuclear-threat line of the ladder."""
+    model = InteractiveRun(RunConfig(seed=1))
+    chart = charts.SeriesSvg(charts.LADDER, *views.horizon_dates(model))
+    while not model.invasion:
+        model.step()
+    root = ET.fromstring(chart.update(views.weekly(model)))
+    label = root.find(f".//{SVG}g[@class='invasion']/{SVG}text")
+    assert label is not None and label.text.startswith("invasion")
+    # Centre of the 9 px text: its baseline raised by a third of an em unless dy does it.
+    centre = float(label.get("y")) - (0.0 if label.get("dy") == "0.32em" else 3.0)
+    for rung in charts.LADDER.ticks:
+        assert abs(centre - chart.y(rung, "left")) >= 7.0, rung
