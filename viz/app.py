@@ -95,8 +95,10 @@ def _svg(markup: str) -> solara.Element:
 @solara.component
 def NetworkPanel(model: InteractiveRun) -> None:
     update_counter.get()
+    all_signals = solara.use_reactive(False)  # the week's strongest signals unless ticked
     _heading(views.run_title(model), "run-title")
-    _svg(charts.network_svg(views.network_view(model)))
+    solara.Checkbox(label="Show all signals (routine broadcasts too)", value=all_signals)
+    _svg(charts.network_svg(views.network_view(model, all_signals.value)))
 
 
 def _weekly_panel(spec: charts.ChartSpec):

@@ -207,7 +207,9 @@ def network_svg(view: NetworkView) -> str:
         opacity = 0.35 + 0.65 * min(1.0, max(0.0, arrow.intensity))
         stance = arrow.stance if arrow.stance in STANCE_COLOURS else "waiting"
         kinds = ", ".join(k.replace("_", " ") for k in arrow.kinds)
-        tip = f"{arrow.sender} → {arrow.receiver}: {kinds} (intensity {arrow.intensity:.2f})"
+        tip = f"{arrow.sender} → {arrow.receiver}: {kinds} (intensity {arrow.intensity:.1f})"
+        if arrow.others:
+            tip += f"; also sent to {arrow.others} others"
         parts.append(
             f'<line class="signal" x1="{_f(x0 + ux * start + dx)}" y1="{_f(y0 + uy * start + dy)}" '
             f'x2="{_f(x1 - ux * end + dx)}" y2="{_f(y1 - uy * end + dy)}" '
@@ -239,6 +241,17 @@ def network_svg(view: NetworkView) -> str:
             f"{_e(node.action.replace('_', ' '))}</text>"
         )
     parts.append("</g></g>")
+    if view.drawn < view.sent:
+        note = (
+            f"{view.drawn} of {view.sent} signals drawn: the strongest; routine broadcasts "
+            "hidden (see: show all signals)"
+        )
+    else:
+        note = f"all {view.sent} signals of the week drawn"
+    parts.append(
+        f'<text class="signal-note" x="8" y="{NET_HEIGHT - 6}" font-size="9.5" fill="#555">'
+        f"{_e(note)}</text>"
+    )
     parts.append(NETWORK_LEGEND)
     parts.append("</svg>")
     return "".join(parts)

@@ -95,6 +95,7 @@ class SignalArrow:
     kinds: tuple[str, ...]
     intensity: float
     stance: Stance
+    others: int = 0  # receivers of the same broadcast not drawn (routine copies hidden)
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +105,8 @@ class NetworkView:
     nodes: tuple[Node, ...]
     edges: tuple[Edge, ...]
     signals: tuple[SignalArrow, ...]
+    sent: int = 0  # signals sent this week, drawn or not
+    drawn: int = 0  # of which the arrows carry (a hidden broadcast's copies not counted)
 
 
 def capability(model: EscalationModel, actor: str) -> float:
@@ -167,8 +170,53 @@ def node_stance(model: EscalationModel, name: str, arming: set[str] | None = Non
     )
 
 
-def network_view(model: EscalationModel) -> NetworkView:
-    """Nodes, typed edges and this week's signals, ready to draw."""
+# A sender broadcasting one kind to this many receivers or more is drawn to its main receiver.
+BROADCAST_RECEIVERS = 3
+# At most this many arrows unless every signal is asked for: the strongest of the week.
+STRONGEST_ARROWS = 12
+
+
+def strongest_signals(
+    signals: Sequence, challenger: str, target: str, most: int = STRONGEST_ARROWS
+) -> tuple[list, dict[tuple[str, str, str], int]]:
+    """The week's signals worth an arrow, and how many copies of each broadcast are hidden.
+
+    Routine traffic is left out: sanction support sent among partners (the Western states do
+    not read it, only Russia does), and the copies of a broadcast (one sender, one kind, many
+    receivers) other than the one to its main receiver: Russia for everyone else, Ukraine
+    for Russia. Of what is left, the signals of the ``most`` strongest sender-receiver pairs.
+    Returns the kept signals and, per (sender, receiver, kind) kept, the copies not drawn.
+    """
+    kept = [
+        s for s in signals if not (s.kind == Kind.SANCTION_SUPPORT and s.receiver != challenger)
+    ]
+    by_broadcast: dict[tuple[str, str], list] = {}
+    for signal in kept:
+        by_broadcast.setdefault((signal.sender, str(signal.kind)), []).append(signal)
+    chosen, others = [], {}
+    for (sender, kind), copies in by_broadcast.items():
+        if len(copies) < BROADCAST_RECEIVERS:
+            chosen.extend(copies)
+            continue
+        main = target if sender == challenger else challenger
+        copy = next((s for s in copies if s.receiver == main), copies[0])
+        chosen.append(copy)
+        others[(sender, copy.receiver, kind)] = len(copies) - 1
+    strength: dict[tuple[str, str], float] = {}
+    for signal in chosen:
+        pair = (signal.sender, signal.receiver)
+        strength[pair] = max(strength.get(pair, 0.0), float(signal.intensity))
+    ranked = sorted(strength, key=lambda pair: (-strength[pair], pair))[:most]
+    top = set(ranked)
+    return [s for s in chosen if (s.sender, s.receiver) in top], others
+
+
+def network_view(model: EscalationModel, all_signals: bool = False) -> NetworkView:
+    """Nodes, typed edges and this week's signals, ready to draw.
+
+    Only the week's strongest signals are drawn, routine broadcasts left out (see
+    ``strongest_signals``), unless ``all_signals``.
+    """
     positions = layout(model)
     arming = recent_arms_senders(model)
     nodes = tuple(
@@ -188,16 +236,24 @@ def network_view(model: EscalationModel) -> NetworkView:
         Edge(u, v, kind, float(data.get("weight", 1.0)))
         for u, v, kind, data in model.alliance.graph.edges(keys=True, data=True)
     )
+    week = this_weeks_signals(model)
+    if all_signals:
+        shown, others = week, {}
+    else:
+        shown, others = strongest_signals(week, model.challenger.name, model.target.name)
     grouped: dict[tuple[str, str], list] = {}
-    for signal in this_weeks_signals(model):
+    for signal in shown:
         grouped.setdefault((signal.sender, signal.receiver), []).append(signal)
     signals = []
     for (sender, receiver), sent in sorted(grouped.items()):
         kinds = tuple(sorted({str(s.kind) for s in sent}))
         intensity = max(s.intensity for s in sent)
-        signals.append(SignalArrow(sender, receiver, kinds, intensity, signal_stance(kinds)))
-    signals = tuple(signals)
-    return NetworkView(model.week, model.date, nodes, edges, signals)
+        hidden = max(others.get((sender, receiver, kind), 0) for kind in kinds)
+        arrow = SignalArrow(sender, receiver, kinds, intensity, signal_stance(kinds), hidden)
+        signals.append(arrow)
+    return NetworkView(
+        model.week, model.date, nodes, edges, tuple(signals), sent=len(week), drawn=len(shown)
+    )
 
 
 def weekly(model: EscalationModel) -> Mapping[str, Sequence]:

@@ -99,3 +99,28 @@ def test_invasion_label_keeps_clear_of_the_rung_lines():
     centre = float(label.get("y")) - (0.0 if label.get("dy") == "0.32em" else 3.0)
     for rung in charts.LADDER.ticks:
         assert abs(centre - chart.y(rung, "left")) >= 7.0, rung
+
+
+def test_week_zero_draws_the_strongest_signals_not_every_broadcast():
+    """Week 0 drew 96 sanction-support arrows, partners to partners included."""
+    model = InteractiveRun(RunConfig(seed=3))
+    everything = views.network_view(model, all_signals=True)
+    assert len(everything.signals) == everything.sent == 96
+    view = views.network_view(model)
+    assert view.sent == 96 and view.drawn == len(view.signals)
+    assert 0 < len(view.signals) <= views.STRONGEST_ARROWS
+    # sanction support is read by Russia alone: only the arrows into Russia are kept
+    assert all(a.receiver == "Russia" for a in view.signals)
+    note = charts.network_svg(view)
+    assert f"{view.drawn} of 96 signals drawn" in note
+
+
+def test_a_broadcast_is_drawn_once_to_its_main_receiver():
+    model = InteractiveRun(RunConfig(seed=3))
+    model.step()  # Russia's build-up goes to all ten others
+    view = views.network_view(model)
+    russian = [a for a in view.signals if a.sender == "Russia"]
+    assert [(a.receiver, a.others) for a in russian] == [("Ukraine", 10)]
+    assert "also sent to 10 others" in charts.network_svg(view)
+    every = views.network_view(model, all_signals=True)
+    assert len([a for a in every.signals if a.sender == "Russia"]) == 11
