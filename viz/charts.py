@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from html import escape
 
-from viz.views import SIGNAL_TABLE_COLUMNS, NetworkView
+from viz.views import SIGNAL_TABLE_COLUMNS, NetworkView, signal_name
 from world.ladder import RUNG_NAMES, SANCTION_TIER_NAMES
 
 STANCE_COLOURS = {
@@ -576,16 +576,38 @@ WEEKLY_CHARTS = (LADDER, FORCES, SANCTIONS, ENERGY, COHESION)
 VIEW_NAMES = ("network", *(spec.key for spec in WEEKLY_CHARTS))
 
 
-def signals_table(rows: Sequence[tuple[str, str, str, float]]) -> str:
-    """A plain, escaped HTML table: a paginated data grid costs several widget updates per row
-    every week, and pandas' ``to_html`` a few milliseconds."""
+SIGNALS_CAPTION = (
+    "A signal is a message an actor's move sends to others (a threat, an offer, a deployment); "
+    "its receivers read it, with some noise, and revise their beliefs. Strength runs from 0 to 1."
+)
+
+
+def strength_words(intensity: float) -> str:
+    """A signal's intensity as a word and one decimal: ``strong (0.8)``."""
+    word = "weak" if intensity < 0.35 else "moderate" if intensity < 0.65 else "strong"
+    return f"{word} ({intensity:.1f})"
+
+
+def _receivers(names: Sequence[str] | str) -> str:
+    """The receivers of one message: up to three by name, more as the first and a count."""
+    if isinstance(names, str):
+        return _e(names)
+    if len(names) <= 3:
+        return _e(", ".join(names))
+    return f'<span title="{_e(", ".join(names))}">{_e(names[0])} + {len(names) - 1} others</span>'
+
+
+def signals_table(rows: Sequence[tuple[str, Sequence[str] | str, str, float]]) -> str:
+    """A plain, escaped HTML table under a line saying what a signal is: a paginated data grid
+    costs several widget updates per row every week, and pandas' ``to_html`` a few ms."""
     head = "".join(f"<th>{name}</th>" for name in SIGNAL_TABLE_COLUMNS)
     body = "".join(
-        f"<tr><td>{_e(sender)}</td><td>{_e(receiver)}</td><td>{_e(kind)}</td>"
-        f"<td>{intensity:.3f}</td></tr>"
-        for sender, receiver, kind, intensity in rows
+        f"<tr><td>{_e(sender)}</td><td>{_receivers(receivers)}</td>"
+        f"<td>{_e(signal_name(kind))}</td><td>{strength_words(intensity)}</td></tr>"
+        for sender, receivers, kind, intensity in rows
     )
     return (
-        '<table class="dataframe signals-table"><thead><tr style="text-align: right;">'
+        f'<p class="signals-caption" style="margin:0 0 4px">{_e(SIGNALS_CAPTION)}</p>'
+        '<table class="dataframe signals-table"><thead><tr style="text-align: left;">'
         f"{head}</tr></thead><tbody>{body}</tbody></table>"
     )

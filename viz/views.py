@@ -271,20 +271,30 @@ def horizon_dates(model: EscalationModel) -> tuple[dt.date, dt.date]:
     return start, start + dt.timedelta(weeks=model.horizon)
 
 
-SIGNAL_TABLE_COLUMNS = ("sender", "receiver", "kind", "intensity")
+SIGNAL_TABLE_COLUMNS = ("from", "to", "signal", "strength")
 
 
-def signal_rows(model: EscalationModel) -> list[tuple[str, str, str, float]]:
-    """This week's signals as (sender, receiver, kind, intensity) rows, strongest first.
+def signal_name(kind: str) -> str:
+    """A kind of signal as words: ``sanction_threat`` -> ``sanction threat``."""
+    return str(kind).replace("_", " ")
 
-    Plain tuples: the app writes them straight into an HTML table every week, which a
-    DataFrame and ``to_html`` would make several milliseconds slower.
+
+def signal_rows(model: EscalationModel) -> list[tuple[str, tuple[str, ...], str, float]]:
+    """This week's signals as (sender, receivers, kind, intensity) rows, strongest first.
+
+    One row per message: a sender's signal of one kind and intensity to many receivers (a
+    broadcast) is one row naming them all. Plain tuples: the app writes them straight into an
+    HTML table every week, which a DataFrame and ``to_html`` would make several ms slower.
     """
+    grouped: dict[tuple[str, str, float], list[str]] = {}
+    for s in this_weeks_signals(model):
+        key = (s.sender, str(s.kind), round(float(s.intensity), 3))
+        grouped.setdefault(key, []).append(s.receiver)
     rows = [
-        (s.sender, s.receiver, str(s.kind), round(float(s.intensity), 3))
-        for s in this_weeks_signals(model)
+        (sender, tuple(receivers), kind, intensity)
+        for (sender, kind, intensity), receivers in grouped.items()
     ]
-    rows.sort(key=lambda row: (-row[3], row[0], row[1]))
+    rows.sort(key=lambda row: (-row[3], row[0], row[2]))
     return rows
 
 

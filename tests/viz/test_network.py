@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 
 import pytest
+import solara
 
-from viz import charts, views
+from viz import app, charts, views
 from viz.session import InteractiveRun, RunConfig
 from world.ladder import Rung
 from world.signals import Stance
@@ -124,3 +126,28 @@ def test_a_broadcast_is_drawn_once_to_its_main_receiver():
     assert "also sent to 10 others" in charts.network_svg(view)
     every = views.network_view(model, all_signals=True)
     assert len([a for a in every.signals if a.sender == "Russia"]) == 11
+
+
+def test_signals_table_reads_as_words_with_a_caption_and_one_row_per_message():
+    """It showed snake_case kinds, three-decimal intensities and 96 rows at week 0."""
+    model = InteractiveRun(RunConfig(seed=3))
+    rows = views.signal_rows(model)
+    assert len(rows) == 10  # ten sanction-support broadcasts, not 96 rows
+    model.step()
+    html = charts.signals_table(views.signal_rows(model))
+    assert "sanction threat" in html and "sanction_threat" not in html
+    assert "build up" in html and " + 10 others</span>" in html  # to all the others
+    assert re.search(r"\d\.\d{3}", html) is None
+    assert re.search(r"(weak|moderate|strong) \(\d\.\d\)", html)
+    assert "A signal is a message" in html
+    assert "<th>strength</th>" in html
+
+
+def test_signals_panel_has_no_inner_scroll_box():
+    model = InteractiveRun(RunConfig(seed=3))
+    _, rc = solara.render(app.SignalsPanel(model), handle_error=False)
+    try:
+        styles = [str(w.attributes) for w in rc.find(solara.widgets.HTML).widgets]
+        assert styles and not any("max-height" in s or "overflow" in s for s in styles)
+    finally:
+        rc.close()
