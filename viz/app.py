@@ -117,6 +117,7 @@ def _weekly_panel(spec: charts.ChartSpec):
 
 LadderPanel = _weekly_panel(charts.LADDER)
 ForcesPanel = _weekly_panel(charts.FORCES)
+CapabilityPanel = _weekly_panel(charts.CAPABILITY)
 SanctionsPanel = _weekly_panel(charts.SANCTIONS)
 EnergyPanel = _weekly_panel(charts.ENERGY)
 CohesionPanel = _weekly_panel(charts.COHESION)
@@ -222,6 +223,7 @@ COMPONENTS = [
     (NetworkPanel, 0),
     (LadderPanel, 0),
     (ForcesPanel, 0),
+    (CapabilityPanel, 0),
     (SanctionsPanel, 0),
     (EnergyPanel, 0),
     (CohesionPanel, 0),

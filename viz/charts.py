@@ -282,6 +282,10 @@ class ChartSpec:
     left_label: str = ""
     right_label: str = ""
     left_limits: tuple[float, float] | None = None
+    # The least range an automatic axis shows (it grows past it with the data), so that small
+    # early moves do not fill the chart: (low, high) in the series' scaled units.
+    left_least: tuple[float, float] | None = None
+    right_least: tuple[float, float] | None = None
     ticks: dict[int, str] | None = None  # named levels on the left axis (rungs, tiers)
     mark_invasion: bool = False
 
@@ -463,14 +467,24 @@ class SeriesSvg:
 
     def _expand(self, side: str, values: list[float]) -> None:
         """Grow an automatic axis to fit the data, with headroom, so it seldom changes."""
+        least = self.spec.right_least if side == "right" else self.spec.left_least
         if not values:
+            if least is not None and self.limits[side] is None:
+                self.limits[side] = least
+                self._frame = None
             return
         low, high = min(values), max(values)
         current = self.limits[side]
         if current is not None and current[0] <= low and high <= current[1]:
             return
         span = max(high - low, abs(high) * 0.05, 1e-6)
-        self.limits[side] = (low - 0.2 * span, high + 0.5 * span)
+        new = (low - 0.2 * span, high + 0.5 * span)
+        if least is not None:
+            # never narrower than the least range, and not below its floor if the data are not
+            new = (min(new[0], least[0]), max(new[1], least[1]))
+            if low >= least[0]:
+                new = (least[0], new[1])
+        self.limits[side] = new
         self._frame = None
 
     def _draw_frame(self) -> str:
@@ -540,13 +554,18 @@ LADDER = ChartSpec(
 )
 FORCES = ChartSpec(
     "forces",
-    "Russian troops vs Ukraine's capability",
-    (
-        Series("russian_troops", "#b2182b", "Russian troops", "k", scale=1e-3),
-        Series("ukraine_capability", "#2166ac", "Ukraine's capability", "×", right=True, digits=2),
-    ),
-    left_label="Russian troops near Ukraine (thousands)",
-    right_label="Ukraine's capability (week 0 = 1)",
+    "Russian troops near Ukraine",
+    (Series("russian_troops", "#b2182b", "Russian troops", "k", scale=1e-3, digits=0),),
+    left_label="troops near Ukraine (thousands)",
+    left_least=(0.0, 200.0),
+)
+# Its own chart: on a second axis beside the troops, where the lines crossed meant nothing.
+CAPABILITY = ChartSpec(
+    "capability",
+    "Ukraine's military capability",
+    (Series("ukraine_capability", "#2166ac", "Ukraine's capability", "×", digits=2),),
+    left_label="capability (× its week-0 level; week 0 = 1)",
+    left_least=(0.0, 2.0),
 )
 SANCTIONS = ChartSpec(
     "sanctions",
@@ -564,6 +583,7 @@ ENERGY = ChartSpec(
     left_label="EU gas storage (% full)",
     right_label="gas price (EUR/MWh)",
     left_limits=(0.0, 100.0),
+    right_least=(0.0, 150.0),
 )
 COHESION = ChartSpec(
     "cohesion",
@@ -572,7 +592,7 @@ COHESION = ChartSpec(
     left_label="mean trust of alliance ties (0-1)",
     left_limits=(0.0, 1.0),
 )
-WEEKLY_CHARTS = (LADDER, FORCES, SANCTIONS, ENERGY, COHESION)
+WEEKLY_CHARTS = (LADDER, FORCES, CAPABILITY, SANCTIONS, ENERGY, COHESION)
 VIEW_NAMES = ("network", *(spec.key for spec in WEEKLY_CHARTS))
 
 

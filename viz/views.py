@@ -259,7 +259,7 @@ def network_view(model: EscalationModel, all_signals: bool = False) -> NetworkVi
 def weekly(model: EscalationModel) -> Mapping[str, Sequence]:
     """The model's weekly record so far, column -> one value per week (read-only).
 
-    It is the record Mesa's collector keeps (``model_vars``), read as is: the five charts read
+    It is the record Mesa's collector keeps (``model_vars``), read as is: the six charts read
     it every week, and building a DataFrame from it would cost more than drawing them.
     """
     return model.datacollector.model_vars

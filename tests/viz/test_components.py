@@ -173,7 +173,7 @@ def test_time_charts_name_rungs_tiers_dates_and_units(run):
     assert all(name in text["ladder"] for name in RUNG_NAMES.values())
     assert all(name in text["sanctions"] for name in SANCTION_TIER_NAMES.values())
     assert all(month in text["ladder"] for month in ("Nov", "Dec", "Jan", "2021", "2022"))
-    assert "(thousands)" in text["forces"] and "(week 0 = 1)" in text["forces"]
+    assert "(thousands)" in text["forces"] and "week 0 = 1" in text["capability"]
     assert "% full" in text["energy"] and "EUR/MWh" in text["energy"]
     assert f"week 4 ({run.date:%d %b %Y})" in text["cohesion"]
     assert run.rung_name in text["ladder"]  # the caption names this week's rung

@@ -151,3 +151,29 @@ def test_signals_panel_has_no_inner_scroll_box():
         assert styles and not any("max-height" in s or "overflow" in s for s in styles)
     finally:
         rc.close()
+
+
+def test_troops_and_capability_are_separate_charts():
+    """One chart on two y-axes made the crossing of the lines look meaningful."""
+    for spec in charts.WEEKLY_CHARTS:
+        assert not any(s.right for s in spec.series) or spec.key == "energy", spec.key
+    columns = {spec.key: [s.column for s in spec.series] for spec in charts.WEEKLY_CHARTS}
+    assert columns["forces"] == ["russian_troops"]
+    assert columns["capability"] == ["ukraine_capability"]
+    assert "capability" in charts.VIEW_NAMES
+
+
+@pytest.mark.parametrize(
+    ("key", "side", "least_span"),
+    [("energy", "right", 100.0), ("forces", "left", 100.0), ("capability", "left", 1.0)],
+)
+def test_early_weeks_do_not_autoscale_small_moves_to_fill_the_chart(key, side, least_span):
+    """At week 1 the gas price axis spanned 75.5-77.5 EUR/MWh."""
+    spec = next(s for s in charts.WEEKLY_CHARTS if s.key == key)
+    model = InteractiveRun(RunConfig(seed=3))
+    model.step()
+    chart = charts.SeriesSvg(spec, *views.horizon_dates(model))
+    chart.update(views.weekly(model))
+    low, high = chart.limits[side]
+    assert high - low >= least_span
+    assert low == 0.0  # the axis starts at zero: the lines' heights compare

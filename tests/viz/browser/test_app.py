@@ -28,7 +28,7 @@ def step(page) -> None:
 
 def test_page_renders_offline_without_console_errors(app):
     page = app.page
-    assert shown_weeks(page) == dict.fromkeys(VIEW_NAMES, 0)  # each of the six views, once
+    assert shown_weeks(page) == dict.fromkeys(VIEW_NAMES, 0)  # each of the seven views, once
     assert page.locator("svg.week-view").count() == len(VIEW_NAMES)
     for text in ("nuclear threat", "SWIFT cut-off", "EU gas storage (% full)", "Stance"):
         assert page.get_by_text(text, exact=True).first.is_visible()
