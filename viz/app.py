@@ -96,8 +96,10 @@ def _svg(markup: str) -> solara.Element:
 def NetworkPanel(model: InteractiveRun) -> None:
     update_counter.get()
     all_signals = solara.use_reactive(False)  # the week's strongest signals unless ticked
-    _heading(views.run_title(model), "run-title")
-    solara.Checkbox(label="Show all signals (routine broadcasts too)", value=all_signals)
+    with solara.Row(style={"align-items": "center", "flex-wrap": "wrap", "gap": "0 16px"}):
+        _heading(views.run_title(model), "run-title")
+        toggle = "Show all signals (routine broadcasts too)"
+        solara.Checkbox(label=toggle, value=all_signals, style="margin: 0; padding: 0")
     _svg(charts.network_svg(views.network_view(model, all_signals.value)))
 
 

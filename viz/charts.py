@@ -243,13 +243,14 @@ def network_svg(view: NetworkView) -> str:
     parts.append("</g></g>")
     if view.drawn < view.sent:
         note = (
-            f"{view.drawn} of {view.sent} signals drawn: the strongest; routine broadcasts "
-            "hidden (see: show all signals)"
+            f"{view.drawn} of {view.sent} signals drawn: the strongest; routine broadcasts hidden"
         )
     else:
         note = f"all {view.sent} signals of the week drawn"
     parts.append(
-        f'<text class="signal-note" x="8" y="{NET_HEIGHT - 6}" font-size="9.5" fill="#555">'
+        # under the title: the bottom of the panel may be cut off by a short grid cell
+        f'<text class="signal-note" x="{_f(NET_CENTRE[0])}" y="31" font-size="9" fill="#555" '
+        'text-anchor="middle">'
         f"{_e(note)}</text>"
     )
     parts.append(NETWORK_LEGEND)
