@@ -6,10 +6,11 @@ the views' drawing, the websocket and the browser's rendering, so they are measu
 browser. Targets: step-to-updated-plots under 150 ms (median over ``--steps`` presses at
 default settings) and first full render under 3 s (median over ``--loads`` fresh sessions).
 
-"Fully drawn" means that each of the six views (network, ladder, forces, sanctions, energy,
-cohesion) is on the page exactly once as an inline ``<svg class="week-view">`` whose
+"Fully drawn" means that each of the seven views (network, ladder, forces, capability,
+sanctions, energy, cohesion) is on the page exactly once as an inline
+``<svg class="week-view">`` whose
 ``data-view`` names it, and the run title is shown. After a Step press the measurement waits
-until every one of the six carries ``data-week`` equal to the next week (the attribute is
+until every one of the seven carries ``data-week`` equal to the next week (the attribute is
 written in the same markup as the view's drawing, from the same week's data, so the drawing is
 in the page when it is), the run title shows that week, and the browser has rendered the frame
 holding them: the check runs in a ``requestAnimationFrame`` callback, and the clock stops in a
@@ -41,7 +42,7 @@ from playwright.sync_api import sync_playwright  # noqa: E402
 
 from viz.charts import VIEW_NAMES  # noqa: E402
 
-VIEWS = VIEW_NAMES  # network, ladder, forces, sanctions, energy, cohesion
+VIEWS = VIEW_NAMES  # network, ladder, forces, capability, sanctions, energy, cohesion
 STEP_TARGET_MS = 150.0
 LOAD_TARGET_S = 3.0
 
@@ -53,7 +54,7 @@ const shown = (views) => views.map(name => {
 });
 """
 
-# Press Step; resolve after the frame in which all six views and the title show the next week.
+# Press Step; resolve after the frame in which all seven views and the title show the next week.
 TIMED_STEP = (
     "async ([views, nextWeek]) => {"
     + SHOWN
@@ -146,7 +147,7 @@ def main() -> int:
     print(f"machine: {os.cpu_count()} cores, python {sys.version.split()[0]}")
     # Other work on the machine shifts every figure; the 1-minute load average shows how much.
     print(f"load average (1 min): {load_before:.2f} before, {os.getloadavg()[0]:.2f} after")
-    print(f"step to all six views updated: {summary(step_ms, 'ms')}")
+    print(f"step to all seven views updated: {summary(step_ms, 'ms')}")
     verdict = "met" if step_median < STEP_TARGET_MS else "NOT met"
     print(f"  target < {STEP_TARGET_MS:.0f} ms: {verdict}")
     print(f"first full render:             {summary(load_ms, 'ms')}")

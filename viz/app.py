@@ -253,8 +253,12 @@ def _svg(markup: str) -> solara.Element:
 @solara.component
 def NetworkPanel(model: InteractiveRun) -> None:
     update_counter.get()
-    _heading(views.run_title(model), "run-title")
-    _svg(charts.network_svg(views.network_view(model)))
+    all_signals = solara.use_reactive(False)  # the week's strongest signals unless ticked
+    with solara.Row(style={"align-items": "center", "flex-wrap": "wrap", "gap": "0 16px"}):
+        _heading(views.run_title(model), "run-title")
+        toggle = "Show all signals (routine broadcasts too)"
+        solara.Checkbox(label=toggle, value=all_signals, style="margin: 0; padding: 0")
+    _svg(charts.network_svg(views.network_view(model, all_signals.value)))
 
 
 def _weekly_panel(spec: charts.ChartSpec):
@@ -273,6 +277,7 @@ def _weekly_panel(spec: charts.ChartSpec):
 
 LadderPanel = _weekly_panel(charts.LADDER)
 ForcesPanel = _weekly_panel(charts.FORCES)
+CapabilityPanel = _weekly_panel(charts.CAPABILITY)
 SanctionsPanel = _weekly_panel(charts.SANCTIONS)
 EnergyPanel = _weekly_panel(charts.ENERGY)
 CohesionPanel = _weekly_panel(charts.COHESION)
@@ -286,7 +291,7 @@ def SignalsPanel(model: InteractiveRun) -> None:
     solara.HTML(
         tag="div",
         unsafe_innerHTML=charts.signals_table(rows),
-        style={"max-height": "260px", "overflow-y": "auto", "font-size": "0.8em"},
+        style={"font-size": "0.85em"},  # a broadcast is one row: short enough unboxed
     )
 
 
@@ -379,6 +384,7 @@ COMPONENTS = [
     (NetworkPanel, 0),
     (LadderPanel, 0),
     (ForcesPanel, 0),
+    (CapabilityPanel, 0),
     (SanctionsPanel, 0),
     (EnergyPanel, 0),
     (CohesionPanel, 0),

@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from html import escape
 
-from viz.views import SIGNAL_TABLE_COLUMNS, NetworkView
+from viz.views import SIGNAL_TABLE_COLUMNS, NetworkView, signal_name
 from world.ladder import RUNG_NAMES, SANCTION_TIER_NAMES
 
 STANCE_COLOURS = {
@@ -109,7 +109,11 @@ ARROW_MARKERS = _arrow_markers()
 def _network_legend() -> str:
     parts = ['<g class="legend" font-size="10.5">']
     y = 38
-    parts.append(f'<text x="{LEGEND_X}" y="{y}" font-weight="bold">Stance this week</text>')
+    parts.append(f'<text x="{LEGEND_X}" y="{y}" font-weight="bold">Stance</text>')
+    parts.append(
+        f'<text x="{LEGEND_X + 42}" y="{y}" font-size="9.5">(state and this week; label:'
+        " action)</text>"
+    )
     for stance, colour in STANCE_COLOURS.items():
         y += 15
         parts.append(
@@ -203,7 +207,9 @@ def network_svg(view: NetworkView) -> str:
         opacity = 0.35 + 0.65 * min(1.0, max(0.0, arrow.intensity))
         stance = arrow.stance if arrow.stance in STANCE_COLOURS else "waiting"
         kinds = ", ".join(k.replace("_", " ") for k in arrow.kinds)
-        tip = f"{arrow.sender} → {arrow.receiver}: {kinds} (intensity {arrow.intensity:.2f})"
+        tip = f"{arrow.sender} → {arrow.receiver}: {kinds} (intensity {arrow.intensity:.1f})"
+        if arrow.others:
+            tip += f"; also sent to {arrow.others} others"
         parts.append(
             f'<line class="signal" x1="{_f(x0 + ux * start + dx)}" y1="{_f(y0 + uy * start + dy)}" '
             f'x2="{_f(x1 - ux * end + dx)}" y2="{_f(y1 - uy * end + dy)}" '
@@ -215,9 +221,13 @@ def network_svg(view: NetworkView) -> str:
     for node in view.nodes:
         x, y = pos[node.name]
         action = node.action.replace("_", " ")
-        tip = f"{node.name}: {action} ({node.stance}); capability {node.capability:.2f}"
+        tip = (
+            f"{node.name}: stance {node.stance}; this week: {action} ({node.action_stance}); "
+            f"capability {node.capability:.2f}"
+        )
         parts.append(
             f'<circle cx="{_f(x)}" cy="{_f(y)}" r="{radius[node.name]:.1f}" '
+            f'data-actor="{_e(node.name)}" data-stance="{_e(node.stance)}" '
             f'fill="{STANCE_COLOURS.get(node.stance, "#9e9e9e")}"><title>{_e(tip)}</title></circle>'
         )
     parts.append(f'</g><g class="labels" text-anchor="middle" {HALO}>')
@@ -231,6 +241,18 @@ def network_svg(view: NetworkView) -> str:
             f"{_e(node.action.replace('_', ' '))}</text>"
         )
     parts.append("</g></g>")
+    if view.drawn < view.sent:
+        note = (
+            f"{view.drawn} of {view.sent} signals drawn: the strongest; routine broadcasts hidden"
+        )
+    else:
+        note = f"all {view.sent} signals of the week drawn"
+    parts.append(
+        # under the title: the bottom of the panel may be cut off by a short grid cell
+        f'<text class="signal-note" x="{_f(NET_CENTRE[0])}" y="31" font-size="9" fill="#555" '
+        'text-anchor="middle">'
+        f"{_e(note)}</text>"
+    )
     parts.append(NETWORK_LEGEND)
     parts.append("</svg>")
     return "".join(parts)
@@ -261,6 +283,10 @@ class ChartSpec:
     left_label: str = ""
     right_label: str = ""
     left_limits: tuple[float, float] | None = None
+    # The least range an automatic axis shows (it grows past it with the data), so that small
+    # early moves do not fill the chart: (low, high) in the series' scaled units.
+    left_least: tuple[float, float] | None = None
+    right_least: tuple[float, float] | None = None
     ticks: dict[int, str] | None = None  # named levels on the left axis (rungs, tiers)
     mark_invasion: bool = False
 
@@ -376,18 +402,26 @@ class SeriesSvg:
             if invaded is not None:
                 x_value = self.x(invaded)
                 x = _f(x_value)
-                # The label sits on the side of the line with more room.
+                # The label sits on the side of the line with more room, and between the top
+                # two named levels (not on a rung's line), or just under the top otherwise.
                 early = x_value < (self.left + self.right) / 2
                 side = 'dx="3"' if early else 'dx="-3" text-anchor="end"'
                 parts.append(
                     f'<g class="invasion"><line x1="{x}" y1="{self.top}" x2="{x}" '
                     f'y2="{self.bottom}" stroke="#000" stroke-dasharray="5 3"/>'
-                    f'<text x="{x}" y="{self.top + 11}" {side} font-size="9" {HALO}>'
-                    f"invasion {invaded:%d %b}</text></g>"
+                    f'<text x="{x}" y="{_f(self._label_y())}" dy="0.32em" {side} font-size="9" '
+                    f"{HALO}>invasion {invaded:%d %b}</text></g>"
                 )
         parts.append(self._caption(week, dates[-1], values))
         parts.append("</svg>")
         return "".join(parts)
+
+    def _label_y(self) -> float:
+        """The height of a label inside the plot that keeps clear of the named levels' lines."""
+        levels = sorted(self.spec.ticks or ())
+        if len(levels) >= 2:
+            return self.y((levels[-1] + levels[-2]) / 2, "left")
+        return self.top + 9.0
 
     def _line(self, series: Series, dates: Sequence, values: list[float], side: str) -> str:
         points: list[str] = []
@@ -434,14 +468,24 @@ class SeriesSvg:
 
     def _expand(self, side: str, values: list[float]) -> None:
         """Grow an automatic axis to fit the data, with headroom, so it seldom changes."""
+        least = self.spec.right_least if side == "right" else self.spec.left_least
         if not values:
+            if least is not None and self.limits[side] is None:
+                self.limits[side] = least
+                self._frame = None
             return
         low, high = min(values), max(values)
         current = self.limits[side]
         if current is not None and current[0] <= low and high <= current[1]:
             return
         span = max(high - low, abs(high) * 0.05, 1e-6)
-        self.limits[side] = (low - 0.2 * span, high + 0.5 * span)
+        new = (low - 0.2 * span, high + 0.5 * span)
+        if least is not None:
+            # never narrower than the least range, and not below its floor if the data are not
+            new = (min(new[0], least[0]), max(new[1], least[1]))
+            if low >= least[0]:
+                new = (least[0], new[1])
+        self.limits[side] = new
         self._frame = None
 
     def _draw_frame(self) -> str:
@@ -511,13 +555,18 @@ LADDER = ChartSpec(
 )
 FORCES = ChartSpec(
     "forces",
-    "Russian troops vs Ukraine's capability",
-    (
-        Series("russian_troops", "#b2182b", "Russian troops", "k", scale=1e-3),
-        Series("ukraine_capability", "#2166ac", "Ukraine's capability", "×", right=True, digits=2),
-    ),
-    left_label="Russian troops near Ukraine (thousands)",
-    right_label="Ukraine's capability (week 0 = 1)",
+    "Russian troops near Ukraine",
+    (Series("russian_troops", "#b2182b", "Russian troops", "k", scale=1e-3, digits=0),),
+    left_label="troops near Ukraine (thousands)",
+    left_least=(0.0, 200.0),
+)
+# Its own chart: on a second axis beside the troops, where the lines crossed meant nothing.
+CAPABILITY = ChartSpec(
+    "capability",
+    "Ukraine's military capability",
+    (Series("ukraine_capability", "#2166ac", "Ukraine's capability", "×", digits=2),),
+    left_label="capability (× its week-0 level; week 0 = 1)",
+    left_least=(0.0, 2.0),
 )
 SANCTIONS = ChartSpec(
     "sanctions",
@@ -535,6 +584,7 @@ ENERGY = ChartSpec(
     left_label="EU gas storage (% full)",
     right_label="gas price (EUR/MWh)",
     left_limits=(0.0, 100.0),
+    right_least=(0.0, 150.0),
 )
 COHESION = ChartSpec(
     "cohesion",
@@ -543,20 +593,42 @@ COHESION = ChartSpec(
     left_label="mean trust of alliance ties (0-1)",
     left_limits=(0.0, 1.0),
 )
-WEEKLY_CHARTS = (LADDER, FORCES, SANCTIONS, ENERGY, COHESION)
+WEEKLY_CHARTS = (LADDER, FORCES, CAPABILITY, SANCTIONS, ENERGY, COHESION)
 VIEW_NAMES = ("network", *(spec.key for spec in WEEKLY_CHARTS))
 
 
-def signals_table(rows: Sequence[tuple[str, str, str, float]]) -> str:
-    """A plain, escaped HTML table: a paginated data grid costs several widget updates per row
-    every week, and pandas' ``to_html`` a few milliseconds."""
+SIGNALS_CAPTION = (
+    "A signal is a message an actor's move sends to others (a threat, an offer, a deployment); "
+    "its receivers read it, with some noise, and revise their beliefs. Strength runs from 0 to 1."
+)
+
+
+def strength_words(intensity: float) -> str:
+    """A signal's intensity as a word and one decimal: ``strong (0.8)``."""
+    word = "weak" if intensity < 0.35 else "moderate" if intensity < 0.65 else "strong"
+    return f"{word} ({intensity:.1f})"
+
+
+def _receivers(names: Sequence[str] | str) -> str:
+    """The receivers of one message: up to three by name, more as the first and a count."""
+    if isinstance(names, str):
+        return _e(names)
+    if len(names) <= 3:
+        return _e(", ".join(names))
+    return f'<span title="{_e(", ".join(names))}">{_e(names[0])} + {len(names) - 1} others</span>'
+
+
+def signals_table(rows: Sequence[tuple[str, Sequence[str] | str, str, float]]) -> str:
+    """A plain, escaped HTML table under a line saying what a signal is: a paginated data grid
+    costs several widget updates per row every week, and pandas' ``to_html`` a few ms."""
     head = "".join(f"<th>{name}</th>" for name in SIGNAL_TABLE_COLUMNS)
     body = "".join(
-        f"<tr><td>{_e(sender)}</td><td>{_e(receiver)}</td><td>{_e(kind)}</td>"
-        f"<td>{intensity:.3f}</td></tr>"
-        for sender, receiver, kind, intensity in rows
+        f"<tr><td>{_e(sender)}</td><td>{_receivers(receivers)}</td>"
+        f"<td>{_e(signal_name(kind))}</td><td>{strength_words(intensity)}</td></tr>"
+        for sender, receivers, kind, intensity in rows
     )
     return (
-        '<table class="dataframe signals-table"><thead><tr style="text-align: right;">'
+        f'<p class="signals-caption" style="margin:0 0 4px">{_e(SIGNALS_CAPTION)}</p>'
+        '<table class="dataframe signals-table"><thead><tr style="text-align: left;">'
         f"{head}</tr></thead><tbody>{body}</tbody></table>"
     )

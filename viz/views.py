@@ -14,6 +14,7 @@ import networkx as nx
 
 from model import EscalationModel
 from model.escalation import SIGNAL_COLUMNS
+from world.ladder import Rung
 from world.signals import Kind, Stance, action_stance, sharpest
 
 
@@ -22,15 +23,61 @@ def signal_stance(kinds: tuple[str, ...]) -> Stance:
     return sharpest(Kind(k).stance for k in kinds)
 
 
+# How long an arms delivery keeps its sender's stance at deterrence (weeks): deliveries come
+# every few weeks, and a state arming Ukraine does not turn dovish in the weeks between.
+ARMS_MEMORY_WEEKS = 4
+
+
+def actor_stance(
+    role: str,
+    action: str,
+    *,
+    invasion: bool = False,
+    rung: int = Rung.STATUS_QUO,
+    massed: bool = False,
+    imposing: bool = False,
+    deployed: float = 0.0,
+    arming: bool = False,
+) -> Stance:
+    """An actor's stance from its state, not only from this week's action.
+
+    The sharpest of this week's action's stance and the stance its standing position takes:
+
+    - Russia (the challenger) is at war once it has invaded or the ladder stands at a limited
+      incursion or higher (a NATO-Russia clash, a nuclear threat); troops massed above the
+      peacetime level are coercion;
+    - Ukraine (the target) is at war once invaded;
+    - a Western state (or the Union) that backs the sanctions in force (``imposing``), has troops
+      deployed on the eastern flank or delivered arms lately (``arming``) stands at deterrence.
+
+    So Russia talking in the middle of its war shows war, and a sanctioning state holding this
+    week shows deterrence; the week's action stays in the tooltip and the node's label.
+    """
+    week = action_stance(action)
+    standing = Stance.WAITING
+    if role == "challenger":
+        if invasion or rung >= Rung.LIMITED_INCURSION:
+            standing = Stance.WAR
+        elif massed:
+            standing = Stance.COERCION
+    elif role == "target":
+        if invasion:
+            standing = Stance.WAR
+    elif imposing or deployed > 0.0 or arming:
+        standing = Stance.DETERRENCE
+    return sharpest((week, standing))
+
+
 @dataclass(frozen=True, slots=True)
 class Node:
     name: str
     role: str
     action: str
-    stance: Stance
+    stance: Stance  # from the actor's state and this week's action (``actor_stance``)
     capability: float
     x: float
     y: float
+    action_stance: Stance = Stance.WAITING  # what this week's action alone says
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +95,7 @@ class SignalArrow:
     kinds: tuple[str, ...]
     intensity: float
     stance: Stance
+    others: int = 0  # receivers of the same broadcast not drawn (routine copies hidden)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +105,8 @@ class NetworkView:
     nodes: tuple[Node, ...]
     edges: tuple[Edge, ...]
     signals: tuple[SignalArrow, ...]
+    sent: int = 0  # signals sent this week, drawn or not
+    drawn: int = 0  # of which the arrows carry (a hidden broadcast's copies not counted)
 
 
 def capability(model: EscalationModel, actor: str) -> float:
@@ -90,18 +140,95 @@ def this_weeks_signals(model: EscalationModel) -> list[tuple]:
     return [s for s in model.outbox if s.week == model.week]
 
 
-def network_view(model: EscalationModel) -> NetworkView:
-    """Nodes, typed edges and this week's signals, ready to draw."""
+def recent_arms_senders(model: EscalationModel, weeks: int = ARMS_MEMORY_WEEKS) -> set[str]:
+    """Actors that sent an arms delivery in this week or the ``weeks`` - 1 before it."""
+    since = model.week - weeks + 1
+    senders = {s.sender for s in this_weeks_signals(model) if s.kind == Kind.ARMS_DELIVERY}
+    for signal in reversed(model.signal_log):  # newest first: read back to ``since`` only
+        if signal.week < since:
+            break
+        if signal.kind == Kind.ARMS_DELIVERY:
+            senders.add(signal.sender)
+    return senders
+
+
+def node_stance(model: EscalationModel, name: str, arming: set[str] | None = None) -> Stance:
+    """One actor's stance (``actor_stance``) read from the model's state."""
+    agent = model.actors[name]
+    tier = model.sanction_tier
+    if arming is None:
+        arming = recent_arms_senders(model)
+    return actor_stance(
+        agent.role,
+        agent.action,
+        invasion=bool(model.invasion),
+        rung=int(model.rung),
+        massed=model.russian_troops > model.spec.invasion_calculus.peacetime_troops,
+        imposing=agent.role in ("state", "union") and 0 < tier <= agent.sanction_support,
+        deployed=float(getattr(agent, "deployed", 0.0)),
+        arming=name in arming,
+    )
+
+
+# A sender broadcasting one kind to this many receivers or more is drawn to its main receiver.
+BROADCAST_RECEIVERS = 3
+# At most this many arrows unless every signal is asked for: the strongest of the week.
+STRONGEST_ARROWS = 12
+
+
+def strongest_signals(
+    signals: Sequence, challenger: str, target: str, most: int = STRONGEST_ARROWS
+) -> tuple[list, dict[tuple[str, str, str], int]]:
+    """The week's signals worth an arrow, and how many copies of each broadcast are hidden.
+
+    Routine traffic is left out: sanction support sent among partners (the Western states do
+    not read it, only Russia does), and the copies of a broadcast (one sender, one kind, many
+    receivers) other than the one to its main receiver: Russia for everyone else, Ukraine
+    for Russia. Of what is left, the signals of the ``most`` strongest sender-receiver pairs.
+    Returns the kept signals and, per (sender, receiver, kind) kept, the copies not drawn.
+    """
+    kept = [
+        s for s in signals if not (s.kind == Kind.SANCTION_SUPPORT and s.receiver != challenger)
+    ]
+    by_broadcast: dict[tuple[str, str], list] = {}
+    for signal in kept:
+        by_broadcast.setdefault((signal.sender, str(signal.kind)), []).append(signal)
+    chosen, others = [], {}
+    for (sender, kind), copies in by_broadcast.items():
+        if len(copies) < BROADCAST_RECEIVERS:
+            chosen.extend(copies)
+            continue
+        main = target if sender == challenger else challenger
+        copy = next((s for s in copies if s.receiver == main), copies[0])
+        chosen.append(copy)
+        others[(sender, copy.receiver, kind)] = len(copies) - 1
+    strength: dict[tuple[str, str], float] = {}
+    for signal in chosen:
+        pair = (signal.sender, signal.receiver)
+        strength[pair] = max(strength.get(pair, 0.0), float(signal.intensity))
+    ranked = sorted(strength, key=lambda pair: (-strength[pair], pair))[:most]
+    top = set(ranked)
+    return [s for s in chosen if (s.sender, s.receiver) in top], others
+
+
+def network_view(model: EscalationModel, all_signals: bool = False) -> NetworkView:
+    """Nodes, typed edges and this week's signals, ready to draw.
+
+    Only the week's strongest signals are drawn, routine broadcasts left out (see
+    ``strongest_signals``), unless ``all_signals``.
+    """
     positions = layout(model)
+    arming = recent_arms_senders(model)
     nodes = tuple(
         Node(
             name=name,
             role=agent.role,
             action=agent.action,
-            stance=action_stance(agent.action),
+            stance=node_stance(model, name, arming),
             capability=capability(model, name),
             x=positions[name][0],
             y=positions[name][1],
+            action_stance=action_stance(agent.action),
         )
         for name, agent in model.actors.items()
     )
@@ -109,22 +236,30 @@ def network_view(model: EscalationModel) -> NetworkView:
         Edge(u, v, kind, float(data.get("weight", 1.0)))
         for u, v, kind, data in model.alliance.graph.edges(keys=True, data=True)
     )
+    week = this_weeks_signals(model)
+    if all_signals:
+        shown, others = week, {}
+    else:
+        shown, others = strongest_signals(week, model.challenger.name, model.target.name)
     grouped: dict[tuple[str, str], list] = {}
-    for signal in this_weeks_signals(model):
+    for signal in shown:
         grouped.setdefault((signal.sender, signal.receiver), []).append(signal)
     signals = []
     for (sender, receiver), sent in sorted(grouped.items()):
         kinds = tuple(sorted({str(s.kind) for s in sent}))
         intensity = max(s.intensity for s in sent)
-        signals.append(SignalArrow(sender, receiver, kinds, intensity, signal_stance(kinds)))
-    signals = tuple(signals)
-    return NetworkView(model.week, model.date, nodes, edges, signals)
+        hidden = max(others.get((sender, receiver, kind), 0) for kind in kinds)
+        arrow = SignalArrow(sender, receiver, kinds, intensity, signal_stance(kinds), hidden)
+        signals.append(arrow)
+    return NetworkView(
+        model.week, model.date, nodes, edges, tuple(signals), sent=len(week), drawn=len(shown)
+    )
 
 
 def weekly(model: EscalationModel) -> Mapping[str, Sequence]:
     """The model's weekly record so far, column -> one value per week (read-only).
 
-    It is the record Mesa's collector keeps (``model_vars``), read as is: the five charts read
+    It is the record Mesa's collector keeps (``model_vars``), read as is: the six charts read
     it every week, and building a DataFrame from it would cost more than drawing them.
     """
     return model.datacollector.model_vars
@@ -136,20 +271,30 @@ def horizon_dates(model: EscalationModel) -> tuple[dt.date, dt.date]:
     return start, start + dt.timedelta(weeks=model.horizon)
 
 
-SIGNAL_TABLE_COLUMNS = ("sender", "receiver", "kind", "intensity")
+SIGNAL_TABLE_COLUMNS = ("from", "to", "signal", "strength")
 
 
-def signal_rows(model: EscalationModel) -> list[tuple[str, str, str, float]]:
-    """This week's signals as (sender, receiver, kind, intensity) rows, strongest first.
+def signal_name(kind: str) -> str:
+    """A kind of signal as words: ``sanction_threat`` -> ``sanction threat``."""
+    return str(kind).replace("_", " ")
 
-    Plain tuples: the app writes them straight into an HTML table every week, which a
-    DataFrame and ``to_html`` would make several milliseconds slower.
+
+def signal_rows(model: EscalationModel) -> list[tuple[str, tuple[str, ...], str, float]]:
+    """This week's signals as (sender, receivers, kind, intensity) rows, strongest first.
+
+    One row per message: a sender's signal of one kind and intensity to many receivers (a
+    broadcast) is one row naming them all. Plain tuples: the app writes them straight into an
+    HTML table every week, which a DataFrame and ``to_html`` would make several ms slower.
     """
+    grouped: dict[tuple[str, str, float], list[str]] = {}
+    for s in this_weeks_signals(model):
+        key = (s.sender, str(s.kind), round(float(s.intensity), 3))
+        grouped.setdefault(key, []).append(s.receiver)
     rows = [
-        (s.sender, s.receiver, str(s.kind), round(float(s.intensity), 3))
-        for s in this_weeks_signals(model)
+        (sender, tuple(receivers), kind, intensity)
+        for (sender, kind, intensity), receivers in grouped.items()
     ]
-    rows.sort(key=lambda row: (-row[3], row[0], row[1]))
+    rows.sort(key=lambda row: (-row[3], row[0], row[2]))
     return rows
 
 

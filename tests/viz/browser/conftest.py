@@ -151,7 +151,7 @@ SHOWN_WEEKS = """
 
 
 def wait_for_week(page: Page, week: int, timeout: float = 30_000) -> None:
-    """Wait until the run title and each of the six views show ``week``."""
+    """Wait until the run title and each of the seven views show ``week``."""
     page.locator(".run-title", has_text=f"week {week}/").wait_for(timeout=timeout)
     page.wait_for_function(
         f"([names, week]) => ({SHOWN_WEEKS})(names).every(shown => shown === week)",
@@ -161,7 +161,7 @@ def wait_for_week(page: Page, week: int, timeout: float = 30_000) -> None:
 
 
 def shown_weeks(page: Page) -> dict[str, int | None]:
-    """The week each of the six views shows (None: missing or on the page twice)."""
+    """The week each of the seven views shows (None: missing or on the page twice)."""
     weeks = page.evaluate(SHOWN_WEEKS, list(VIEW_NAMES))
     return dict(zip(VIEW_NAMES, weeks, strict=True))
 

@@ -27,10 +27,10 @@ def step(page) -> None:
 
 def test_page_renders_offline_without_console_errors(app):
     page = app.page
-    assert shown_weeks(page) == dict.fromkeys(VIEW_NAMES, 0)  # each of the six views, once
+    assert shown_weeks(page) == dict.fromkeys(VIEW_NAMES, 0)  # each of the seven views, once
     assert page.locator("svg.week-view").count() == len(VIEW_NAMES)
-    for text in ("nuclear threat", "SWIFT cut-off", "EU gas storage (% full)", "Stance this week"):
-        assert page.get_by_text(text).first.is_visible()
+    for text in ("nuclear threat", "SWIFT cut-off", "EU gas storage (% full)", "Stance"):
+        assert page.get_by_text(text, exact=True).first.is_visible()
     for text in ("Run settings", "Russia's risk attitude", "Misperception", "Reset", "Step"):
         assert page.get_by_text(text).first.is_visible()
     page.wait_for_timeout(500)
@@ -224,3 +224,16 @@ def test_escalation_app_command_serves_the_page_and_stops_cleanly(tmp_path, stop
     assert "Aborted" not in out
     assert _bindable(port)
     assert not [pid for pid in children if Path(f"/proc/{pid}").exists()]
+
+
+def test_network_draws_the_strongest_signals_until_all_are_asked_for(app):
+    page = app.page
+    arrows = page.locator("svg[data-view='network'] line.signal")
+    assert 0 < arrows.count() <= 12  # week 0: 96 sanction-support signals, ten drawn
+    assert page.get_by_text("signals drawn: the strongest").is_visible()
+    page.get_by_text("Show all signals (routine broadcasts too)").click()
+    page.wait_for_function(
+        "() => document.querySelectorAll(\"svg[data-view='network'] line.signal\").length == 96"
+    )
+    assert page.get_by_text("all 96 signals of the week drawn").is_visible()
+    assert app.errors == []
