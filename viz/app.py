@@ -233,7 +233,8 @@ def RunControls(session: Session) -> None:
                 classes=["lever-help"],
                 style={"font-size": "0.75em", "color": "grey", "margin-top": "-12px"},
             )
-        solara.Text("Press Reset to start a run with these settings.")
+        with solara.Div(style={"margin-top": "12px"}):
+            solara.Text("Press Reset to start a run with these settings.")
 
 
 def _heading(text: str, name: str = "heading") -> solara.Element:
