@@ -10,6 +10,7 @@ The directory is read by :mod:`analysis.results`; the intervals and curves are
 from __future__ import annotations
 
 import datetime as dt
+import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -571,8 +572,8 @@ def write_figures(experiment: Results, sensitivity: pd.DataFrame | None = None) 
 
 def _heading(manifest: dict[str, Any], out_dir: Path, runs: pd.DataFrame, ok: int) -> list[str]:
     lines = [
-        f"Experiment {manifest.get('name', out_dir.name)} ({out_dir}): {len(runs)} runs, "
-        f"{ok} ok, {len(runs) - ok} excluded as errors; "
+        f"Experiment {manifest.get('name', out_dir.name)} ({out_dir}): {len(runs):,} runs, "
+        f"{ok:,} ok, {len(runs) - ok:,} excluded as errors; "
         f"design {manifest.get('design', {}).get('sampler', 'none')}, "
         f"seed {manifest.get('seed', '-')}"
     ]
@@ -583,7 +584,16 @@ def _heading(manifest: dict[str, Any], out_dir: Path, runs: pd.DataFrame, ok: in
         first = errors.iloc[0]
         message = str(first["error"]).strip().splitlines()
         lines.append(f"First error (run {first['run_id']}): {message[-1] if message else '?'}")
-    return lines
+    return [wrapped for line in lines for wrapped in fit(line)]
+
+
+def fit(line: str) -> list[str]:
+    """A line of prose around the tables, wrapped to the terminal width the tables keep."""
+    return textwrap.wrap(line, WIDTH, subsequent_indent="  ", break_on_hyphens=False) or [""]
+
+
+def figures_line(folder: Path, written: Sequence[Path]) -> str:
+    return "\n".join(fit(f"Figures in {folder}: {', '.join(p.name for p in written)}"))
 
 
 def report_text(
@@ -650,4 +660,4 @@ def print_report(out_dir: Path, outcomes: Sequence[str] | None = None) -> None:
         sensitivity = sensitivity_table(experiment, outcomes)
     print(report_text(experiment, sensitivity))
     written = write_figures(experiment, sensitivity)
-    print(f"\nFigures in {out_dir / 'figures'}: {', '.join(p.name for p in written)}")
+    print("\n" + figures_line(out_dir / "figures", written))

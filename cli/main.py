@@ -7,6 +7,7 @@ Each module registers its parser and handler; handlers import what they need whe
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Sequence
 
@@ -35,6 +36,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except EscalationError as exc:
         print(f"escalation: error: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # The reader went away (``| head``): what it wanted was printed. Python would complain
+        # again at exit while flushing stdout, so stdout is pointed at nothing first.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except KeyboardInterrupt:
         print("escalation: interrupted", file=sys.stderr)
         return 130

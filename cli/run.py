@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -116,15 +116,16 @@ def write_tables(
 
 
 def check_writable(out: Path) -> None:
-    """Refuse an --out the tables could not be written to, before the run rather than after."""
+    """Refuse an --out the tables could not be written to, before the run rather than after:
+    its parent is created (as writing would) and a scratch directory made and removed in it."""
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out {out}: exists and is not a directory")
-    parent = out.absolute().parent
-    existing = next((p for p in (parent, *parent.parents) if p.exists()), None)
-    if existing is None or not existing.is_dir():
-        raise UsageError(f"--out {out}: cannot write there ({existing} is not a directory)")
-    if not os.access(existing, os.W_OK | os.X_OK):
-        raise UsageError(f"--out {out}: cannot write there (permission denied in {existing})")
+    try:
+        parent = out.absolute().parent
+        parent.mkdir(parents=True, exist_ok=True)
+        tempfile.TemporaryDirectory(prefix=f".{out.name}.", dir=parent).cleanup()
+    except OSError as exc:
+        raise UsageError(f"--out {out}: cannot write there ({exc.strerror or exc})") from None
 
 
 def command_run(args: argparse.Namespace) -> int:

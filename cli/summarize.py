@@ -126,5 +126,5 @@ def command_summarize(args: argparse.Namespace) -> int:
             written = summary.write_figures(experiment, sensitivity)
         except OSError as exc:
             raise UsageError(f"{args.dir}/figures: cannot write there ({exc.strerror})") from None
-        print(f"\nFigures in {args.dir / 'figures'}: {', '.join(p.name for p in written)}")
+        print("\n" + summary.figures_line(args.dir / "figures", written))
     return 0

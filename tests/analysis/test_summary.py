@@ -283,7 +283,7 @@ def test_report_prints_table_and_writes_valid_pngs(
 ) -> None:
     summary.print_report(known)
     out = capsys.readouterr().out
-    assert "160 runs, 150 ok, 10 excluded as errors" in out
+    assert "160 runs, 150 ok, 10 excluded as errors" in " ".join(out.split())  # prose wraps at 100
     assert "First error (run freeze_deal-50): RuntimeError: synthetic" in out
     assert "0.30 [0.22, 0.40]" in out
     assert "coercion 50%" in out and "30/100" in out
@@ -332,7 +332,7 @@ def test_report_on_an_experiment_whose_runs_all_failed(
     out = write_experiment(tmp_path / "failed", known_runs().assign(status="error"))
     summary.print_report(out)
     printed = capsys.readouterr().out
-    assert "160 runs, 0 ok, 160 excluded as errors" in printed
+    assert "160 runs, 0 ok, 160 excluded as errors" in " ".join(printed.split())
     assert "No successful runs" in printed
     assert not (out / "figures").exists()
 

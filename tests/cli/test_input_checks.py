@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
 from cli.main import main
@@ -38,3 +41,25 @@ def test_the_experiment_help_names_every_shipped_experiment(capsys):
     text = " ".join(capsys.readouterr().out.split())
     for name in ("compare_scenarios", "latin_sweep", "morris_screening", "policy_list"):
         assert name in text
+
+
+def test_output_piped_into_head_ends_quietly():
+    command = [sys.executable, "-m", "cli.main", "run", "--seed", "1", "--weeks", "26"]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as process:
+        assert process.stdout is not None and process.stderr is not None
+        process.stdout.close()  # the reader is gone before the timeline is printed (`| head`)
+        err = process.stderr.read().decode()
+        assert process.wait(timeout=120) == 0, err
+    assert "Traceback" not in err and "BrokenPipe" not in err
+
+
+def test_the_report_heading_wraps_to_the_tables_width(tmp_path):
+    import pandas as pd
+
+    from analysis.summary import WIDTH, _heading
+
+    runs = pd.DataFrame({"run_id": [0, 1], "status": ["ok", "error"], "error": ["", "x" * 300]})
+    manifest = {"name": "a-long-experiment-name-" * 3, "total_runs": 9000, "seed": 20211101}
+    lines = _heading(manifest, tmp_path / ("deep/" * 12), runs, ok=1)
+    assert all(len(line) <= WIDTH for line in lines), [len(line) for line in lines]
+    assert any("INCOMPLETE: 2 of 9,000 runs" in line for line in lines)
