@@ -20,6 +20,7 @@ from experiments.store import (
     RUN_COLUMNS,
     RUNS,
     ResultsError,
+    complete_parts,
     incomplete_note,
     read_manifest,
     read_table,
@@ -115,6 +116,11 @@ def load_results(out_dir: Path | str) -> Results:
         raise ModelNotRecorded(
             f"{out_dir}: the model table was not recorded (record = {manifest['record']}), "
             "so there is nothing to summarise"
+        )
+    if not complete_parts(out_dir, RUNS):
+        note = incomplete_note(0, manifest.get("total_runs")) or "no runs stored"
+        raise ResultsError(
+            f"{out_dir}: {note}; run `escalation experiment` again with the same --out to run them"
         )
     runs = read_table(out_dir, RUNS)
     missing = {"run_id", "scenario", "sample", "status"} - set(runs.columns)

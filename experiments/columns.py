@@ -20,7 +20,12 @@ from world.parameters import SECTIONS, ActorProfile
 RUN_FIXED: Dictionary = {
     name: {"unit": unit, "meaning": meaning}
     for name, unit, meaning in [
-        ("run_id", "id", "number of the run: scenario, then sample, then replicate"),
+        (
+            "run_id",
+            "id",
+            "number of the run: scenario, then sample, then replicate; a block of them per"
+            " growth of the experiment (manifest replicate_blocks)",
+        ),
         ("scenario", "name", "the scenario, as written in the experiment file"),
         ("sample", "row", "the run's parameter set: its row of design.parquet"),
         ("replicate", "count", "replicate number within the parameter set, from 0"),

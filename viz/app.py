@@ -431,6 +431,7 @@ def Page() -> None:
     model = solara.use_reactive(first)
     session = solara.use_memo(lambda: Session(model=model, config=config), [])
     session_context.provide(session)
+    solara.Title(TITLE)  # the browser tab's name, not Solara's default
     with solara.AppBar():
         solara.AppBarTitle(TITLE)
         solara.lab.ThemeToggle()
