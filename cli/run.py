@@ -16,14 +16,13 @@ import numpy as np
 import pandas as pd
 
 from cli.usage import UsageError, parse_override
-from model.columns import ATTRS_KEY, write_parquet
+from model.columns import ATTRS_KEY, COLUMNS_FILE, write_parquet
 from model.escalation import EscalationModel
 from model.files import write_directory
 from model.provenance import versions
 from world.parameters import World, fields_of
 
 FORMATS = ("parquet", "csv")
-COLUMNS_FILE = "columns.json"  # with --format csv: unit and meaning of every column, per table
 WEST_ACTION_LABELS = {
     "arms_delivery": "arms",
     "flank_deployment": "flank",

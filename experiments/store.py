@@ -49,7 +49,7 @@ import pandas as pd
 
 from experiments.columns import table_dictionary
 from experiments.design import TABLES, Experiment, ExperimentError, content_hash
-from model.columns import attach, read_dictionary, write_parquet
+from model.columns import ATTRS_KEY, COLUMNS_FILE, attach, read_dictionary, write_parquet
 from model.files import write_atomic, write_bytes_atomic, write_text_atomic
 from model.provenance import versions
 from world.errors import EscalationError
@@ -463,7 +463,8 @@ def load(root: Path | str, tables: Sequence[str] | None = None) -> dict[str, pd.
 
 
 def export_csv(root: Path | str, dest: Path | str) -> list[Path]:
-    """Write every table of a results directory as CSV (plus the manifest) into ``dest``."""
+    """Write every table of a results directory as CSV, with the units and meanings of their
+    columns (``columns.json``) and the manifest, into ``dest``."""
     dest = Path(dest)
     tables = load(root)
     manifest = (Path(root) / MANIFEST).read_bytes()
@@ -474,6 +475,9 @@ def export_csv(root: Path | str, dest: Path | str) -> list[Path]:
             path = dest / f"{table}.csv"
             write_atomic(path, lambda temporary, frame=frame: frame.to_csv(temporary, index=False))
             written.append(path)
+        dictionaries = {table: frame.attrs.get(ATTRS_KEY, {}) for table, frame in tables.items()}
+        text = json.dumps(dictionaries, indent=2) + "\n"
+        written.append(write_text_atomic(dest / COLUMNS_FILE, text))
         written.append(write_bytes_atomic(dest / MANIFEST, manifest))
     except OSError as exc:
         raise ExperimentError(f"--csv {dest}: cannot write there ({exc.strerror})") from None

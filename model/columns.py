@@ -20,6 +20,8 @@ import pandas as pd
 METADATA_KEY = b"escalation.columns"
 #: Key of the column dictionary in ``DataFrame.attrs``.
 ATTRS_KEY = "columns"
+# Beside CSV files, which have no place for them: unit and meaning of every column, per table.
+COLUMNS_FILE = "columns.json"
 
 Dictionary = dict[str, dict[str, str]]  # column -> {"unit": ..., "meaning": ...}
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -333,7 +334,9 @@ def test_loader_round_trip_and_csv_export(reference, tmp_path):
     tables = load(tmp_path / "out")
     frames_equal(tables, expected)
     written = export_csv(tmp_path / "out", tmp_path / "csv")
-    assert {p.name for p in written} == {"runs.csv", "model.csv", "manifest.json"}
+    assert {p.name for p in written} == {"runs.csv", "model.csv", "columns.json", "manifest.json"}
+    units = json.loads((tmp_path / "csv" / "columns.json").read_text())
+    assert units["model"]["eu_gas_storage"]["unit"] and units["runs"]["seed"]["meaning"]
     runs = pd.read_csv(tmp_path / "csv" / "runs.csv", keep_default_na=False)
     assert runs["seed"].tolist() == expected["runs"]["seed"].tolist()
     assert not list(Path(tmp_path / "out").rglob("*.pkl"))
