@@ -268,9 +268,8 @@ def test_resume_after_sigkill(tmp_path):
     assert resumed["runs"]["run_id"].is_unique
 
 
-def test_a_failing_run_is_recorded_and_the_others_complete(reference, tmp_path, monkeypatch):
-    experiment, expected = reference
-    bad_seed = int(expected["runs"]["seed"].iloc[7])
+def failing_on(bad_seed: int) -> type[EscalationModel]:
+    """The model, except that the run with ``bad_seed`` raises as it is built."""
 
     class Fragile(EscalationModel):
         def __init__(self, scenario, *, rng=None, weeks=None, **overrides):
@@ -278,7 +277,14 @@ def test_a_failing_run_is_recorded_and_the_others_complete(reference, tmp_path, 
                 raise RuntimeError("deliberate failure")
             super().__init__(scenario, rng=rng, weeks=weeks, **overrides)
 
-    monkeypatch.setattr("experiments.chunks.EscalationModel", Fragile)
+    return Fragile
+
+
+def test_a_failing_run_is_recorded_and_the_others_complete(reference, tmp_path, monkeypatch):
+    experiment, expected = reference
+    bad_seed = int(expected["runs"]["seed"].iloc[7])
+
+    monkeypatch.setattr("experiments.chunks.EscalationModel", failing_on(bad_seed))
     final = run_experiment(experiment, tmp_path / "out")
     assert final.failures == 1
     tables = load(tmp_path / "out")
@@ -350,13 +356,7 @@ def test_a_retried_chunk_is_replaced_whole_or_not_at_all(reference, tmp_path, mo
     bad_seed = int(expected["runs"]["seed"].iloc[7])
     original = EscalationModel
 
-    class Fragile(EscalationModel):
-        def __init__(self, scenario, *, rng=None, weeks=None, **overrides):
-            if rng == bad_seed:
-                raise RuntimeError("deliberate failure")
-            super().__init__(scenario, rng=rng, weeks=weeks, **overrides)
-
-    monkeypatch.setattr("experiments.chunks.EscalationModel", Fragile)
+    monkeypatch.setattr("experiments.chunks.EscalationModel", failing_on(bad_seed))
     run_experiment(experiment, out)
     monkeypatch.setattr("experiments.chunks.EscalationModel", original)
     chunk = 7 // experiment.chunk_size
