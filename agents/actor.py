@@ -1,4 +1,8 @@
-"""What every actor shares: profile, beliefs updated from signals, risk-adjusted choice."""
+"""What every actor shares: profile, beliefs updated from signals, risk-adjusted choice.
+
+An actor acts on up to four tracks a week (military, aid, economic, diplomatic), choosing on each
+by logit among that track's options, so a threat of sanctions never crowds out an arms delivery.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ import mesa
 from world.choice import Option, choose
 from world.energy import energy_exposure
 from world.parameters import ActorProfile
-from world.signals import Kind, Signal
+from world.signals import TRACKS, Kind, Signal, headline_action
 
 
 def toward(current: float, target: float, rate: float) -> float:
@@ -34,13 +38,15 @@ class Actor(mesa.Agent):
         self.name = profile.name  # as in every table (the agents table's "actor" column)
         self.role = profile.role
         self.action = "none"
+        self.track_actions: dict[str, str] = dict.fromkeys(TRACKS, "none")
         self.resolve = profile.resolve
         self.threat = 0.0
         self.belief = 0.0
         self.cost = 0.0
         self.gas_storage = profile.gas_storage
         self.energy_exposure = 0.0
-        self.sanction_support = 0
+        self.sanction_support = 0  # the tier it would back against an invasion
+        self.sanction_backing = 0  # the tier it backs imposing now
 
     # --- observe -------------------------------------------------------------------------
     def observe(self) -> None:
@@ -70,20 +76,46 @@ class Actor(mesa.Agent):
     def step(self) -> None:
         world = self.model.world
         profile = self.profile
-        self.action = choose(
-            self.options(),
-            profile.risk_attitude,
-            profile.loss_aversion,
-            world.value_curvature,
-            world.prospect_theory,
-            world.choice_temperature,
-            self.model.random,
-        )
-        self.act(self.action)
+        draw = self.model.random
+        chosen = dict.fromkeys(TRACKS, "hold")
+        for track, options in self.tracks().items():
+            if len(options) > 1:
+                chosen[track] = choose(
+                    options,
+                    profile.risk_attitude,
+                    profile.loss_aversion,
+                    world.value_curvature,
+                    world.prospect_theory,
+                    world.choice_temperature,
+                    draw,
+                )
+            elif options:
+                chosen[track] = next(iter(options))
+        self.track_actions = chosen
+        self.action = headline_action(chosen.values())
+        for action in chosen.values():
+            if action != "hold":
+                self.act(action)
 
-    def options(self) -> dict[str, Option]:
-        """Each option's outcome against the status quo: a sure value or a lottery."""
-        return {"hold": 0.0}
+    def tracks(self) -> dict[str, dict[str, Option]]:
+        """Each track's options, each option's outcome against the status quo ("hold")."""
+        return {}
+
+    @property
+    def military_action(self) -> str:
+        return self.track_actions["military"]
+
+    @property
+    def aid_action(self) -> str:
+        return self.track_actions["aid"]
+
+    @property
+    def economic_action(self) -> str:
+        return self.track_actions["economic"]
+
+    @property
+    def diplomatic_action(self) -> str:
+        return self.track_actions["diplomatic"]
 
     def act(self, action: str) -> None:
         """Carry out the chosen action: send its signals and queue its consequences."""

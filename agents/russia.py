@@ -1,17 +1,19 @@
 """Russia: masses troops, coerces, and invades only when its own calculus says so.
 
-Each week Russia values every option as a lottery against the status quo. Waiting options carry
-a sure loss: troops cost money to hold and Ukraine's growing capability closes the window for a
-successful attack (004). An invasion is a gamble: success with a probability that rises with
-the force ratio, against expected sanctions (what Russia believes the West will do, learnt from
-its signals), war costs, and NATO's stick. Prospect theory makes the sure loss of waiting loom
-large, so a closing window can push a loss-averse actor into the gamble (Levy 1992).
+Each week Russia weighs invading now against the value of waiting (`world.decisions`): later,
+with more troops massed, against a Ukraine that grows stronger, discounted and charged the
+cost of holding the troops; or settling for what coercion wins. It expects sanctions from what
+the West has signalled, separately for an incursion and for an invasion, counts only those
+not yet in force (imposed sanctions are sunk), and judges Ukraine's strength with an error of
+its own. It acts on three tracks: military (mass, hold, pull back, strike), diplomatic
+(demands, talks, threats, recognition) and economic (hybrid action, gas).
 """
 
 from __future__ import annotations
 
 from agents.actor import Actor, clip01, toward
-from world.choice import Option
+from world import decisions
+from world.choice import Option, Valued, lottery_value, prospect_value
 from world.ladder import TIER_BITE_RUSSIA, TOP_TIER, Rung, SanctionTier, Talks
 from world.signals import TALKS_INTENSITY, Kind, Signal
 
@@ -31,7 +33,7 @@ ACTION_RUNG = {
     "pull_back": Rung.STATUS_QUO,
 }
 
-SANCTION_KINDS = frozenset({Kind.SANCTION_THREAT, Kind.SANCTION_SUPPORT, Kind.SANCTIONS})
+SANCTION_KINDS = frozenset({Kind.SANCTION_THREAT, Kind.SANCTION_SUPPORT})
 TROOP_UNIT = 100_000.0  # troops: `holding_cost` is per this many troops held for a week
 EVEN_ODDS = 0.5  # success odds at which recognition wins exactly `recognition_gain`
 # What Russia's signals cost it (utility units, §7.3 of the ODD): the costlier, the more
@@ -61,6 +63,7 @@ class Russia(Actor):
             Kind.WRITTEN_RESPONSE,
             Kind.ARMS_CONTROL_OFFER,
             Kind.MINSK_CONCESSION,
+            Kind.MINSK_REFUSAL,
             Kind.CONCESSION,
             Kind.FREEZE_OFFER,
             Kind.MISSILE_THREAT,
@@ -70,10 +73,10 @@ class Russia(Actor):
 
     def __init__(self, model, profile) -> None:
         super().__init__(model, profile)
+        calc = model.spec.invasion_calculus
         self.troops = profile.forces
         self.expected_support: dict[str, float] = {}
-        self.perceived_growth = model.spec.world.capability_growth
-        calc = model.spec.invasion_calculus
+        self.arms_trend = 0.0  # capability a week Russia sees the West shipping to Ukraine
         self.nato_threat = calc.prior_nato_threat
         self.deal_prospect = calc.prior_deal_prospect
         self.stick_credibility = 0.0
@@ -83,15 +86,22 @@ class Russia(Actor):
         self.recognised = False
         self.incursion = False
         self.provoked = False
+        self.expected_tier = 0.0  # for an invasion
+        self.expected_tier_incursion = 0.0
+        self.invasion_odds = 0.0  # as Russia judges them this week
+        self.waiting = 0.0  # the value of not invading this week
+        # Russia's error in judging Ukraine's strength: drawn once, its intelligence's bias.
+        error = calc.capability_bias + calc.capability_misjudgement * float(
+            model.rng.standard_normal()
+        )
+        self.capability_error = max(-0.9, error)
         # What each sanction tier takes from Russia: SWIFT's bite lessened by alternatives,
-        # the energy tier's by the budget's dependence on hydrocarbon exports.
+        # the energy tier's set by the budget's dependence on hydrocarbon exports.
         bites = list(TIER_BITE_RUSSIA)
         bites[SanctionTier.SWIFT] *= 1.0 - calc.swift_alternatives
         bites[SanctionTier.ENERGY] = profile.budget_hydrocarbon_share
-        self._bites = bites
-        self._bite_totals = [sum(bites[: whole + 1]) for whole in SanctionTier]
-        self._sanction_scale = calc.sanction_cost_scale
-        self._sanction_weight = 1.0 - profile.cost_tolerance
+        self.cumulative_bites = [sum(bites[: whole + 1]) for whole in SanctionTier]
+        self._sanction_scale = calc.sanction_cost_scale * (1.0 - profile.cost_tolerance)
         self.western_exposure = 0.0
         # Whose sanction stance a signal speaks for: a state its own, the Union its members'.
         self._speaks_for: dict[str, tuple[str, ...]] = {a.name: (a.name,) for a in model.western}
@@ -101,23 +111,32 @@ class Russia(Actor):
     # --- beliefs -------------------------------------------------------------------------
     def read(self, signal: Signal, intensity: float, weight: float) -> None:
         kind = signal.kind
+        calc = self.model.calculus
         if kind in SANCTION_KINDS:
             expected = self.expected_support
             for sender in self._speaks_for.get(signal.sender, ()):
                 expected[sender] = toward(expected[sender], TOP_TIER * intensity, weight)
+        elif kind == Kind.SANCTIONS:
+            # Imposed sanctions show at least that much will: a floor on what each sender
+            # backs for an invasion, never a pull down toward what an incursion brought.
+            expected = self.expected_support
+            for sender in self._speaks_for.get(signal.sender, ()):
+                expected[sender] = max(expected[sender], TOP_TIER * intensity)
         elif kind == Kind.ARMS_DELIVERY:
-            model = self.model
-            growth = model.world.capability_growth + model.policy.arms_effect * intensity
-            self.perceived_growth = toward(self.perceived_growth, growth, weight)
+            shipped = self.model.policy.arms_effect * intensity
+            self.arms_trend = toward(self.arms_trend, shipped, weight)
             self.nato_threat = toward(self.nato_threat, intensity, weight)
         elif kind in (Kind.FLANK_DEPLOYMENT, Kind.MOBILISATION):
             self.nato_threat = toward(self.nato_threat, intensity, weight)
         elif kind in (Kind.TALKS, Kind.WRITTEN_RESPONSE, Kind.ARMS_CONTROL_OFFER):
-            implied = self.model.calculus.talks_deal_signal * intensity
+            implied = calc.talks_deal_signal * intensity
             self.deal_prospect = toward(self.deal_prospect, implied, weight)
         elif kind == Kind.MINSK_CONCESSION:
-            implied = self.model.calculus.minsk_deal_signal * intensity
+            implied = calc.minsk_deal_signal * intensity
             self.deal_prospect = toward(self.deal_prospect, implied, weight)
+        elif kind == Kind.MINSK_REFUSAL:
+            # Kyiv will not implement Minsk on Moscow's reading: the political road narrows.
+            self.deal_prospect = toward(self.deal_prospect, 0.0, weight * intensity)
         elif kind == Kind.CONCESSION:
             self.moratorium_offered = True
             self.deal_prospect = toward(self.deal_prospect, intensity, weight)
@@ -130,139 +149,190 @@ class Russia(Actor):
             self.provoked = True
 
     def reassess(self) -> None:
+        model = self.model
         if not self.expected_support:
             # Energy dependence is public, resolve is not: Russia starts from what each state
             # would back if its resolve were the one Russia assumes, then learns from signals.
             # (The model assesses Western states before Russia at week 0.)
-            assumed = self.model.spec.invasion_calculus.assumed_western_resolve
+            assumed = model.spec.invasion_calculus.assumed_western_resolve
             self.expected_support = {
-                a.name: float(a.preferred_tier(resolve=assumed)) for a in self.model.western
+                a.name: float(a.line_for_invasion(resolve=assumed)) for a in model.western
             }
-        self.expected_tier = self.model.coalition_tier(self.expected_support)
+        self.expected_tier = model.coalition_tier(self.expected_support)
+        self.expected_tier_incursion = min(
+            float(model.policy.tier_for_incursion), self.expected_tier
+        )
         # The West's mean exposure to an energy cut: what energy pressure works on. (Western
         # states observe, and so update their exposure, before Russia.)
-        exposures = [a.energy_exposure for a in self.model.sanctioners]
+        exposures = [a.energy_exposure for a in model.sanctioners]
         self.western_exposure = sum(exposures) / len(exposures) if exposures else 0.0
         self.belief = self.expected_tier / TOP_TIER
         self.threat = clip01(self.nato_threat)
-        self.deal_prospect *= self.model.calculus.deal_decay
+        self.deal_prospect *= model.calculus.deal_decay
 
     # --- the calculus --------------------------------------------------------------------
     def success_odds(self, troops: float, capability: float) -> float:
-        """Contest function: even odds at ``troops_for_even_odds`` against today's Ukraine."""
-        calc = self.model.spec.invasion_calculus
-        if troops <= 0.0:
-            return 0.0
-        ratio = calc.troops_for_even_odds * capability / troops
-        try:
-            return 1.0 / (1.0 + ratio**calc.success_steepness)
-        except OverflowError:  # a token force against a real army: no chance at all
-            return 0.0
+        calc = self.model.calculus
+        return decisions.success_odds(
+            troops, capability, calc.troops_for_even_odds, calc.success_steepness
+        )
 
     def sanction_cost(self, tier: float) -> float:
-        """Russia's perceived cost of a (possibly fractional) sanction tier."""
-        whole = int(tier)
-        bites = self._bites
-        share = bites[whole + 1] if whole < TOP_TIER else 0
-        total = self._bite_totals[whole] + (tier - whole) * share
-        return self._sanction_scale * total * self._sanction_weight
+        """Russia's cost of a (possibly fractional) cumulative sanction tier."""
+        return decisions.sanction_cost(tier, self.cumulative_bites, self._sanction_scale)
 
-    def options(self) -> dict[str, Option]:
+    def further_sanctions(self, tier: float) -> float:
+        """What a move expected to bring ``tier`` adds to the sanctions already in force."""
+        in_force = self.sanction_cost(self.model.sanction_tier)
+        return max(0.0, self.sanction_cost(tier) - in_force)
+
+    def judged_capability(self) -> float:
+        return self.model.ukraine_capability * (1.0 + self.capability_error)
+
+    def tracks(self) -> dict[str, dict[str, Option]]:
         model = self.model
-        calc = model.spec.invasion_calculus
-        stake = calc.stake * (calc.provocation_factor if self.provoked else 1.0)
+        calc = model.calculus
         holding = calc.holding_cost * self.troops / TROOP_UNIT
         if model.invasion:
             nuclear = calc.nuclear_threat_success
+            weary = calc.war_talks_value * self.deal_prospect + calc.war_weariness * self.cost
             return {
-                "continue_war": -holding,
-                "energy_pressure": -holding
-                + calc.war_energy_leverage * self.western_exposure
-                - calc.energy_pressure_cost,
-                "nuclear_threat": [
-                    (nuclear, calc.nuclear_threat_stake * self.nato_threat),
-                    (1.0 - nuclear, -calc.nuclear_threat_stake),
-                ],
-                "talks": -holding + calc.war_talks_value * self.deal_prospect,
+                "military": {"continue_war": -holding},
+                "economic": {
+                    "hold": 0.0,
+                    "energy_pressure": calc.war_energy_leverage * self.western_exposure
+                    - self.pressure_cost(),
+                },
+                "diplomatic": {
+                    "hold": 0.0,
+                    "nuclear_threat": [
+                        (nuclear, calc.nuclear_threat_stake * self.nato_threat),
+                        (1.0 - nuclear, -calc.nuclear_threat_stake),
+                    ],
+                    "talks": weary,
+                },
             }
-        capability = model.ukraine_capability
+        world = model.world
+        policy = model.policy
+        profile = self.profile
+        stake = calc.stake * (calc.provocation_factor if self.provoked else 1.0)
+        capability = self.judged_capability()
         odds = self.success_odds(self.troops, capability)
-        horizon = min(self.profile.time_horizon, calc.projection_cap)
-        frozen = model.talks == Talks.AGREEMENT and model.spec.policy.freeze_deal
-        growth = model.spec.world.capability_growth if frozen else self.perceived_growth
-        future = self.success_odds(self.troops, capability + growth * horizon)
-        window_loss = calc.window_weight * stake * max(0.0, odds - future)
-        waiting = -holding - window_loss
-        # Coercion pays only as far as the threat of force is credible (000: the build-up is
-        # what brought the US to the table).
-        coercion = (
-            odds
-            * self.deal_prospect
-            * calc.concession_value
-            * (1.0 if self.moratorium_offered else calc.coercion_discount)
-        )
-        expected = self.sanction_cost(self.expected_tier)
+        self.invasion_odds = odds
+        frozen = model.talks == Talks.AGREEMENT and policy.freeze_deal
+        arms_trend = 0.0 if frozen else self.arms_trend
         nato_risk = self.stick_credibility * calc.missile_deployment_cost + (
-            model.spec.world.brinkmanship_hazard * self.nato_threat * calc.nato_clash_cost
+            world.brinkmanship_hazard * self.nato_threat * calc.nato_clash_cost
         )
-        options: dict[str, Option] = {
-            "hold": waiting,
-            "demands": waiting
-            + coercion
-            + (0.0 if self.demands_published else calc.demands_novelty),
-            "military_technical_threat": waiting + calc.threat_coercion_share * coercion,
-            "talks": waiting + calc.talks_coercion_share * coercion,
-            "hybrid_action": [
-                (calc.hybrid_success, waiting + calc.hybrid_gain),
-                (1.0 - calc.hybrid_success, waiting),
-            ],
-            "energy_pressure": waiting
-            + calc.energy_leverage * stake * self.western_exposure
-            - calc.energy_pressure_cost,
+        pipeline = calc.nord_stream_value if model.nord_stream_2_expected_loss() else 0.0
+        further = self.further_sanctions(self.expected_tier) + nato_risk + pipeline
+        coercion = decisions.coercion_rate(
+            self.deal_prospect,
+            calc.concession_value,
+            self.moratorium_offered,
+            calc.coercion_discount,
+        )
+        per_troop = calc.holding_cost / TROOP_UNIT
+        published = calc.published_climbdown_factor if self.demands_published else 1.0
+        climbdown = calc.climbdown_cost * model.rung * published
+
+        def waiting(troops: float) -> float:
+            return decisions.waiting_value(
+                troops,
+                calc.buildup_rate,
+                calc.troop_ceiling,
+                capability,
+                world.capability_growth,
+                arms_trend,
+                model.arms_lag,
+                profile.time_horizon,
+                calc.weekly_discount,
+                per_troop,
+                calc.troops_for_even_odds,
+                calc.success_steepness,
+                stake,
+                calc.war_cost,
+                calc.failure_cost,
+                further,
+                coercion,
+                climbdown,
+                profile.risk_attitude,
+                profile.loss_aversion,
+                world.value_curvature,
+                world.prospect_theory,
+            )
+
+        hold = waiting(self.troops)
+        self.waiting = hold
+        # Waiting values are already judged gambles (Valued): the choice weighs them as they
+        # stand against the invasion lottery, valued the same way.
+        military: dict[str, Option] = {
+            "hold": Valued(hold),
+            "invade": decisions.war_lottery(odds, stake, calc.war_cost, calc.failure_cost, further),
         }
         if self.troops < calc.troop_ceiling:
             more = min(calc.troop_ceiling, self.troops + calc.buildup_rate)
-            leverage = stake * (self.success_odds(more, capability) - odds)
-            options["build_up"] = waiting + leverage - calc.buildup_holding_share * holding
+            military["build_up"] = Valued(waiting(more))
         if self.troops > calc.peacetime_troops:
-            published = calc.published_climbdown_factor if self.demands_published else 1.0
-            climbdown = calc.climbdown_cost * model.rung * published
             deal = 0.0
             if model.talks >= Talks.FORMAL_TALKS:
                 deal += calc.freeze_value if self.freeze_offered else 0.0
                 deal += calc.concession_value if self.moratorium_offered else 0.0
-            options["pull_back"] = -climbdown - window_loss + deal
-        if not self.recognised:
-            tier = min(model.spec.policy.tier_for_recognition, self.expected_tier)
-            # A pretext is worth as much as the force behind it.
-            gain = calc.recognition_gain * odds / EVEN_ODDS
-            options["recognition"] = waiting + gain - self.sanction_cost(tier)
+            fewer = max(calc.peacetime_troops, self.troops - calc.pullback_rate)
+            settled = prospect_value(deal - climbdown, world.value_curvature, profile.loss_aversion)
+            military["pull_back"] = Valued(waiting(fewer) + settled)
         if not self.incursion:
             local = self.success_odds(self.troops * calc.incursion_concentration, capability)
-            sanctions = self.sanction_cost(
-                min(model.spec.policy.tier_for_incursion, self.expected_tier)
-            )
+            sanctions = self.further_sanctions(self.expected_tier_incursion)
             share = calc.incursion_cost_share
-            options["limited_incursion"] = [
-                (local, calc.incursion_share * stake - share * calc.war_cost - sanctions),
-                (1.0 - local, -share * calc.failure_cost - sanctions),
-            ]
-        options["invade"] = [
-            (odds, stake - calc.war_cost - expected - nato_risk),
-            (1.0 - odds, -calc.failure_cost - expected - nato_risk),
-        ]
-        return options
+            # A limited incursion leaves Russia where it was, plus the gamble's outcome.
+            gamble = lottery_value(
+                [
+                    (local, calc.incursion_share * stake - share * calc.war_cost - sanctions),
+                    (1.0 - local, -share * calc.failure_cost - sanctions),
+                ],
+                profile.risk_attitude,
+                profile.loss_aversion,
+                world.value_curvature,
+                world.prospect_theory,
+            )
+            military["limited_incursion"] = Valued(hold + gamble)
+        # Coercion pays only as far as the threat of force is credible (000).
+        coercion *= odds
+        diplomatic: dict[str, Option] = {
+            "hold": 0.0,
+            "demands": coercion + (0.0 if self.demands_published else calc.demands_novelty),
+            "military_technical_threat": calc.threat_coercion_share * coercion,
+            "talks": calc.talks_coercion_share * coercion,
+        }
+        if not self.recognised:
+            tier = min(float(policy.tier_for_recognition), self.expected_tier)
+            # A pretext is worth as much as the force behind it.
+            gain = calc.recognition_gain * odds / EVEN_ODDS
+            diplomatic["recognition"] = gain - self.further_sanctions(tier)
+        economic: dict[str, Option] = {
+            "hold": 0.0,
+            "hybrid_action": [
+                (calc.hybrid_success, calc.hybrid_gain),
+                (1.0 - calc.hybrid_success, 0.0),
+            ],
+            "energy_pressure": calc.energy_leverage * stake * self.western_exposure
+            - self.pressure_cost(),
+        }
+        return {"military": military, "diplomatic": diplomatic, "economic": economic}
+
+    def pressure_cost(self) -> float:
+        """Revenue lost by withholding gas: heavier the more the budget rests on it."""
+        calc = self.model.calculus
+        return calc.energy_pressure_cost * self.profile.budget_hydrocarbon_share
 
     # --- consequences --------------------------------------------------------------------
     def act(self, action: str) -> None:
         model = self.model
-        calc = model.spec.invasion_calculus
+        calc = model.calculus
         adversaries = model.alliance.neighbours(self.name, "adversary")
         intensity = min(1.0, self.troops / calc.troop_ceiling) if calc.troop_ceiling else 1.0
-        rung = ACTION_RUNG[action]
-        if action == "hold" and self.troops <= calc.peacetime_troops:
-            rung = Rung.STATUS_QUO  # nothing massed, nothing signalled
-        model.push_rung(rung)
+        model.push_rung(ACTION_RUNG[action])
         if action == "build_up":
             self.troops = min(calc.troop_ceiling, self.troops + calc.buildup_rate)
             self.send(adversaries, Kind.BUILD_UP, intensity, calc.holding_cost)
@@ -282,25 +352,30 @@ class Russia(Actor):
         elif action == "hybrid_action":
             kind = Kind.HYBRID_ACTION
             self.send(model.target.name, kind, SIGNAL_INTENSITY[kind], SIGNAL_COST[kind])
+            model.note_hybrid_action()
         elif action == "energy_pressure":
             importers = model.alliance.neighbours(self.name, "energy_supply")
             kind = Kind.ENERGY_PRESSURE
             self.send(importers, kind, SIGNAL_INTENSITY[kind], SIGNAL_COST[kind])
             model.apply_energy_pressure()
+            self.cost += self.pressure_cost()
         elif action == "recognition":
             self.recognised = True
             self.send(adversaries, Kind.RECOGNITION, 1.0, SIGNAL_COST[Kind.RECOGNITION])
-            model.trigger_sanctions(model.spec.policy.tier_for_recognition)
         elif action == "limited_incursion":
             self.incursion = True
             kind = Kind.LIMITED_INCURSION
             self.send(adversaries, kind, 1.0, SIGNAL_COST[kind])
-            model.trigger_sanctions(model.spec.policy.tier_for_incursion)
         elif action == "invade":
             self.send(adversaries, Kind.INVASION, 1.0, calc.war_cost)
             model.begin_invasion()
         elif action == "nuclear_threat":
             self.send(adversaries, Kind.NUCLEAR_THREAT, 1.0, SIGNAL_COST[Kind.NUCLEAR_THREAT])
-        elif action == "continue_war":
-            pass
+
+    def end_week(self) -> None:
+        """Troops massed are a posture and a cost, whatever was chosen this week."""
+        model = self.model
+        calc = model.calculus
+        if self.troops > calc.peacetime_troops:
+            model.push_rung(Rung.MILITARY_POSTURING)
         self.cost += calc.holding_cost * self.troops / TROOP_UNIT

@@ -1,5 +1,8 @@
 """Ukraine: mobilises and asks for aid as the threat grows; rarely concedes on Minsk.
 
+It acts on a military track (mobilise, or not) and a diplomatic one (ask for aid, talk, refuse
+or concede on Minsk) in the same week.
+
 A Ukrainian attempt to retake Donbas by force is a stated Russian red line (003); it is an
 option here, attractive only to a risk-seeking Ukraine, and provokes Russia if taken.
 """
@@ -41,29 +44,33 @@ class Ukraine(Actor):
             self.belief + (model.world.target_war_threat if model.invasion else 0.0)
         )
 
-    def options(self) -> dict[str, Option]:
+    def tracks(self) -> dict[str, dict[str, Option]]:
         profile = self.profile
         world = self.model.world
         threat, resolve = self.threat, self.resolve
-        return {
+        military: dict[str, Option] = {
             "hold": 0.0,
             "mobilisation": threat * resolve * world.mobilisation_value - world.mobilisation_cost,
-            "aid_request": threat * world.aid_request_value,
-            "talks": profile.diplomacy_preference,
-            "minsk_refusal": resolve * world.minsk_refusal_value,
-            "minsk_concession": (1.0 - resolve) * threat * world.minsk_concession_value
-            - world.minsk_concession_cost,
             "donbas_offensive": [
                 (world.donbas_success, world.donbas_gain),
                 (1.0 - world.donbas_success, -world.donbas_loss),
             ],
         }
+        diplomatic: dict[str, Option] = {
+            "hold": 0.0,
+            "aid_request": threat * world.aid_request_value,
+            "talks": profile.diplomacy_preference,
+            "minsk_refusal": resolve * world.minsk_refusal_value,
+            "minsk_concession": (1.0 - resolve) * threat * world.minsk_concession_value
+            - world.minsk_concession_cost,
+        }
+        return {"military": military, "diplomatic": diplomatic}
 
     def act(self, action: str) -> None:
         model = self.model
         russia = model.challenger.name
         if action == "mobilisation":
-            model.deliver_arms(0.0, model.world.mobilisation_gain)
+            model.mobilise(model.world.mobilisation_gain)
             self.send(russia, Kind.MOBILISATION, *SIGNALS[Kind.MOBILISATION])
         elif action == "aid_request":
             partners = model.alliance.neighbours(self.name, "security_partner")

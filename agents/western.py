@@ -1,16 +1,21 @@
 """A Western state (the US, Germany, the UK, France, the eastern members...).
 
-Its threat perception follows what it reads of Russia's intent, scaled by how exposed it is;
-its resolve blends its own with its allies' (weighted by the ties of the alliance graph) and
-sags under energy pain. The sanction tier it will back is the one that best trades the harm
-done to Russia against its own cost, dominated for the energy tier by its gas dependence (001).
+Its belief about Russia's intent follows Russia's signals and its allies' views (tie-weighted:
+shared intelligence); its threat scales that belief by how near it is to Russian forces; its
+resolve blends its own with its allies', sags under energy prices and accumulated costs, and
+firms when allies send troops to it. Two sanction decisions follow (`world.decisions`): the
+tier it says it will back if Russia invades (its line, what its threats carry), and the tier
+it backs imposing now, given what Russia has done. Both trade harm to Russia against its own
+cost, which its gas exposure dominates (001). It acts on a diplomatic track (talks, threats),
+an aid track (arms) and a military one (flank deployments) in the same week.
 """
 
 from __future__ import annotations
 
 from agents.actor import Actor, clip01, toward
+from world import decisions
 from world.choice import Option
-from world.ladder import TIER_BITE_RUSSIA, TIER_COST_WEST, TOP_TIER, SanctionTier
+from world.ladder import TIER_BITE_RUSSIA, TIER_COST_WEST, TOP_TIER, Rung, SanctionTier, Talks
 from world.signals import INTENT_IMPLIED, TALKS_INTENSITY, Kind, Signal
 
 # How hard a line each action takes, for the stance alliance ties follow (§7.7 of the ODD).
@@ -26,12 +31,9 @@ FAR_EXPOSURE = 0.5  # share of its belief a state far from Russian forces reads 
 _CUMULATIVE = [sum(TIER_BITE_RUSSIA[: t + 1]) for t in SanctionTier]
 HARM = [c / _CUMULATIVE[-1] for c in _CUMULATIVE]  # share of the full ladder's bite on Russia
 WEST_COST = [sum(TIER_COST_WEST[: t + 1]) for t in SanctionTier]  # own cost of tiers 0..t
-# The sender's cost of a threat per tier threatened: the audience cost of backing down.
-THREAT_COST_PER_TIER = 0.01
 ARMS_COST = 0.05  # own cost (and the signal's) of a delivery, per unit of its intensity
 FLANK_COST = 0.04  # own cost (and the signal's) of a flank deployment
 FLANK_SIGNAL_TROOPS = 5000.0  # troops: a deployment this large is read at full intensity
-AID_REQUEST_PULL = 0.2  # share of a signal's weight an aid request moves threat toward 1
 # The lead state's offers to Russia (intensity 0-1, sender's cost in utility units).
 OFFERS = {
     Kind.WRITTEN_RESPONSE: (0.6, 0.01),
@@ -42,87 +44,170 @@ OFFERS = {
 }
 
 
-def hard_line(sanction_support: float, action: str) -> float:
+def hard_line(sanction_support: float, actions: tuple[str, ...]) -> float:
     """The line an actor takes this week, 0 (soft) to 1 (hard): what alliance ties follow."""
-    return 0.5 * sanction_support / TOP_TIER + 0.5 * HARDNESS.get(action, DEFAULT_HARDNESS)
+    hardness = max([HARDNESS.get(a, DEFAULT_HARDNESS) for a in actions], default=DEFAULT_HARDNESS)
+    return 0.5 * sanction_support / TOP_TIER + 0.5 * hardness
 
 
 class WesternState(Actor):
-    reads = frozenset({*INTENT_IMPLIED, Kind.AID_REQUEST})
+    reads = frozenset(
+        {*INTENT_IMPLIED, Kind.AID_REQUEST, Kind.SANCTION_SUPPORT, Kind.FLANK_DEPLOYMENT}
+    )
 
     def __init__(self, model, profile) -> None:
         super().__init__(model, profile)
         self.belief = model.spec.world.prior_intent
         self.deployed = 0.0
+        self.threatened = 0  # the highest tier it has publicly threatened for an invasion
+        self.sanction_backing = 0  # the tier it backs imposing now
+        self.aid_requested = 0.0
+        self.reassured = 0.0
+        self.nuclear_fear = 0.0
+        self.ally_lines: dict[str, float] = {}
         # How near Russian forces it is: from FAR_EXPOSURE far away to 1 at the border.
         self._exposure = FAR_EXPOSURE + (1.0 - FAR_EXPOSURE) * profile.border_exposure
         self._ties = model.alliance.ties(self.name)  # its allies, with the trust on each tie
-        # The weight it gives its own cost of sanctions, and the cost of the tiers below the
-        # energy embargo so weighted (the embargo's cost follows this week's exposure).
-        self._keep = 1.0 - profile.cost_tolerance
-        self._kept_costs = [self._keep * cost for cost in WEST_COST[: SanctionTier.ENERGY]]
+        weights = {p.name: p.economic_weight for p in model.spec.actors}
+        self._ally_weights = [weights[ally] for ally, _ in self._ties]
+        self._keep = 1.0 - profile.cost_tolerance  # the weight it gives its own costs
 
+    # --- beliefs -------------------------------------------------------------------------
     def read(self, signal: Signal, intensity: float, weight: float) -> None:
-        implied = INTENT_IMPLIED.get(signal.kind)
+        kind = signal.kind
+        implied = INTENT_IMPLIED.get(kind)
         if implied is not None and signal.sender == self.model.challenger.name:
             floor = self.model.world.intent_floor
             self.belief = toward(self.belief, implied, weight * max(intensity, floor))
-        elif signal.kind == Kind.AID_REQUEST:
-            self.threat = toward(self.threat, 1.0, AID_REQUEST_PULL * weight)
+            if kind == Kind.NUCLEAR_THREAT:
+                self.nuclear_fear = toward(self.nuclear_fear, intensity, weight)
+        elif kind == Kind.AID_REQUEST:
+            self.aid_requested = toward(self.aid_requested, intensity, weight)
+        elif kind == Kind.SANCTION_SUPPORT:
+            self.ally_lines[signal.sender] = intensity * TOP_TIER
+        elif kind == Kind.FLANK_DEPLOYMENT:
+            self.reassured = toward(self.reassured, intensity, weight)
 
     def reassess(self) -> None:
         model = self.model
         world = model.world
+        ties = self._ties
+        allies = [a for a, _ in ties]
+        weights = self._ally_weights
+        # An ally's voice: the trust on the tie times its weight in the alliance (the US
+        # convenes and briefs its allies, 001).
+        trust = [data["weight"] * w for (_, data), w in zip(ties, weights)]  # noqa: B905
+        influence = world.alliance_influence
+        # Allies share what they know (last week's views, tie-weighted).
+        last_belief, last_resolve = model.last_belief, model.last_resolve
+        self.belief = decisions.pulled_toward_allies(
+            self.belief, [last_belief[a] for a in allies], trust, influence
+        )
+        clash = world.clash_threat if model.rung >= Rung.NATO_RUSSIA_CLASH else 0.0
         self.threat = clip01(
-            self.belief * self._exposure + (world.war_threat if model.invasion else 0.0)
+            self.belief * self._exposure + (world.war_threat if model.invasion else 0.0) + clash
         )
         own = (
             self.profile.resolve
             + world.threat_resolve_slope * (self.threat - world.prior_intent)
             - world.price_resolve_slope * self.energy_exposure * model.price_stress
+            - world.cost_fatigue * self.cost
+            + world.reassurance * self.reassured
         )
-        ties = self._ties
-        trust = [data["weight"] for _, data in ties]
-        weight = sum(trust)
-        if weight > 0.0:
-            last_resolve = model.last_resolve
-            pulled = sum([last_resolve[a] * w for (a, _), w in zip(ties, trust)]) / weight  # noqa: B905
-            own = (1.0 - world.alliance_influence) * own + world.alliance_influence * pulled
-        self.resolve = clip01(own)
+        self.resolve = clip01(
+            decisions.pulled_toward_allies(own, [last_resolve[a] for a in allies], trust, influence)
+        )
         previous = self.sanction_support
-        self.sanction_support = self.preferred_tier()
+        self.sanction_support = self.line_for_invasion()
+        self.sanction_backing = self.backing_now()
         if self.sanction_support != previous:
-            receivers = [a for a, _ in ties] + [model.challenger.name]
+            receivers = [*allies, model.challenger.name]
             self.send(receivers, Kind.SANCTION_SUPPORT, self.sanction_support / TOP_TIER, 0.0)
 
+    # --- sanctions -----------------------------------------------------------------------
+    def own_tier_costs(self) -> list[float]:
+        world = self.model.world
+        return decisions.tier_costs(
+            WEST_COST, self.energy_exposure, world.gas_retaliation_risk, self._keep
+        )
+
     def tier_cost(self, tier: int) -> float:
-        return WEST_COST[tier] + (self.energy_exposure if tier == SanctionTier.ENERGY else 0.0)
+        """Its unweighted cost of a cumulative tier this week (borne while it is in force)."""
+        return self.own_tier_costs()[tier] / self._keep if self._keep > 0.0 else 0.0
 
-    def preferred_tier(self, resolve: float | None = None) -> int:
-        """The tier that best trades harm to Russia against this actor's own cost."""
-        base = self.model.world.sanction_push_base
-        push = (self.resolve if resolve is None else resolve) * (base + self.threat)
-        nets = [push * harm - cost for harm, cost in zip(HARM, self._kept_costs)]  # noqa: B905
-        # The energy tier's cost adds this week's exposure to the embargo.
-        energy = SanctionTier.ENERGY
-        nets.append(push * HARM[energy] - self._keep * self.tier_cost(energy))
-        return nets.index(max(nets))  # ties go to the lower tier
+    def _allies_mean(self, values: dict[str, float], default: float) -> float:
+        total = weight = 0.0
+        for ally, data in self._ties:
+            tie = data["weight"]
+            total += tie * values.get(ally, default)
+            weight += tie
+        return total / weight if weight > 0.0 else default
 
-    def options(self) -> dict[str, Option]:
+    def line_for_invasion(self, resolve: float | None = None) -> int:
+        """The tier it would back if Russia invaded: what its threats and support carry."""
+        world = self.model.world
+        push = (self.resolve if resolve is None else resolve) * (
+            world.sanction_push_base + self.threat
+        )
+        return decisions.backed_tier(
+            push,
+            HARM,
+            self.own_tier_costs(),
+            float(self.threatened),
+            world.threat_audience_cost,
+            self._allies_mean(self.ally_lines, 0.0),
+            world.solidarity_weight,
+            0.0,
+        )
+
+    def backing_now(self) -> int:
+        """The tier it backs imposing this week, given what Russia has done so far."""
+        model = self.model
+        world = model.world
+        committed = model.committed_tier(self.threatened)
+        push = self.resolve * (world.sanction_push_base + self.threat)
+        return decisions.backed_tier(
+            push,
+            HARM,
+            self.own_tier_costs(),
+            float(committed),
+            world.threat_audience_cost,
+            self._allies_mean(model.last_backing, 0.0),
+            world.solidarity_weight,
+            0.0 if model.invasion else world.deterrent_reserve,
+        )
+
+    def threat_tier(self) -> int:
+        """What it threatens: the West's declared ceiling, or its own line if lower."""
+        return min(self.model.policy.sanction_threat_tier, self.sanction_support)
+
+    # --- options -------------------------------------------------------------------------
+    def restraint(self) -> float:
+        """Share of military options' value a risk-averse state forgoes under nuclear threat."""
+        model = self.model
+        fear = max(self.nuclear_fear, 1.0 if model.rung >= Rung.NUCLEAR_THREAT else 0.0)
+        aversion = max(0.0, -self.profile.risk_attitude)
+        return model.world.nuclear_restraint * aversion * fear
+
+    def tracks(self) -> dict[str, dict[str, Option]]:
         model = self.model
         world = model.world
         policy = model.policy
         profile = self.profile
         resolve, threat = self.resolve, self.threat
-        values: dict[str, Option] = {
+        diplomatic: dict[str, Option] = {
             "hold": 0.0,
             "talks": profile.diplomacy_preference * (1.0 - world.talks_threat_damping * threat),
-            "sanction_threat": resolve
-            * threat
-            * world.sanction_threat_value
-            * HARM[policy.sanction_threat_tier]
-            - world.sanction_threat_cost,
         }
+        tier = self.threat_tier()
+        if tier > 0:
+            diplomatic["sanction_threat"] = (
+                resolve * threat * world.sanction_threat_value * HARM[tier]
+                - world.sanction_threat_cost
+            )
+        military: dict[str, Option] = {"hold": 0.0}
+        assistance: dict[str, Option] = {"hold": 0.0}
+        kept = 1.0 - self.restraint()
         aid = max(policy.arms_aid, policy.war_arms_aid) if model.invasion else policy.arms_aid
         if profile.arms_capacity > 0.0 and aid > 0.0 and not model.aid_frozen:
             provocation = (
@@ -131,8 +216,16 @@ class WesternState(Actor):
                 * (0.0 if model.invasion else 1.0)
             )
             boost = policy.major_systems_appeal if policy.major_systems else 1.0
-            values["arms_delivery"] = (
-                profile.arms_capacity * aid * boost * resolve * threat * world.arms_value
+            asked = 1.0 + world.aid_request_weight * self.aid_requested
+            assistance["arms_delivery"] = (
+                kept
+                * asked
+                * profile.arms_capacity
+                * aid
+                * boost
+                * resolve
+                * threat
+                * world.arms_value
                 - world.arms_option_cost
                 - provocation
             )
@@ -141,18 +234,25 @@ class WesternState(Actor):
             and profile.deploy_unit > 0.0
             and self.deployed < profile.forces
         ):
-            values["flank_deployment"] = (
-                resolve * model.flank_threat() * world.flank_value - world.flank_option_cost
+            # While formal talks are under way, a deployment could sour them.
+            talking = model.talks >= Talks.FORMAL_TALKS and not model.invasion
+            damp = 1.0 - (world.talks_restraint if talking else 0.0)
+            # Forward presence answers the threat of ordinary times (001: about 8,000 NATO
+            # troops already there); reinforcement answers the threat above it.
+            alarm = max(0.0, model.flank_threat() - world.prior_intent)
+            military["flank_deployment"] = (
+                kept * damp * resolve * alarm * world.flank_value - world.flank_option_cost
             )
-        return values
+        return {"diplomatic": diplomatic, "military": military, "aid": assistance}
 
     def act(self, action: str) -> None:
         model = self.model
         policy = model.policy
         russia = model.challenger.name
         if action == "sanction_threat":
-            tier = policy.sanction_threat_tier
-            cost = THREAT_COST_PER_TIER * tier
+            tier = self.threat_tier()
+            self.threatened = max(self.threatened, tier)
+            cost = model.world.threat_audience_cost * tier
             self.send(russia, Kind.SANCTION_THREAT, tier / TOP_TIER, cost)
         elif action == "arms_delivery":
             aid = max(policy.arms_aid, policy.war_arms_aid) if model.invasion else policy.arms_aid
@@ -191,4 +291,4 @@ class WesternState(Actor):
             self.send(russia, Kind.MISSILE_THREAT, *OFFERS[Kind.MISSILE_THREAT])
 
     def stance(self) -> float:
-        return hard_line(self.sanction_support, self.action)
+        return hard_line(self.sanction_support, tuple(self.track_actions.values()))

@@ -61,13 +61,15 @@ SENSITIVITY_PARAMETERS = {
     "russia_risk_attitude": (-0.3, 0.5),
     "assumed_western_resolve": (0.1, 0.9),
     "sanction_cost_scale": (0.2, 1.5),
-    "window_weight": (0.0, 1.5),
+    "weekly_discount": (0.9, 1.0),
+    "arms_delivery_lag": (0, 12),
     "troops_for_even_odds": (70000.0, 160000.0),
     "misperception": (0.0, 0.4),
     "germany_gas_import_share": (0.1, 0.9),
     "arms_aid": (0.0, 1.0),
     "buildup_rate": (3000.0, 7000.0),
-    "choice_temperature": (0.01, 0.1),
+    "choice_temperature": (0.005, 0.05),
+    "lng_alternatives": (0.0, 0.7),
 }
 SEED = 20220224
 # The experiments the report runs, in the order it runs them (the progress callback's names).

@@ -21,7 +21,7 @@ from agents import Actor, Russia, Ukraine, Union, WesternState
 from agents.union import quantile_tier
 from model.columns import TABLE_COLUMNS, attach
 from model.record import TABLES, Columns, WeeklyRecord, frame_tables
-from world import energy
+from world import decisions, energy
 from world.alliance import AllianceGraph
 from world.ladder import (
     RUNG_NAMES,
@@ -34,7 +34,14 @@ from world.ladder import (
     next_rung,
 )
 from world.scenario import ScenarioSpec, load_scenario
-from world.signals import AMBIGUOUS_POSTURES, Kind, Signal, credibility, perceived
+from world.signals import (
+    AMBIGUOUS_POSTURES,
+    Kind,
+    Signal,
+    credibility,
+    headline_action,
+    perceived,
+)
 
 NORMAL_BLOCK = 256  # perception-noise draws fetched from the generator at a time
 # A sanction tier's cost (to Russia as its calculus values it, to a sanctioner as its
@@ -60,16 +67,26 @@ MODEL_COLUMNS = {
     "gas_flow": "gas_flow",
     "energy_price": "energy_price",
     "alliance_cohesion": "alliance_cohesion",
+    "arms_in_transit": "arms_in_transit",
+    "nord_stream_2_suspended": "nord_stream_2_suspended",
+    "expected_tier_invasion": "expected_tier_invasion",
+    "expected_tier_incursion": "expected_tier_incursion",
+    "invasion_odds": "invasion_odds",
 }
 # Column of the agents table -> the agent attribute it records.
 AGENT_COLUMNS = {
     "actor": "name",
     "role": "role",
     "action": "action",
+    "military_action": "military_action",
+    "diplomatic_action": "diplomatic_action",
+    "aid_action": "aid_action",
+    "economic_action": "economic_action",
     "resolve": "resolve",
     "threat": "threat",
     "belief": "belief",
     "sanction_support": "sanction_support",
+    "sanction_backing": "sanction_backing",
     "gas_storage": "gas_storage",
     "energy_exposure": "energy_exposure",
     "cost": "cost",
@@ -112,7 +129,12 @@ class EscalationModel(mesa.Model):
         self.invasion = False
         self.invasion_week: int | None = None
         self.sanction_tier = int(SanctionTier.NONE)
-        self.sanction_trigger = int(SanctionTier.NONE)
+        self.nord_stream_2_suspended = False
+        # Arms on their way: (week they can be used, capability they add), in order of arrival.
+        self._arms_pipeline: list[tuple[int, float]] = []
+        policy = self.spec.policy
+        training = policy.major_systems_training_weeks if policy.major_systems else 0
+        self.arms_lag = policy.arms_delivery_lag + max(policy.training_weeks, training)
         self.talks = int(Talks.NONE)
         self.gas_flow = world.initial_gas_flow
         self.ukraine_capability = 1.0
@@ -156,8 +178,9 @@ class EscalationModel(mesa.Model):
             if a.role in ("state", "union")
         ]
         self.energy_price = energy.gas_price(world, self.eu_gas_storage, self.gas_flow)
-        self.last_resolve = {name: a.resolve for name, a in self.actors.items()}
+        self._remember_views()
         self._reads = {name: a.reads for name, a in self.actors.items()}
+        self._muted = frozenset(k for k in world.muted_signals.replace(" ", "").split(",") if k)
         self._inbox: dict[str, list[tuple[Signal, float, float]]] = {}
         self.outbox: list[Signal] = []
         self.signal_log: list[Signal] = []
@@ -186,6 +209,62 @@ class EscalationModel(mesa.Model):
         return self.alliance.cohesion()
 
     @property
+    def arms_in_transit(self) -> float:
+        """Capability shipped or being trained on, not yet usable by Ukraine."""
+        return sum([amount for _, amount in self._arms_pipeline])
+
+    @property
+    def expected_tier_invasion(self) -> float:
+        return self.challenger.expected_tier
+
+    @property
+    def expected_tier_incursion(self) -> float:
+        return self.challenger.expected_tier_incursion
+
+    @property
+    def invasion_odds(self) -> float:
+        return self.challenger.invasion_odds
+
+    def _remember_views(self) -> None:
+        """Last week's views, which allies share with each other this week."""
+        actors = self.actors
+        self.last_resolve = {name: a.resolve for name, a in actors.items()}
+        self.last_belief = {name: a.belief for name, a in actors.items()}
+        self.last_backing = {name: float(a.sanction_backing) for name, a in actors.items()}
+
+    def consensus_quantile(self) -> float:
+        """The quantile of EU members' tiers the Union backs, given the alliance's cohesion."""
+        world = self.world
+        return decisions.consensus_quantile(
+            world.eu_consensus_quantile, self.alliance.cohesion(), world.cohesion_consensus_slope
+        )
+
+    def committed_tier(self, threatened: int) -> int:
+        """The tier a sanctioner has tied to what Russia has done so far (its threat for an
+        invasion; the declared lines for an incursion and a recognition)."""
+        policy = self.policy
+        russia = self.challenger
+        if self.invasion:
+            return threatened
+        if russia.incursion:
+            return min(policy.tier_for_incursion, threatened)
+        if russia.recognised:
+            return min(policy.tier_for_recognition, threatened)
+        return 0
+
+    def nord_stream_2_expected_loss(self) -> bool:
+        """Whether Russia expects an invasion to cost it Nord Stream 2: a host that would back
+        at least targeted sanctions suspends it (001)."""
+        if self.nord_stream_2_suspended:
+            return False
+        expected = self.challenger.expected_support
+        return any(
+            expected.get(a.name, 0.0) >= SanctionTier.TARGETED
+            for a in self.western
+            if a.profile.nord_stream_2_host
+        )
+
+    @property
     def rung_name(self) -> str:
         return RUNG_NAMES[self.rung]  # keyed by IntEnum members, which hash as their values
 
@@ -212,12 +291,7 @@ class EscalationModel(mesa.Model):
         blocs = [(supports[name], weight) for name, weight in self._blocs]
         if self._eu_members:
             members = [supports[name] for name in self._eu_members]
-            blocs.append(
-                (
-                    quantile_tier(members, self.world.eu_consensus_quantile),
-                    self._union_weight,
-                )
-            )
+            blocs.append((quantile_tier(members, self.consensus_quantile()), self._union_weight))
         total = self._bloc_weight
         if total <= 0.0:
             return 0.0
@@ -257,10 +331,11 @@ class EscalationModel(mesa.Model):
             noises = [0.0] * len(post)
         inbox: dict[str, list[tuple[Signal, float, float]]] = {name: [] for name in self._reads}
         reads, challenger = self._reads, self.challenger.name
+        muted = self._muted
         weights, weight_of = self._signal_weights, self.signal_weight
         for signal, noise in zip(post, noises, strict=True):
             receiver, kind = signal.receiver, signal.kind
-            if kind not in reads[receiver]:
+            if kind not in reads[receiver] or kind in muted:
                 continue
             bias = noise_sd if receiver == challenger and kind in AMBIGUOUS_POSTURES else 0.0
             try:
@@ -308,9 +383,17 @@ class EscalationModel(mesa.Model):
     def push_rung(self, rung: int) -> None:
         self._pushed_rung = max(self._pushed_rung, int(rung))
 
-    def deliver_arms(self, intensity: float, extra_capability: float = 0.0) -> None:
+    def deliver_arms(self, intensity: float) -> None:
+        """Ship arms: usable after the delivery lag and the training time (004)."""
         # The delivery's intensity already carries any major-systems boost.
-        self._capability_gain += self.spec.policy.arms_effect * intensity + extra_capability
+        amount = self.spec.policy.arms_effect * intensity
+        self._arms_pipeline.append((self.week + self.arms_lag, amount))
+
+    def mobilise(self, capability: float) -> None:
+        self._capability_gain += capability
+
+    def note_hybrid_action(self) -> None:
+        self._capability_gain -= self.calculus.hybrid_damage
 
     def deploy_to_flank(self, troops: float) -> None:
         self._flank_gain += troops
@@ -328,15 +411,11 @@ class EscalationModel(mesa.Model):
     def apply_energy_pressure(self) -> None:
         self._pressure = True
 
-    def trigger_sanctions(self, tier: int) -> None:
-        self.sanction_trigger = max(self.sanction_trigger, int(tier))
-
     def begin_invasion(self) -> None:
         if not self.invasion:
             self.invasion = True
             self.invasion_week = self.week
             self.talks = int(Talks.BROKEN_OFF)
-            self.trigger_sanctions(SanctionTier.ENERGY)
 
     def _reset_week(self) -> None:
         self._pushed_rung = int(Rung.STATUS_QUO)
@@ -356,7 +435,7 @@ class EscalationModel(mesa.Model):
         self._inbox = self._deliver(self.outbox)
         self.signal_log.extend(self.outbox)
         self.outbox = []
-        self.last_resolve = {name: a.resolve for name, a in self.actors.items()}
+        self._remember_views()
 
         self._assess()
         self.agents.shuffle_do("step")
@@ -375,13 +454,24 @@ class EscalationModel(mesa.Model):
     def _apply_consequences(self) -> None:
         world = self.spec.world
         policy = self.spec.policy
-        # forces and capability
+        # forces and capability: aid arrives once shipped and trained on
+        arrived = 0.0
+        pipeline = self._arms_pipeline
+        while pipeline and pipeline[0][0] <= self.week:
+            arrived += pipeline.pop(0)[1]
         self.ukraine_capability += (
-            0.0 if self.aid_frozen else world.capability_growth
-        ) + self._capability_gain
+            (0.0 if self.aid_frozen else world.capability_growth) + self._capability_gain + arrived
+        )
+        self.challenger.end_week()
         self.eastern_flank_troops += self._flank_gain
         self._update_talks()
         self._update_sanctions(policy.sanction_pace)
+        # Nord Stream 2: a host backing even targeted sanctions suspends its certification.
+        if not self.nord_stream_2_suspended and any(
+            a.profile.nord_stream_2_host and a.sanction_backing >= SanctionTier.TARGETED
+            for a in self.western
+        ):
+            self.nord_stream_2_suspended = True
         # gas
         if self._pressure:
             self.gas_flow = max(0.0, self.gas_flow - world.pressure_cut)
@@ -416,6 +506,8 @@ class EscalationModel(mesa.Model):
         if at_war and self.random.random() < hazard:
             pushed = level + 1
         self.rung = next_rung(self.rung, pushed, self.invasion)
+        if self.rung >= Rung.NATO_RUSSIA_CLASH:
+            self.challenger.nato_threat = 1.0  # NATO is in the fight: the threat is realised
 
     def _update_talks(self) -> None:
         if self.invasion:
@@ -442,8 +534,8 @@ class EscalationModel(mesa.Model):
                 self._weeks_since_talks = 0
 
     def _update_sanctions(self, pace: int) -> None:
-        supports = {a.name: a.sanction_support for a in self.western}
-        target = int(min(self.sanction_trigger, self.coalition_tier(supports)))
+        backing = {a.name: a.sanction_backing for a in self.western}
+        target = int(self.coalition_tier(backing))
         previous = self.sanction_tier
         if target > previous:
             self.sanction_tier = min(target, previous + pace)
@@ -453,7 +545,9 @@ class EscalationModel(mesa.Model):
             russia = self.challenger.name
             intensity = self.sanction_tier / TOP_TIER
             for actor in [*self.western, *([self.union] if self.union else [])]:
-                if actor.sanction_support >= self.sanction_tier:
+                if actor.sanction_backing >= self.sanction_tier:
+                    actor.track_actions["economic"] = "sanctions"
+                    actor.action = headline_action(actor.track_actions.values())
                     cost = (
                         actor.tier_cost(self.sanction_tier)
                         if isinstance(actor, WesternState)

@@ -15,7 +15,14 @@ import random
 from collections.abc import Mapping, Sequence
 
 Lottery = Sequence[tuple[float, float]]  # (probability, outcome)
-Option = float | Lottery  # a sure outcome, or a lottery over outcomes
+
+
+class Valued(float):
+    """A value already judged (e.g. the best of later gambles, each valued as a lottery):
+    chosen on as it stands, never passed through the value function a second time."""
+
+
+Option = float | Lottery  # a sure outcome, a lottery over outcomes, or a Valued
 
 
 def prospect_value(outcome: float, curvature: float, loss_aversion: float) -> float:
@@ -32,6 +39,8 @@ def lottery_value(
     prospect_theory: bool,
 ) -> float:
     """Expected (prospect) value plus ``risk_attitude`` times the spread of the values."""
+    if lottery.__class__ is Valued:
+        return float(lottery)  # type: ignore[arg-type]
     if isinstance(lottery, float | int):
         # A sure outcome has no spread: its value, as the general formula would give it.
         return prospect_value(lottery, curvature, loss_aversion) if prospect_theory else lottery

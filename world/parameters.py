@@ -13,6 +13,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from world.signals import Kind
+
 ROLES = ("challenger", "target", "state", "union")
 
 
@@ -31,7 +33,17 @@ class World:
         0.15, 0.0, 1.0, "sd of intensity", "noise on received signals and security-dilemma bias"
     )
     choice_temperature: float = param(
-        0.03, 0.005, 5.0, "utility units", "logit choice noise; low means near-optimising"
+        0.02, 0.005, 5.0, "utility units", "logit choice noise; low means near-optimising"
+    )
+    muted_signals: str = field(
+        default="",
+        metadata={
+            "lo": None,
+            "hi": None,
+            "unit": "comma-separated signal kinds",
+            "meaning": "kinds of signal sent but never delivered (to switch a signal off)",
+            "items": tuple(str(k) for k in Kind),
+        },
     )
     prospect_theory: bool = param(
         True, None, None, "switch", "judge outcomes against the status quo with loss aversion"
@@ -53,7 +65,72 @@ class World:
         0.08, 0.0, 1.0, "fraction/week", "how fast alliance ties follow (dis)agreement"
     )
     alliance_influence: float = param(
-        0.3, 0.0, 1.0, "fraction", "weight of allies' resolve in an actor's own resolve"
+        0.3,
+        0.0,
+        1.0,
+        "fraction/week",
+        "how far a state's belief and resolve move toward its allies' (tie-weighted) each week",
+    )
+    cohesion_consensus_slope: float = param(
+        0.5,
+        0.0,
+        2.0,
+        "quantile per unit cohesion",
+        "how far cohesion moves the EU's consensus rule",
+    )
+    solidarity_weight: float = param(
+        0.01, 0.0, 1.0, "utility per tier", "cost of backing a tier away from allies' line"
+    )
+    threat_audience_cost: float = param(
+        0.03,
+        0.0,
+        1.0,
+        "utility per tier",
+        "cost of imposing less than the tier publicly tied to what Russia has done",
+    )
+    deterrent_reserve: float = param(
+        1.0,
+        0.0,
+        5.0,
+        "utility per unit of harm",
+        "deterrent value lost by imposing before an invasion what is held over Russia as a threat",
+    )
+    gas_retaliation_risk: float = param(
+        0.5,
+        0.0,
+        1.0,
+        "share of exposure at the top tier",
+        "expected Russian gas retaliation a sanction package invites, below the embargo",
+    )
+    talks_restraint: float = param(
+        0.5,
+        0.0,
+        1.0,
+        "fraction",
+        "share of a flank deployment's value forgone while formal talks are under way",
+    )
+    clash_threat: float = param(
+        0.3, 0.0, 1.0, "threat 0-1", "threat a Western state adds at a direct NATO-Russia clash"
+    )
+    nuclear_restraint: float = param(
+        0.5,
+        0.0,
+        1.0,
+        "fraction per risk aversion",
+        "share of arms and deployments' value a risk-averse state forgoes under nuclear threat",
+    )
+    reassurance: float = param(
+        0.1,
+        0.0,
+        1.0,
+        "resolve per deployment",
+        "resolve a host gains from allied troops sent to it",
+    )
+    aid_request_weight: float = param(
+        1.0, 0.0, 10.0, "× value", "extra value partners see in a delivery Ukraine asked for"
+    )
+    cost_fatigue: float = param(
+        0.3, 0.0, 20.0, "resolve per utility", "resolve a state loses per unit of accumulated cost"
     )
     initial_tie_strength: float = param(
         0.8, 0.0, 1.0, "trust 0-1", "weight of NATO and EU ties at week 0"
@@ -166,7 +243,7 @@ class World:
         0.5, 0.0, 5.0, "utility units", "value of a flank deployment at full resolve and threat"
     )
     flank_option_cost: float = param(
-        0.04, 0.0, 1.0, "utility units", "effort of a flank deployment (also its signal's cost)"
+        0.06, 0.0, 1.0, "utility units", "effort of a flank deployment (also its signal's cost)"
     )
     # How Ukraine reads the crisis and weighs its options.
     target_prior_intent: float = param(
@@ -176,10 +253,10 @@ class World:
         0.5, 0.0, 1.0, "threat 0-1", "threat Ukraine adds once the invasion has begun"
     )
     mobilisation_value: float = param(
-        0.5, 0.0, 5.0, "utility units", "value of mobilising at full threat and resolve"
+        0.1, 0.0, 5.0, "utility units", "value of mobilising at full threat and resolve"
     )
     mobilisation_cost: float = param(
-        0.05, 0.0, 1.0, "utility units", "cost of a week of mobilisation"
+        0.1, 0.0, 1.0, "utility units", "cost of a week of mobilisation"
     )
     aid_request_value: float = param(
         0.3, 0.0, 5.0, "utility units", "value of asking partners for aid at full threat"
@@ -245,8 +322,31 @@ class InvasionCalculus:
     missile_deployment_cost: float = param(
         0.6, 0.0, 10.0, "utility units", "cost of NATO missiles near Russia (freeze-deal stick)"
     )
-    window_weight: float = param(
-        0.5, 0.0, 10.0, "fraction", "weight of the closing window: lost odds over the horizon"
+    weekly_discount: float = param(
+        0.98, 0.5, 1.0, "factor/week", "how much less an outcome a week later is worth to Russia"
+    )
+    capability_misjudgement: float = param(
+        0.15,
+        0.0,
+        1.0,
+        "sd of log estimate",
+        "spread of Russia's error in judging Ukraine's strength",
+    )
+    capability_bias: float = param(
+        0.0,
+        -0.9,
+        2.0,
+        "fraction",
+        "Russia's mean error on Ukraine's strength (negative: underestimates it)",
+    )
+    nord_stream_value: float = param(
+        0.05, 0.0, 2.0, "utility units", "value to Russia of Nord Stream 2 going into operation"
+    )
+    hybrid_damage: float = param(
+        0.002, 0.0, 0.1, "capability/week", "Ukrainian capability a week of hybrid action destroys"
+    )
+    war_weariness: float = param(
+        0.5, 0.0, 20.0, "utility per utility", "value of talks in war per unit of accumulated cost"
     )
     climbdown_cost: float = param(
         0.12, 0.0, 5.0, "utility units", "audience cost of backing down, per rung held"
@@ -266,9 +366,6 @@ class InvasionCalculus:
     )
     provocation_factor: float = param(
         1.2, 1.0, 5.0, "× stake", "stake after a Ukrainian offensive in Donbas (a red line)"
-    )
-    projection_cap: float = param(
-        104.0, 1.0, 1040.0, "weeks", "longest horizon Russia projects Ukraine's capability over"
     )
     coercion_discount: float = param(
         0.25, 0.0, 1.0, "fraction", "share of coercion's value while no moratorium is on offer"
@@ -293,7 +390,11 @@ class InvasionCalculus:
         "gain of energy pressure per unit of Western exposure",
     )
     energy_pressure_cost: float = param(
-        0.02, 0.0, 1.0, "utility units", "lost revenue and reputation of a week of energy pressure"
+        0.06,
+        0.0,
+        1.0,
+        "utility/week at full budget dependence",
+        "revenue and reputation a week of energy pressure costs, times the budget's gas share",
     )
     war_energy_leverage: float = param(
         0.02, 0.0, 1.0, "utility per exposure", "gain of energy pressure in war per unit exposure"
@@ -349,6 +450,15 @@ class WesternPolicy:
     arms_effect: float = param(
         0.03, 0.0, 1.0, "capability per full delivery", "Ukraine capability one delivery adds"
     )
+    arms_delivery_lag: int = param(
+        5, 0, 52, "weeks", "weeks from a decision to deliver arms to their arrival in Ukraine"
+    )
+    training_weeks: int = param(
+        2, 0, 52, "weeks", "weeks Ukrainian forces need to use delivered arms (Javelin class)"
+    )
+    major_systems_training_weeks: int = param(
+        8, 0, 104, "weeks", "weeks to train on major systems (air defence, rocket artillery)"
+    )
     major_systems: bool = param(
         False, None, None, "switch", "deliver air defence and rocket systems early (arms_now)"
     )
@@ -366,9 +476,11 @@ class WesternPolicy:
     )
     sanction_pace: int = param(2, 1, 5, "tiers/week", "how fast imposed sanctions climb")
     tier_for_recognition: int = param(
-        2, 0, 5, "tier", "highest tier imposed for recognising the separatist republics"
+        2, 0, 5, "tier", "tier the West ties publicly to a recognition of the separatist republics"
     )
-    tier_for_incursion: int = param(3, 0, 5, "tier", "highest tier imposed for a limited incursion")
+    tier_for_incursion: int = param(
+        3, 0, 5, "tier", "tier the West ties publicly to a limited incursion"
+    )
     war_arms_aid: float = param(
         0.6, 0.0, 1.0, "fraction of capacity", "least willingness to deliver arms once at war"
     )
@@ -417,6 +529,9 @@ class ActorProfile:
         0.1, 0.0, 1.0, "utility units", "intrinsic value placed on talks"
     )
     gas_volume: float = param(0.0, 0.0, 1000.0, "bcm/year", "pipeline gas imported from Russia")
+    nord_stream_2_host: bool = param(
+        False, None, None, "flag", "can suspend Nord Stream 2's certification (Germany, 001)"
+    )
     security_partner: bool = param(
         False, None, None, "flag", "bilateral security partnership with the target (Ukraine)"
     )

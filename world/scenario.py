@@ -153,6 +153,11 @@ def check_value(value: Any, spec_field: dataclasses.Field, where: str) -> Any:
     if kind == "str":
         if not isinstance(value, str):
             raise ScenarioError(f"{where}: expected a string, got {_show(value)}")
+        items = meta.get("items")
+        if items is not None:
+            unknown = [i for i in value.replace(" ", "").split(",") if i and i not in items]
+            if unknown:
+                raise ScenarioError(f"{where}: unknown {unknown[0]!r}; allowed: {', '.join(items)}")
         return value
     if kind == "dt.date":
         if isinstance(value, dt.datetime):

@@ -107,6 +107,23 @@ def action_stance(action: str) -> Stance:
 
 _KIND_OF: dict[str, Kind] = {str(kind): kind for kind in Kind}
 
+#: The tracks an actor acts on each week, in the order a headline prefers them at equal
+#: stance: one action per track, so a threat never crowds out a delivery.
+TRACKS = ("military", "aid", "economic", "diplomatic")
+
+
+def headline_action(actions: Iterable[str]) -> str:
+    """The week's headline among an actor's track actions: the sharpest stance, the earlier
+    track at equal stance; "hold" when every track holds."""
+    best, best_rank = "hold", len(_SHARPNESS)
+    for action in actions:
+        if action == "hold":
+            continue
+        rank = _SHARPNESS[action_stance(action)]
+        if rank < best_rank:
+            best, best_rank = action, rank
+    return best
+
 
 # The intensity of an offer to talk, whoever makes it: an opening, not a commitment.
 TALKS_INTENSITY = 0.5

@@ -31,7 +31,7 @@ SIGNATURE_CHANGE = {
     "energy_diversified": ("lng_alternatives", 0.7),
     "divided_west": ("eu_consensus_quantile", 0.0),
     "invasion_not_viable": ("troops_for_even_odds", 200000.0),
-    "closing_window": ("window_weight", 0.8),
+    "closing_window": ("weekly_discount", 0.96),
 }
 
 

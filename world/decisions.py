@@ -1,0 +1,217 @@
+"""The decision rules, as pure functions of numbers: actor state in, values or choices out.
+
+No model objects cross this boundary, so the same rules serve one Mesa run and (in a later
+compiled engine) thousands of stacked replicates. Each function says which theory it draws on;
+docs/ODD.md §4 and §7 give the citations and the parameters' sources.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from world.choice import lottery_value
+
+#: Weeks ahead at which Russia weighs invading later instead of now (up to its horizon): the
+#: near weeks one by one, then coarser, as a planner would.
+LOOKAHEAD = (1, 2, 3, 4, 6, 8, 10, 13, 17, 21, 26, 39, 52)
+
+
+# --- Russia: the war calculus ------------------------------------------------------------
+def success_odds(
+    troops: float, capability: float, even_odds_troops: float, steepness: float
+) -> float:
+    """Contest function (Tullock form): even odds at ``even_odds_troops`` × ``capability``."""
+    if troops <= 0.0:
+        return 0.0
+    ratio = even_odds_troops * capability / troops
+    try:
+        return 1.0 / (1.0 + ratio**steepness)
+    except OverflowError:  # a token force against a real army: no chance at all
+        return 0.0
+
+
+def sanction_cost(tier: float, cumulative_bites: Sequence[float], scale: float) -> float:
+    """Russia's cost of a (possibly fractional, believed) cumulative sanction tier."""
+    top = len(cumulative_bites) - 1
+    tier = 0.0 if tier < 0.0 else float(top) if tier > top else tier
+    whole = int(tier)
+    total = cumulative_bites[whole]
+    if whole < top:
+        total += (tier - whole) * (cumulative_bites[whole + 1] - total)
+    return scale * total
+
+
+def war_lottery(
+    odds: float,
+    stake: float,
+    war_cost: float,
+    failure_cost: float,
+    further_costs: float,
+) -> list[tuple[float, float]]:
+    """An invasion as a gamble against the status quo: win the stake or bog down.
+
+    ``further_costs`` are what the war adds whatever its course: the sanctions beyond those
+    already in force (imposed sanctions are sunk and no longer deter, Schelling 1966), the
+    loss of Nord Stream 2, the risk of NATO involvement.
+    """
+    return [
+        (odds, stake - war_cost - further_costs),
+        (1.0 - odds, -failure_cost - further_costs),
+    ]
+
+
+def projected_capability(
+    capability: float, growth: float, arms_trend: float, arms_lag: float, weeks: float
+) -> float:
+    """Ukraine's capability ``weeks`` ahead as Russia projects it: its own growth plus the
+    deliveries Russia sees coming, which work only once shipped and trained on (004)."""
+    arriving = weeks - arms_lag
+    return capability + growth * weeks + (arms_trend * arriving if arriving > 0.0 else 0.0)
+
+
+def waiting_value(
+    troops: float,
+    buildup_rate: float,
+    troop_ceiling: float,
+    capability: float,
+    growth: float,
+    arms_trend: float,
+    arms_lag: float,
+    horizon: float,
+    discount: float,
+    holding_cost_per_troop: float,
+    even_odds_troops: float,
+    steepness: float,
+    stake: float,
+    war_cost: float,
+    failure_cost: float,
+    further_costs: float,
+    coercion_rate: float,
+    exit_cost: float,
+    risk_attitude: float,
+    loss_aversion: float,
+    curvature: float,
+    prospect_theory: bool,
+) -> float:
+    """The value of not invading this week, with ``troops`` massed (Fearon 1995; Powell 2006).
+
+    Three kinds of plan are weighed. Climbing down: pay ``exit_cost`` (the audience cost of
+    a bluff called, 002) and stop paying for the troops. Coercion: hold the troops over the
+    horizon, each week winning ``coercion_rate`` times the odds an attack would have (a
+    threat is worth what stands behind it) and paying for the troops. Or invade in h weeks,
+    with the troops massed meanwhile (``buildup_rate`` a week up to the ceiling), against a
+    Ukraine that grows stronger: coercion and holding costs until then, then the war
+    gamble, all discounted by ``discount`` a week. A window that closes (Ukraine's
+    capability growing faster than Russia's odds can) makes later invasions worth less than
+    the present one.
+    """
+    odds_now = success_odds(troops, capability, even_odds_troops, steepness)
+    weekly_now = coercion_rate * odds_now - holding_cost_per_troop * troops
+    # Coercion alone: the same week after week, discounted (an annuity over the horizon).
+    weeks = int(horizon)
+    annuity = (1.0 - discount**weeks) / (1.0 - discount) if discount < 1.0 else float(weeks)
+    best = max(weekly_now * annuity, -exit_cost)
+    for ahead in LOOKAHEAD:
+        if ahead > horizon:
+            break
+        future_troops = min(troop_ceiling, troops + buildup_rate * ahead)
+        future = projected_capability(capability, growth, arms_trend, arms_lag, ahead)
+        odds = success_odds(future_troops, future, even_odds_troops, steepness)
+        # The weeks until then, at the mean of their first and last week's net flow.
+        weekly_then = coercion_rate * odds - holding_cost_per_troop * future_troops
+        meanwhile = 0.5 * (weekly_now + weekly_then)
+        so_far = (1.0 - discount**ahead) / (1.0 - discount) if discount < 1.0 else float(ahead)
+        value = lottery_value(
+            war_lottery(odds, stake, war_cost, failure_cost, further_costs),
+            risk_attitude,
+            loss_aversion,
+            curvature,
+            prospect_theory,
+        )
+        later = meanwhile * so_far + discount**ahead * value
+        if later > best:
+            best = later
+    return best
+
+
+def coercion_rate(
+    deal_prospect: float, concession_value: float, offered: bool, discount: float
+) -> float:
+    """What a week of coercion may win at the table per unit of the odds behind the threat:
+    the hope of a deal times its value, discounted while nothing is on offer (000: the
+    build-up brought the US to the table)."""
+    return deal_prospect * concession_value * (1.0 if offered else discount)
+
+
+# --- Western states: what to back, threaten and send ------------------------------------
+def tier_costs(
+    tier_costs_west: Sequence[float],
+    energy_exposure: float,
+    retaliation_risk: float,
+    cost_weight: float,
+) -> list[float]:
+    """A sanctioner's own cost of each cumulative tier, weighted by how much it minds costs.
+
+    Every tier risks Russian retaliation on gas, in proportion to the tier's share of the
+    ladder and the sanctioner's exposure; the energy embargo costs the whole exposure (001:
+    Germany 'will struggle if Russia cuts off oil or gas in response to sanctions').
+    """
+    top = len(tier_costs_west) - 1
+    costs = []
+    for tier, direct in enumerate(tier_costs_west):
+        exposure = (
+            energy_exposure if tier == top else energy_exposure * retaliation_risk * tier / top
+        )
+        costs.append(cost_weight * (direct + exposure))
+    return costs
+
+
+def backed_tier(
+    push: float,
+    harm: Sequence[float],
+    costs: Sequence[float],
+    committed: float,
+    audience_cost: float,
+    allies_tier: float,
+    solidarity: float,
+    reserve: float,
+) -> int:
+    """The cumulative tier that best trades harm to Russia against own cost.
+
+    ``push`` is how much the sanctioner wants Russia hurt, given what Russia has done;
+    falling short of a tier it has ``committed`` to publicly costs it ``audience_cost`` per
+    tier (tying hands, Fearon 1997); diverging from its allies' line (tie-weighted) costs
+    ``solidarity`` per tier; ``reserve`` is the deterrent value forgone per unit of harm by
+    imposing now what is better held over Russia as a threat (the hostage, Schelling 1966).
+    Ties go to the lower tier.
+    """
+    best, best_net = 0, -1e300
+    for tier in range(len(harm)):
+        net = (
+            (push - reserve) * harm[tier]
+            - costs[tier]
+            - audience_cost * max(0.0, committed - tier)
+            - solidarity * abs(tier - allies_tier)
+        )
+        if net > best_net + 1e-12:
+            best, best_net = tier, net
+    return best
+
+
+def pulled_toward_allies(
+    own: float, allies: Sequence[float], ties: Sequence[float], influence: float
+) -> float:
+    """``own`` moved toward the tie-weighted mean of the allies' values (shared intelligence
+    and consultation: the stronger the tie, the more an ally's view counts)."""
+    weight = sum(ties)
+    if weight <= 0.0 or influence <= 0.0:
+        return own
+    mean = sum([v * w for v, w in zip(allies, ties)]) / weight  # noqa: B905
+    return own + influence * (mean - own)
+
+
+def consensus_quantile(base: float, cohesion: float, slope: float) -> float:
+    """The quantile of members' tiers the Union imposes: a cohesive Union carries its laggards
+    along, a divided one is held to its most restrained member (unanimity)."""
+    q = base + slope * (cohesion - 0.5)
+    return 0.0 if q < 0.0 else 1.0 if q > 1.0 else q
