@@ -194,6 +194,7 @@ class Russia(Actor):
         calc = model.calculus
         holding = calc.holding_cost * self.troops / TROOP_UNIT
         if model.invasion:
+            self.invasion_odds = 0.0
             nuclear = calc.nuclear_threat_success
             weary = calc.war_talks_value * self.deal_prospect + calc.war_weariness * self.cost
             return {
@@ -215,7 +216,8 @@ class Russia(Actor):
         world = model.world
         policy = model.policy
         profile = self.profile
-        stake = calc.stake * (calc.provocation_factor if self.provoked else 1.0)
+        # Its resolve: the share of the full stake its leadership will fight for.
+        stake = calc.stake * profile.resolve * (calc.provocation_factor if self.provoked else 1.0)
         capability = self.judged_capability()
         odds = self.success_odds(self.troops, capability)
         self.invasion_odds = odds

@@ -48,10 +48,16 @@ class Union(Actor):
         q = model.consensus_quantile()
         previous = self.sanction_support
         self.sanction_support = quantile_tier([m.sanction_support for m in members], q)
-        self.sanction_backing = quantile_tier([m.sanction_backing for m in members], q)
+        self.aggregate_backing()
         if self.sanction_support != previous:
             receivers = [m.name for m in members] + [model.challenger.name]
             self.send(receivers, Kind.SANCTION_SUPPORT, self.sanction_support / TOP_TIER, 0.0)
+
+    def aggregate_backing(self) -> None:
+        members = self.members
+        if members:
+            q = self.model.consensus_quantile()
+            self.sanction_backing = quantile_tier([m.sanction_backing for m in members], q)
 
     def tracks(self) -> dict[str, dict[str, Option]]:
         world = self.model.world

@@ -55,6 +55,31 @@ MODEL = _entries(
         ("gas_flow", "fraction of contract (0-1)", "Russian pipeline gas flow to Europe"),
         ("energy_price", "EUR/MWh", "gas price (TTF) from storage fill and Russian flow"),
         ("alliance_cohesion", "trust 0-1", "mean weight of the NATO and EU alliance ties"),
+        (
+            "arms_in_transit",
+            "capability units",
+            "arms shipped to Ukraine not yet usable (in delivery or training)",
+        ),
+        (
+            "nord_stream_2_suspended",
+            "true/false",
+            "whether Germany has suspended Nord Stream 2's certification",
+        ),
+        (
+            "expected_tier_invasion",
+            "tier 0-5",
+            "sanction tier Russia expects the West to impose if it invades",
+        ),
+        (
+            "expected_tier_incursion",
+            "tier 0-5",
+            "sanction tier Russia expects after a limited incursion",
+        ),
+        (
+            "invasion_odds",
+            "probability",
+            "Russia's judged odds that an invasion this week succeeds (0 once at war)",
+        ),
     ]
 )
 
@@ -65,7 +90,19 @@ AGENTS = _entries(
         ("date", *_DATE),
         ("actor", "name", "the actor (as named in the scenario)"),
         ("role", "name", "its role: challenger, target, state or union"),
-        ("action", "name", "the action it chose this week ('none' at week 0)"),
+        (
+            "action",
+            "name",
+            "the week's headline: the sharpest of its track actions ('none' at week 0)",
+        ),
+        ("military_action", "name", "its action on the military track ('hold' if none)"),
+        ("aid_action", "name", "its action on the aid track: arms to Ukraine ('hold' if none)"),
+        (
+            "economic_action",
+            "name",
+            "its economic action: hybrid action, gas pressure, or 'sanctions' when it imposes",
+        ),
+        ("diplomatic_action", "name", "its action on the diplomatic track ('hold' if none)"),
         ("resolve", "0-1", "willingness to bear costs to resist Russia"),
         ("threat", "0-1", "threat perceived this week"),
         (
@@ -73,7 +110,16 @@ AGENTS = _entries(
             "probability (0-1)",
             "believed chance Russia means to invade; for Russia: expected sanction tier / 5",
         ),
-        ("sanction_support", "tier 0-5", "highest sanction tier the actor backs"),
+        (
+            "sanction_support",
+            "tier 0-5",
+            "sanction tier the actor would back if Russia invaded: the line its threats carry",
+        ),
+        (
+            "sanction_backing",
+            "tier 0-5",
+            "sanction tier the actor backs imposing now, given what Russia has done",
+        ),
         ("gas_storage", "fraction of capacity (0-1)", "the actor's gas storage fill"),
         ("energy_exposure", "0-1", "exposure to a cut of Russian gas and oil"),
         ("cost", "utility units (stake = 1)", "costs borne so far, cumulative"),

@@ -534,6 +534,12 @@ class EscalationModel(mesa.Model):
                 self._weeks_since_talks = 0
 
     def _update_sanctions(self, pace: int) -> None:
+        # What each sanctioner backs answers what Russia did this week, within the week (the
+        # first package came the day after the recognition of 21 February 2022).
+        for state in self.western:
+            state.sanction_backing = state.backing_now()
+        if self.union is not None:
+            self.union.aggregate_backing()
         backing = {a.name: a.sanction_backing for a in self.western}
         target = int(self.coalition_tier(backing))
         previous = self.sanction_tier

@@ -164,7 +164,7 @@ def node_stance(model: EscalationModel, name: str, arming: set[str] | None = Non
         invasion=bool(model.invasion),
         rung=int(model.rung),
         massed=model.russian_troops > model.spec.invasion_calculus.peacetime_troops,
-        imposing=agent.role in ("state", "union") and 0 < tier <= agent.sanction_support,
+        imposing=agent.role in ("state", "union") and 0 < tier <= agent.sanction_backing,
         deployed=float(getattr(agent, "deployed", 0.0)),
         arming=name in arming,
     )

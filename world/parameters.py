@@ -285,7 +285,9 @@ class World:
 class InvasionCalculus:
     """Russia's war calculus: what it believes an invasion wins and costs."""
 
-    stake: float = param(1.0, 0.0, 10.0, "utility units", "value of Ukraine's orientation")
+    stake: float = param(
+        1.25, 0.0, 10.0, "utility units", "value of Ukraine's orientation at full resolve"
+    )
     peacetime_troops: float = param(
         35000.0, 0.0, 1e6, "troops", "troops near Ukraine that signal nothing"
     )

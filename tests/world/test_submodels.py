@@ -471,12 +471,14 @@ def test_swift_alternatives_blunt_the_sanction_cost():
 def germany_tiers(share):
     germany = EscalationModel("baseline", rng=0, germany_gas_import_share=share).actors["Germany"]
     germany.threat = 0.4
-    return [germany.preferred_tier(resolve=r / 10) for r in range(11)]
+    return [germany.line_for_invasion(resolve=r / 10) for r in range(11)]
 
 
 def test_gas_dependence_restrains_germany_preferred_tier():
+    # At resolve 0.6 and threat 0.4: the whole ladder when barely dependent, nothing at 90%
+    # (the risk of gas retaliation makes every package cost it, 001).
     assert germany_tiers(0.1)[6] == 5
-    assert germany_tiers(0.9)[6] == 4
+    assert germany_tiers(0.9)[6] == 0
 
 
 def test_preferred_tier_weakly_decreases_with_gas_import_share():
@@ -526,8 +528,12 @@ def test_one_eu_holdout_is_outvoted_at_the_consensus_quantile(coalition):
 
 
 def test_lowering_eu_members_lowers_the_coalition_tier(coalition):
+    # At week 0's cohesion (0.8) the Union backs the 0.4 quantile of its seven members
+    # (index 2 of the sorted tiers): two laggards are carried along, a third decides.
     two_low = supports(coalition, 5, Germany=2, France=2)
-    assert coalition.coalition_tier(two_low) == 2
+    assert coalition.coalition_tier(two_low) == 5
+    three_low = supports(coalition, 5, Germany=2, France=2, Romania=2)
+    assert coalition.coalition_tier(three_low) == 2
     all_low = supports(coalition, 5, **{s: 1 for s in EU_STATES})
     # US 23.3 + UK 3.13 < 65% of 43.53 (US, UK and the EU's 17.1): the EU's tier decides
     assert coalition.coalition_tier(all_low) == 1
