@@ -27,7 +27,7 @@ from typing import Any
 import pandas as pd
 from matplotlib.figure import Figure
 
-from analysis.patterns import PATTERNS, check, measures
+from analysis.patterns import PATTERNS, check, measures, report
 from analysis.plots import sensitivity_figure
 from analysis.results import load_results, run_outcomes
 from analysis.sensitivity import sensitivity_table
@@ -192,7 +192,8 @@ def patterns_section(
         ("model", "agents"),
         progress=progress,
     )
-    table = check(measures(tables))
+    per_run = measures(tables)
+    table = check(per_run)
     lines = [
         "## 1. Patterns of the sources",
         "",
@@ -211,6 +212,18 @@ def patterns_section(
         )
     lines += ["", "Tolerances:", ""]
     lines += [f"- `{p.name}`: {p.tolerance}" for p in PATTERNS]
+    lines += [
+        "",
+        "Reported, not judged (the sources fix the order or give no range for these, so a range"
+        " would make a date or a rate a target):",
+        "",
+        "| figure | value | the record |",
+        "|---|---|---|",
+    ]
+    lines += [
+        f"| `{row.figure}`: {row.what} | {row.value} | {row.record} |"
+        for row in report(per_run).itertuples()
+    ]
     lines += [
         "",
         "Not represented, so not checked: where the troops stand (the sources place formations in"

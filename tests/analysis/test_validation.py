@@ -48,8 +48,9 @@ def test_report_command_runs_end_to_end(tmp_path, capsys):
         "## 6. What the model does not capture",
     ):
         assert heading in text
-    for pattern in ("troops_dec_jan", "germany_restrained", "talks_without_breakthrough"):
+    for pattern in ("troops_dec_jan", "germany_restrained", "no_incursion_first", "us_alert_late"):
         assert f"`{pattern}`" in text
+    assert "Reported, not judged" in text and "`us_alert_date`" in text
     assert "`invasion_not_viable`" in text and "`closing_window`" in text
     assert "noise floor" in text
     for figure in ("hypotheses.png", "strategies.png", "sensitivity.png"):
