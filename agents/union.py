@@ -1,30 +1,19 @@
 """The EU as an institution: it speaks for the Union's collective instruments.
 
-Its sanction tier needs its members' consent: it backs a quantile of its members' tiers, the
-``eu_consensus_quantile`` moved by the alliance's cohesion (0 is unanimity, so the most
-restrained member decides; a cohesive Union carries its laggards along). Its resolve
+Its sanction tier needs its members' consent: it backs the highest tier that members holding
+all but ``eu_consensus_quantile`` of the Union's economic weight back, that share moved by the
+alliance's cohesion (0 is unanimity, so the most restrained member decides; a cohesive Union
+carries its laggards along). Its resolve
 and threat are its members' averages; its gas storage is the Union's aggregate.
 """
 
 from __future__ import annotations
-
-from collections.abc import Sequence
-from typing import Any
 
 from agents.actor import Actor
 from agents.western import HARM, hard_line
 from world.choice import Option
 from world.ladder import TOP_TIER
 from world.signals import TALKS_INTENSITY, Kind
-
-ROUNDING_GUARD = 1e-9  # keeps q·(n − 1) a whole number when it should be one
-
-
-def quantile_tier(tiers: Sequence[Any], q: float) -> Any:
-    """The ``q`` quantile of the tiers, as given: whole tiers or believed (fractional) ones."""
-    ordered = sorted(tiers)
-    return ordered[min(len(ordered) - 1, int(q * (len(ordered) - 1) + ROUNDING_GUARD))]
-
 
 class Union(Actor):
     def __init__(self, model, profile) -> None:
@@ -45,9 +34,8 @@ class Union(Actor):
         self.threat = sum([m.threat for m in members]) / n
         self.belief = sum([m.belief for m in members]) / n
         self.cost = sum([m.cost for m in members]) / n
-        q = model.consensus_quantile()
         previous = self.sanction_support
-        self.sanction_support = quantile_tier([m.sanction_support for m in members], q)
+        self.sanction_support = int(model.union_tier([m.sanction_support for m in members]))
         self.aggregate_backing()
         if self.sanction_support != previous:
             receivers = [m.name for m in members] + [model.challenger.name]
@@ -56,8 +44,7 @@ class Union(Actor):
     def aggregate_backing(self) -> None:
         members = self.members
         if members:
-            q = self.model.consensus_quantile()
-            self.sanction_backing = quantile_tier([m.sanction_backing for m in members], q)
+            self.sanction_backing = int(self.model.union_tier([m.sanction_backing for m in members]))
 
     def tracks(self) -> dict[str, dict[str, Option]]:
         world = self.model.world

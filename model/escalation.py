@@ -18,7 +18,6 @@ import mesa
 import pandas as pd
 
 from agents import Actor, Russia, Ukraine, Union, WesternState
-from agents.union import quantile_tier
 from model.columns import TABLE_COLUMNS, attach
 from model.record import TABLES, Columns, WeeklyRecord, frame_tables
 from world import decisions, energy
@@ -167,6 +166,9 @@ class EscalationModel(mesa.Model):
             if not (a.profile.eu and union_speaks)
         ]
         self._union_weight = self.union.profile.economic_weight if self.union is not None else 0.0
+        self._member_weights = [
+            a.profile.economic_weight for a in self.western if a.profile.eu and union_speaks
+        ]
         bloc_weights = [w for _, w in self._blocs]
         if self._eu_members:
             bloc_weights.append(self._union_weight)
@@ -239,6 +241,10 @@ class EscalationModel(mesa.Model):
             world.eu_consensus_quantile, self.alliance.cohesion(), world.cohesion_consensus_slope
         )
 
+    def union_tier(self, tiers: Sequence[float]) -> float:
+        """The tier the Union's consent rule yields from its members' tiers (in member order)."""
+        return decisions.consent_tier(tiers, self._member_weights, self.consensus_quantile())
+
     def committed_tier(self, threatened: int) -> int:
         """The tier a sanctioner has tied to what Russia has done so far (its threat for an
         invasion; the declared lines for an incursion and a recognition)."""
@@ -291,7 +297,7 @@ class EscalationModel(mesa.Model):
         blocs = [(supports[name], weight) for name, weight in self._blocs]
         if self._eu_members:
             members = [supports[name] for name in self._eu_members]
-            blocs.append((quantile_tier(members, self.consensus_quantile()), self._union_weight))
+            blocs.append((self.union_tier(members), self._union_weight))
         total = self._bloc_weight
         if total <= 0.0:
             return 0.0

@@ -215,3 +215,22 @@ def consensus_quantile(base: float, cohesion: float, slope: float) -> float:
     along, a divided one is held to its most restrained member (unanimity)."""
     q = base + slope * (cohesion - 0.5)
     return 0.0 if q < 0.0 else 1.0 if q > 1.0 else q
+
+
+def consent_tier(tiers: Sequence[float], weights: Sequence[float], dissent: float) -> float:
+    """The highest tier backed by members holding at least ``1 - dissent`` of the weight.
+
+    ``dissent`` 0 is unanimity (the most restrained member decides); the weights are the
+    members' economic weight, so a large economy that holds back (Germany, 001) holds the
+    Union back more than a small one.
+    """
+    total = sum(weights)
+    if not tiers or total <= 0.0:
+        return 0.0
+    needed = (1.0 - dissent) * total - 1e-9 * total
+    backing = 0.0
+    for tier, weight in sorted(zip(tiers, weights), reverse=True):  # noqa: B905
+        backing += weight
+        if backing >= needed:
+            return tier
+    return min(tiers)

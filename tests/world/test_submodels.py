@@ -17,7 +17,6 @@ import pytest
 from model import EscalationModel, load_scenario
 
 # isort: split
-from agents.union import quantile_tier
 from world.alliance import (
     ADVERSARY,
     ENERGY_SUPPLY,
@@ -27,6 +26,7 @@ from world.alliance import (
     AllianceGraph,
 )
 from world.choice import choice_probabilities, logit_choice, lottery_value, prospect_value
+from world.decisions import consent_tier
 from world.energy import energy_exposure, gas_price, next_storage, storage_change, winter_load
 from world.ladder import Rung, next_rung
 from world.parameters import World
@@ -493,18 +493,21 @@ def test_preferred_tier_weakly_increases_with_resolve():
     assert all(0 <= t <= 5 for t in tiers)
 
 
-def test_quantile_tier_zero_is_the_minimum():
-    assert quantile_tier([4, 0, 2, 5], 0.0) == 0
+def test_consent_tier_at_unanimity_is_the_minimum():
+    assert consent_tier([4, 0, 2, 5], [1, 1, 1, 1], 0.0) == 0
 
 
-def test_quantile_tier_one_is_the_maximum():
-    assert quantile_tier([4, 0, 2, 5], 1.0) == 5
+def test_consent_tier_with_all_dissent_allowed_is_the_maximum():
+    assert consent_tier([4, 0, 2, 5], [1, 1, 1, 1], 1.0) == 5
 
 
-def test_quantile_tier_hand_computed():
-    # index int(0.25 * 6) = 1 of the sorted tiers: the second most restrained member decides
-    assert quantile_tier([5, 5, 0, 5, 5, 3, 5], 0.25) == 3
-    assert quantile_tier([2], 0.7) == 2
+def test_consent_tier_hand_computed():
+    # equal weights, a quarter may dissent: the tier at least 75% back
+    assert consent_tier([5, 5, 0, 5, 5, 3, 5], [1] * 7, 0.25) == 3
+    assert consent_tier([2], [1], 0.7) == 2
+    # a heavy member holding back holds the Union back; a light one does not
+    assert consent_tier([1, 5, 5], [4.26, 0.68, 0.04], 0.4) == 1
+    assert consent_tier([5, 1, 5], [4.26, 0.68, 0.04], 0.4) == 5
 
 
 @pytest.fixture
@@ -522,18 +525,18 @@ def test_coalition_backs_the_top_tier_when_everyone_does(coalition):
     assert coalition.coalition_tier(supports(coalition, 5)) == 5
 
 
-def test_one_eu_holdout_is_outvoted_at_the_consensus_quantile(coalition):
-    # 7 EU members; quantile 0.25 reads the second lowest
-    assert coalition.coalition_tier(supports(coalition, 5, Germany=0)) == 5
+def test_one_small_eu_holdout_is_outvoted_at_the_consensus_quantile(coalition):
+    # Estonia holds well under the 40% of the members' GDP that may dissent at cohesion 0.8
+    assert coalition.coalition_tier(supports(coalition, 5, Estonia=0)) == 5
 
 
 def test_lowering_eu_members_lowers_the_coalition_tier(coalition):
-    # At week 0's cohesion (0.8) the Union backs the 0.4 quantile of its seven members
-    # (index 2 of the sorted tiers): two laggards are carried along, a third decides.
-    two_low = supports(coalition, 5, Germany=2, France=2)
-    assert coalition.coalition_tier(two_low) == 5
-    three_low = supports(coalition, 5, Germany=2, France=2, Romania=2)
-    assert coalition.coalition_tier(three_low) == 2
+    # At week 0's cohesion (0.8) members holding 40% of the Union's GDP may dissent: the
+    # small members are carried along, Germany (half the members' GDP) is not.
+    small_low = supports(coalition, 5, Poland=2, Romania=2, Lithuania=2)
+    assert coalition.coalition_tier(small_low) == 5
+    germany_low = supports(coalition, 5, Germany=2)
+    assert coalition.coalition_tier(germany_low) == 2
     all_low = supports(coalition, 5, **{s: 1 for s in EU_STATES})
     # US 23.3 + UK 3.13 < 65% of 43.53 (US, UK and the EU's 17.1): the EU's tier decides
     assert coalition.coalition_tier(all_low) == 1
@@ -546,7 +549,9 @@ def test_eu_members_act_through_the_union_not_their_own_weight(coalition):
 
 
 def test_unanimity_lets_one_member_decide():
-    model = EscalationModel("baseline", rng=0, eu_consensus_quantile=0.0)
+    model = EscalationModel(
+        "baseline", rng=0, eu_consensus_quantile=0.0, cohesion_consensus_slope=0.0
+    )
     assert model.coalition_tier(supports(model, 5, Estonia=3)) == 3
 
 
