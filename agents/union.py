@@ -15,6 +15,7 @@ from world.choice import Option
 from world.ladder import TOP_TIER
 from world.signals import TALKS_INTENSITY, Kind
 
+
 class Union(Actor):
     def __init__(self, model, profile) -> None:
         super().__init__(model, profile)
@@ -44,26 +45,34 @@ class Union(Actor):
     def aggregate_backing(self) -> None:
         members = self.members
         if members:
-            self.sanction_backing = int(self.model.union_tier([m.sanction_backing for m in members]))
+            self.sanction_backing = int(
+                self.model.union_tier([m.sanction_backing for m in members])
+            )
 
     def tracks(self) -> dict[str, dict[str, Option]]:
         world = self.model.world
-        tier = min(self.model.policy.sanction_threat_tier, self.sanction_support)
-        diplomatic: dict[str, Option] = {"hold": 0.0, "talks": self.profile.diplomacy_preference}
+        tier = self.model.policy.sanction_threat_tier if self.sanction_support > 0 else 0
+        economic: dict[str, Option] = {"hold": 0.0}
         if tier > 0:
-            diplomatic["sanction_threat"] = (
+            economic["sanction_threat"] = (
                 self.resolve * self.threat * world.sanction_threat_value * HARM[tier]
                 - world.sanction_threat_cost
             )
-        return {"diplomatic": diplomatic}
+        return {
+            "diplomatic": {"hold": 0.0, "talks": self.profile.diplomacy_preference},
+            "economic": economic,
+        }
 
     def act(self, action: str) -> None:
         model = self.model
         russia = model.challenger.name
         if action == "sanction_threat":
-            tier = min(model.policy.sanction_threat_tier, self.sanction_support)
+            tier = model.policy.sanction_threat_tier if self.sanction_support > 0 else 0
             cost = model.world.threat_audience_cost * tier
             self.send(russia, Kind.SANCTION_THREAT, tier / TOP_TIER, cost)
+            # The Union speaks for its members: its threat ties their hands too.
+            for member in self.members:
+                member.threatened = max(member.threatened, tier)
         elif action == "talks":
             self.send(russia, Kind.TALKS, TALKS_INTENSITY, 0.0)
             model.note_talks(self.name)

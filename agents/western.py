@@ -6,8 +6,9 @@ resolve blends its own with its allies', sags under energy prices and accumulate
 firms when allies send troops to it. Two sanction decisions follow (`world.decisions`): the
 tier it says it will back if Russia invades (its line, what its threats carry), and the tier
 it backs imposing now, given what Russia has done. Both trade harm to Russia against its own
-cost, which its gas exposure dominates (001). It acts on a diplomatic track (talks, threats),
-an aid track (arms) and a military one (flank deployments) in the same week.
+cost, which its gas exposure dominates (001). It acts on a diplomatic track (talks), an
+economic one (sanction threats), an aid track (arms) and a military one (flank deployments) in
+the same week.
 """
 
 from __future__ import annotations
@@ -178,8 +179,12 @@ class WesternState(Actor):
         )
 
     def threat_tier(self) -> int:
-        """What it threatens: the West's declared ceiling, or its own line if lower."""
-        return min(self.model.policy.sanction_threat_tier, self.sanction_support)
+        """What it threatens: the West's declared tier, if it backs any sanctions at all.
+
+        Joining the common threat ties its hands (Fearon 1997): having threatened a tier, it
+        pays the audience cost of backing less, which lifts its own line toward the threat.
+        """
+        return self.model.policy.sanction_threat_tier if self.sanction_support > 0 else 0
 
     # --- options -------------------------------------------------------------------------
     def restraint(self) -> float:
@@ -199,9 +204,10 @@ class WesternState(Actor):
             "hold": 0.0,
             "talks": profile.diplomacy_preference * (1.0 - world.talks_threat_damping * threat),
         }
+        economic: dict[str, Option] = {"hold": 0.0}
         tier = self.threat_tier()
         if tier > 0:
-            diplomatic["sanction_threat"] = (
+            economic["sanction_threat"] = (
                 resolve * threat * world.sanction_threat_value * HARM[tier]
                 - world.sanction_threat_cost
             )
@@ -243,7 +249,12 @@ class WesternState(Actor):
             military["flank_deployment"] = (
                 kept * damp * resolve * alarm * world.flank_value - world.flank_option_cost
             )
-        return {"diplomatic": diplomatic, "military": military, "aid": assistance}
+        return {
+            "diplomatic": diplomatic,
+            "economic": economic,
+            "military": military,
+            "aid": assistance,
+        }
 
     def act(self, action: str) -> None:
         model = self.model

@@ -72,7 +72,7 @@ class World:
         "how far a state's belief and resolve move toward its allies' (tie-weighted) each week",
     )
     cohesion_consensus_slope: float = param(
-        0.5,
+        1.0,
         0.0,
         2.0,
         "quantile per unit cohesion",

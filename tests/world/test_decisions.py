@@ -1,0 +1,139 @@
+"""The decision rules as pure functions: each test pins the direction theory gives a rule."""
+
+from __future__ import annotations
+
+import pytest
+
+from world import decisions
+from world.ladder import TIER_COST_WEST
+
+BASE = dict(
+    troops=120_000.0,
+    buildup_rate=5000.0,
+    troop_ceiling=190_000.0,
+    capability=1.2,
+    growth=0.004,
+    arms_trend=0.0,
+    arms_lag=7.0,
+    horizon=26.0,
+    discount=0.98,
+    holding_cost_per_troop=0.03 / 100_000,
+    even_odds_troops=100_000.0,
+    steepness=3.0,
+    stake=1.0,
+    war_cost=0.35,
+    failure_cost=0.5,
+    further_costs=0.1,
+    coercion_rate=0.0,
+    exit_cost=5.0,
+    risk_attitude=0.1,
+    loss_aversion=2.25,
+    curvature=0.88,
+    prospect_theory=True,
+)
+
+
+def waiting(**changes: float) -> float:
+    return decisions.waiting_value(**{**BASE, **changes})
+
+
+def test_success_odds_rise_with_troops_and_fall_with_capability():
+    odds = decisions.success_odds
+    assert odds(100_000, 1.0, 100_000, 3.0) == pytest.approx(0.5)
+    assert odds(150_000, 1.0, 100_000, 3.0) > odds(100_000, 1.0, 100_000, 3.0)
+    assert odds(100_000, 1.5, 100_000, 3.0) < odds(100_000, 1.0, 100_000, 3.0)
+    assert odds(0.0, 1.0, 100_000, 3.0) == 0.0
+
+
+def test_a_closing_window_makes_waiting_worth_less():
+    """Ukraine growing faster (or arms arriving sooner) lowers the value of a later war."""
+    assert waiting(growth=0.02) < waiting(growth=0.0)
+    assert waiting(arms_trend=0.01, arms_lag=2.0) < waiting(arms_trend=0.01, arms_lag=20.0)
+
+
+def test_impatience_makes_a_later_gain_worth_less():
+    gain = dict(holding_cost_per_troop=0.0, further_costs=0.0, troops=100_000.0)
+    assert waiting(**gain) > 0.0
+    assert waiting(discount=0.9, **gain) < waiting(discount=0.99, **gain)
+
+
+def test_climbing_down_puts_a_floor_under_waiting():
+    """With no war worth planning and troops that only cost, the best plan is to climb down."""
+    assert waiting(exit_cost=0.05, further_costs=5.0) == pytest.approx(-0.05)
+    assert waiting(exit_cost=5.0, further_costs=5.0) < -0.05
+
+
+def test_coercion_makes_waiting_worth_more():
+    assert waiting(coercion_rate=0.05, further_costs=5.0) > waiting(further_costs=5.0)
+
+
+def test_imposed_sanctions_are_sunk_only_the_rest_deters():
+    bites = [0.0, 0.08, 0.25, 0.375, 0.575, 0.925]
+    assert decisions.sanction_cost(4.0, bites, 1.0) == pytest.approx(0.575)
+    assert decisions.sanction_cost(2.5, bites, 1.0) == pytest.approx(0.3125)
+    assert decisions.sanction_cost(-1.0, bites, 1.0) == 0.0
+
+
+HARM = [0.0, 0.09, 0.27, 0.41, 0.62, 1.0]
+
+
+def costs(exposure: float, retaliation: float = 0.5) -> list[float]:
+    return decisions.tier_costs(
+        [sum(TIER_COST_WEST[: t + 1]) for t in range(6)], exposure, retaliation, 1.0
+    )
+
+
+def backed(push: float, **changes: float) -> int:
+    arguments = dict(
+        push=push,
+        harm=HARM,
+        costs=costs(0.3),
+        committed=0.0,
+        audience_cost=0.0,
+        allies_tier=0.0,
+        solidarity=0.0,
+        reserve=0.0,
+    )
+    arguments.update(changes)
+    return decisions.backed_tier(**arguments)
+
+
+def test_every_tier_costs_more_to_an_exposed_sanctioner():
+    low, high = costs(0.1), costs(0.9)
+    assert all(h >= lo for lo, h in zip(low, high, strict=True))
+    assert high[5] - low[5] == pytest.approx(0.8)  # the embargo costs the whole exposure
+
+
+def test_more_push_backs_a_higher_tier():
+    tiers = [backed(p / 10) for p in range(11)]
+    assert tiers == sorted(tiers) and tiers[0] == 0 and tiers[-1] >= 4
+
+
+def test_holding_the_deterrent_in_reserve_stops_sanctions_before_a_move():
+    assert backed(0.8) > 0
+    assert backed(0.8, reserve=1.0) == 0
+
+
+def test_a_public_commitment_binds_the_threatener():
+    """Tying hands (Fearon 1997): falling short of a tier tied to Russia's move costs."""
+    assert backed(0.3, reserve=1.0) == 0
+    assert backed(0.3, reserve=1.0, committed=3.0, audience_cost=0.2) == 3
+
+
+def test_solidarity_pulls_toward_the_allies_line():
+    assert backed(0.35, allies_tier=5.0, solidarity=0.1) >= backed(0.35)
+    assert backed(0.9, allies_tier=0.0, solidarity=0.5) <= backed(0.9)
+
+
+def test_allies_views_pull_by_tie_and_weight():
+    assert decisions.pulled_toward_allies(0.2, [1.0], [1.0], 0.5) == pytest.approx(0.6)
+    assert decisions.pulled_toward_allies(0.2, [1.0, 0.0], [3.0, 1.0], 1.0) == pytest.approx(0.75)
+    assert decisions.pulled_toward_allies(0.2, [1.0], [0.0], 1.0) == 0.2  # no tie, no pull
+
+
+def test_cohesion_moves_the_consent_rule():
+    assert decisions.consensus_quantile(0.25, 0.9, 0.5) > decisions.consensus_quantile(
+        0.25, 0.3, 0.5
+    )
+    assert decisions.consensus_quantile(0.0, 0.0, 2.0) == 0.0
+    assert decisions.consensus_quantile(0.9, 1.0, 2.0) == 1.0
