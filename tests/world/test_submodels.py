@@ -531,21 +531,25 @@ def test_one_small_eu_holdout_is_outvoted_at_the_consensus_quantile(coalition):
 
 
 def test_lowering_eu_members_lowers_the_coalition_tier(coalition):
-    # At week 0's cohesion (0.8) members holding 40% of the Union's GDP may dissent: the
-    # small members are carried along, Germany (half the members' GDP) is not.
-    small_low = supports(coalition, 5, Poland=2, Romania=2, Lithuania=2)
-    assert coalition.coalition_tier(small_low) == 5
+    # At week 0's cohesion (0.8) members holding 55% of the Union's GDP may dissent: Germany
+    # (about half the members' GDP) is outvoted alone, not with France beside it.
     germany_low = supports(coalition, 5, Germany=2)
-    assert coalition.coalition_tier(germany_low) == 2
-    all_low = supports(coalition, 5, **{s: 1 for s in EU_STATES})
-    # US 23.3 + UK 3.13 < 65% of 43.53 (US, UK and the EU's 17.1): the EU's tier decides
-    assert coalition.coalition_tier(all_low) == 1
+    assert coalition.coalition_tier(germany_low) == 5
+    two_low = supports(coalition, 5, Germany=2, France=2)
+    assert coalition.coalition_tier(two_low) == 2
 
 
-def test_eu_members_act_through_the_union_not_their_own_weight(coalition):
-    # Germany's own GDP does not count: raising it alone cannot lift the EU bloc
-    low = supports(coalition, 1, **{"United States": 5, "United Kingdom": 5, "Germany": 5})
-    assert coalition.coalition_tier(low) == 1
+def test_eu_members_weigh_inside_the_union_not_beside_it(coalition):
+    # Without the Union the US and UK (26.4 of 43.5) fall short of 65%: the EU's tier decides,
+    # and inside it a member counts by its GDP.
+    small_up = supports(
+        coalition, 1, **{"United States": 5, "United Kingdom": 5, "Poland": 5, "Estonia": 5}
+    )
+    assert coalition.coalition_tier(small_up) == 1
+    germany_france_up = supports(
+        coalition, 1, **{"United States": 5, "United Kingdom": 5, "Germany": 5, "France": 5}
+    )
+    assert coalition.coalition_tier(germany_france_up) == 5
 
 
 def test_unanimity_lets_one_member_decide():
