@@ -196,7 +196,8 @@ class Russia(Actor):
         if model.invasion:
             self.invasion_odds = 0.0
             nuclear = calc.nuclear_threat_success
-            weary = calc.war_talks_value * self.deal_prospect + calc.war_weariness * self.cost
+            # The longer and costlier the war, the more talks are worth (accumulated costs).
+            weary = calc.war_talks_value * (self.deal_prospect + self.cost)
             return {
                 "military": {"continue_war": -holding},
                 "economic": {

@@ -16,8 +16,12 @@ from __future__ import annotations
 from agents.actor import Actor, clip01, toward
 from world import decisions
 from world.choice import Option
-from world.ladder import TIER_BITE_RUSSIA, TIER_COST_WEST, TOP_TIER, Rung, SanctionTier, Talks
+from world.ladder import TIER_BITE_RUSSIA, TIER_COST_WEST, TOP_TIER, Rung, SanctionTier
 from world.signals import INTENT_IMPLIED, TALKS_INTENSITY, Kind, Signal
+
+# Russia's moves a sanctioner responds to, in escalating order (each learnt from its signal).
+MOVES = {"none": 0, Kind.RECOGNITION: 1, Kind.LIMITED_INCURSION: 2, Kind.INVASION: 3}
+MOVES["invasion"] = MOVES[Kind.INVASION]
 
 # How hard a line each action takes, for the stance alliance ties follow (§7.7 of the ODD).
 HARDNESS = {
@@ -52,9 +56,7 @@ def hard_line(sanction_support: float, actions: tuple[str, ...]) -> float:
 
 
 class WesternState(Actor):
-    reads = frozenset(
-        {*INTENT_IMPLIED, Kind.AID_REQUEST, Kind.SANCTION_SUPPORT, Kind.FLANK_DEPLOYMENT}
-    )
+    reads = frozenset({*INTENT_IMPLIED, Kind.AID_REQUEST, Kind.SANCTION_SUPPORT, Kind.SANCTIONS})
 
     def __init__(self, model, profile) -> None:
         super().__init__(model, profile)
@@ -63,9 +65,12 @@ class WesternState(Actor):
         self.threatened = 0  # the highest tier it has publicly threatened for an invasion
         self.sanction_backing = 0  # the tier it backs imposing now
         self.aid_requested = 0.0
-        self.reassured = 0.0
         self.nuclear_fear = 0.0
-        self.ally_lines: dict[str, float] = {}
+        self.ally_lines: dict[str, float] = {}  # allies' lines, as their support signals said
+        self.ally_backing: dict[str, float] = {}  # what allies imposed, as their sanctions said
+        # What it has seen Russia do (it learns of each move from Russia's signal).
+        self.seen_move = MOVES["none"]
+        self.demands_read = False
         # How near Russian forces it is: from FAR_EXPOSURE far away to 1 at the border.
         self._exposure = FAR_EXPOSURE + (1.0 - FAR_EXPOSURE) * profile.border_exposure
         self._ties = model.alliance.ties(self.name)  # its allies, with the trust on each tie
@@ -80,14 +85,17 @@ class WesternState(Actor):
         if implied is not None and signal.sender == self.model.challenger.name:
             floor = self.model.world.intent_floor
             self.belief = toward(self.belief, implied, weight * max(intensity, floor))
+            self.seen_move = max(self.seen_move, MOVES.get(kind, MOVES["none"]))
             if kind == Kind.NUCLEAR_THREAT:
                 self.nuclear_fear = toward(self.nuclear_fear, intensity, weight)
+            elif kind == Kind.DEMANDS:
+                self.demands_read = True
         elif kind == Kind.AID_REQUEST:
             self.aid_requested = toward(self.aid_requested, intensity, weight)
         elif kind == Kind.SANCTION_SUPPORT:
             self.ally_lines[signal.sender] = intensity * TOP_TIER
-        elif kind == Kind.FLANK_DEPLOYMENT:
-            self.reassured = toward(self.reassured, intensity, weight)
+        elif kind == Kind.SANCTIONS:
+            self.ally_backing[signal.sender] = intensity * TOP_TIER
 
     def reassess(self) -> None:
         model = self.model
@@ -104,16 +112,18 @@ class WesternState(Actor):
         self.belief = decisions.pulled_toward_allies(
             self.belief, [last_belief[a] for a in allies], trust, influence
         )
-        clash = world.clash_threat if model.rung >= Rung.NATO_RUSSIA_CLASH else 0.0
-        self.threat = clip01(
-            self.belief * self._exposure + (world.war_threat if model.invasion else 0.0) + clash
-        )
+        at_war = self.seen_move >= MOVES["invasion"]
+        if model.rung >= Rung.NATO_RUSSIA_CLASH:
+            self.threat = 1.0  # NATO itself is in the fight
+        else:
+            self.threat = clip01(
+                self.belief * self._exposure + (world.war_threat if at_war else 0.0)
+            )
         own = (
             self.profile.resolve
             + world.threat_resolve_slope * (self.threat - world.prior_intent)
             - world.price_resolve_slope * self.energy_exposure * model.price_stress
             - world.cost_fatigue * self.cost
-            + world.reassurance * self.reassured
         )
         self.resolve = clip01(
             decisions.pulled_toward_allies(own, [last_resolve[a] for a in allies], trust, influence)
@@ -165,17 +175,25 @@ class WesternState(Actor):
         """The tier it backs imposing this week, given what Russia has done so far."""
         model = self.model
         world = model.world
-        committed = model.committed_tier(self.threatened)
-        push = self.resolve * (world.sanction_push_base + self.threat)
+        policy = model.policy
+        committed = decisions.committed_tier(
+            self.seen_move,
+            self.threatened,
+            policy.tier_for_recognition,
+            policy.tier_for_incursion,
+        )
+        # A nuclear threat deters the risk-averse from punishing, too.
+        push = (1.0 - self.restraint()) * self.resolve * (world.sanction_push_base + self.threat)
+        at_war = self.seen_move >= MOVES["invasion"]
         return decisions.backed_tier(
             push,
             HARM,
             self.own_tier_costs(),
             float(committed),
             world.threat_audience_cost,
-            self._allies_mean(model.last_backing, 0.0),
+            self._allies_mean(self.ally_backing, 0.0),
             world.solidarity_weight,
-            0.0 if model.invasion else world.deterrent_reserve,
+            0.0 if at_war else world.deterrent_reserve,
         )
 
     def threat_tier(self) -> int:
@@ -188,11 +206,10 @@ class WesternState(Actor):
 
     # --- options -------------------------------------------------------------------------
     def restraint(self) -> float:
-        """Share of military options' value a risk-averse state forgoes under nuclear threat."""
-        model = self.model
-        fear = max(self.nuclear_fear, 1.0 if model.rung >= Rung.NUCLEAR_THREAT else 0.0)
-        aversion = max(0.0, -self.profile.risk_attitude)
-        return model.world.nuclear_restraint * aversion * fear
+        """Share of its military, aid and sanctions' value a state forgoes under nuclear threat:
+        its risk aversion, times how far it fears the threat (all of it at the nuclear rung)."""
+        fear = max(self.nuclear_fear, 1.0 if self.model.rung >= Rung.NUCLEAR_THREAT else 0.0)
+        return max(0.0, -self.profile.risk_attitude) * fear
 
     def tracks(self) -> dict[str, dict[str, Option]]:
         model = self.model
@@ -222,10 +239,10 @@ class WesternState(Actor):
                 * (0.0 if model.invasion else 1.0)
             )
             boost = policy.major_systems_appeal if policy.major_systems else 1.0
-            asked = 1.0 + world.aid_request_weight * self.aid_requested
+            # Partners send what Ukraine asks for: as much as it has asked lately.
             assistance["arms_delivery"] = (
                 kept
-                * asked
+                * self.aid_requested
                 * profile.arms_capacity
                 * aid
                 * boost
@@ -240,14 +257,11 @@ class WesternState(Actor):
             and profile.deploy_unit > 0.0
             and self.deployed < profile.forces
         ):
-            # While formal talks are under way, a deployment could sour them.
-            talking = model.talks >= Talks.FORMAL_TALKS and not model.invasion
-            damp = 1.0 - (world.talks_restraint if talking else 0.0)
             # Forward presence answers the threat of ordinary times (001: about 8,000 NATO
             # troops already there); reinforcement answers the threat above it.
             alarm = max(0.0, model.flank_threat() - world.prior_intent)
             military["flank_deployment"] = (
-                kept * damp * resolve * alarm * world.flank_value - world.flank_option_cost
+                kept * resolve * alarm * world.flank_value - world.flank_option_cost
             )
         return {
             "diplomatic": diplomatic,
@@ -276,9 +290,8 @@ class WesternState(Actor):
         elif action == "flank_deployment":
             troops = min(self.profile.deploy_unit, self.profile.forces - self.deployed)
             self.deployed += troops
-            hosts = model.flank_hosts()
             intensity = min(1.0, troops / FLANK_SIGNAL_TROOPS)
-            self.send([russia, *hosts], Kind.FLANK_DEPLOYMENT, intensity, FLANK_COST)
+            self.send(russia, Kind.FLANK_DEPLOYMENT, intensity, FLANK_COST)
             model.deploy_to_flank(troops)
             self.cost += FLANK_COST
         elif action == "talks":
@@ -292,7 +305,7 @@ class WesternState(Actor):
         model = self.model
         policy = model.policy
         russia = model.challenger.name
-        if model.challenger.demands_published:
+        if self.demands_read:
             self.send(russia, Kind.WRITTEN_RESPONSE, *OFFERS[Kind.WRITTEN_RESPONSE])
             self.send(russia, Kind.ARMS_CONTROL_OFFER, *OFFERS[Kind.ARMS_CONTROL_OFFER])
         if policy.nato_moratorium:

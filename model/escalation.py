@@ -232,7 +232,6 @@ class EscalationModel(mesa.Model):
         actors = self.actors
         self.last_resolve = {name: a.resolve for name, a in actors.items()}
         self.last_belief = {name: a.belief for name, a in actors.items()}
-        self.last_backing = {name: float(a.sanction_backing) for name, a in actors.items()}
 
     def consensus_quantile(self) -> float:
         """The quantile of EU members' tiers the Union backs, given the alliance's cohesion."""
@@ -244,19 +243,6 @@ class EscalationModel(mesa.Model):
     def union_tier(self, tiers: Sequence[float]) -> float:
         """The tier the Union's consent rule yields from its members' tiers (in member order)."""
         return decisions.consent_tier(tiers, self._member_weights, self.consensus_quantile())
-
-    def committed_tier(self, threatened: int) -> int:
-        """The tier a sanctioner has tied to what Russia has done so far (its threat for an
-        invasion; the declared lines for an incursion and a recognition)."""
-        policy = self.policy
-        russia = self.challenger
-        if self.invasion:
-            return threatened
-        if russia.incursion:
-            return min(policy.tier_for_incursion, threatened)
-        if russia.recognised:
-            return min(policy.tier_for_recognition, threatened)
-        return 0
 
     def nord_stream_2_expected_loss(self) -> bool:
         """Whether Russia expects an invasion to cost it Nord Stream 2: a host that would back
@@ -540,12 +526,6 @@ class EscalationModel(mesa.Model):
                 self._weeks_since_talks = 0
 
     def _update_sanctions(self, pace: int) -> None:
-        # What each sanctioner backs answers what Russia did this week, within the week (the
-        # first package came the day after the recognition of 21 February 2022).
-        for state in self.western:
-            state.sanction_backing = state.backing_now()
-        if self.union is not None:
-            self.union.aggregate_backing()
         backing = {a.name: a.sanction_backing for a in self.western}
         target = int(self.coalition_tier(backing))
         previous = self.sanction_tier
@@ -565,7 +545,9 @@ class EscalationModel(mesa.Model):
                         if isinstance(actor, WesternState)
                         else EU_SANCTIONS_COST
                     )
-                    self.send(actor.name, russia, Kind.SANCTIONS, intensity, cost)
+                    # Russia feels it; allies see who imposed it (solidarity, §7.7).
+                    allies = [a for a, _ in self.alliance.ties(actor.name)]
+                    self.send(actor.name, [russia, *allies], Kind.SANCTIONS, intensity, cost)
 
     # --- running and results -------------------------------------------------------------
     def run(self) -> EscalationModel:

@@ -234,3 +234,18 @@ def consent_tier(tiers: Sequence[float], weights: Sequence[float], dissent: floa
         if backing >= needed:
             return tier
     return min(tiers)
+
+
+def committed_tier(
+    seen_move: int, threatened: int, tier_for_recognition: int, tier_for_incursion: int
+) -> int:
+    """The tier a sanctioner has tied to what it has seen Russia do (0 none, 1 recognition,
+    2 incursion, 3 invasion): its own threat for an invasion, the West's declared lines for
+    the lesser moves, never more than it threatened."""
+    if seen_move >= 3:
+        return threatened
+    if seen_move == 2:
+        return min(tier_for_incursion, threatened)
+    if seen_move == 1:
+        return min(tier_for_recognition, threatened)
+    return 0

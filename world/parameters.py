@@ -102,33 +102,6 @@ class World:
         "share of exposure at the top tier",
         "expected Russian gas retaliation a sanction package invites, below the embargo",
     )
-    talks_restraint: float = param(
-        0.5,
-        0.0,
-        1.0,
-        "fraction",
-        "share of a flank deployment's value forgone while formal talks are under way",
-    )
-    clash_threat: float = param(
-        0.3, 0.0, 1.0, "threat 0-1", "threat a Western state adds at a direct NATO-Russia clash"
-    )
-    nuclear_restraint: float = param(
-        0.5,
-        0.0,
-        1.0,
-        "fraction per risk aversion",
-        "share of arms and deployments' value a risk-averse state forgoes under nuclear threat",
-    )
-    reassurance: float = param(
-        0.1,
-        0.0,
-        1.0,
-        "resolve per deployment",
-        "resolve a host gains from allied troops sent to it",
-    )
-    aid_request_weight: float = param(
-        1.0, 0.0, 10.0, "× value", "extra value partners see in a delivery Ukraine asked for"
-    )
     cost_fatigue: float = param(
         0.3, 0.0, 20.0, "resolve per utility", "resolve a state loses per unit of accumulated cost"
     )
@@ -346,9 +319,6 @@ class InvasionCalculus:
     )
     hybrid_damage: float = param(
         0.002, 0.0, 0.1, "capability/week", "Ukrainian capability a week of hybrid action destroys"
-    )
-    war_weariness: float = param(
-        0.5, 0.0, 20.0, "utility per utility", "value of talks in war per unit of accumulated cost"
     )
     climbdown_cost: float = param(
         0.12, 0.0, 5.0, "utility units", "audience cost of backing down, per rung held"
