@@ -251,6 +251,24 @@ def test_paired_runs_share_seeds_and_are_reproducible(tmp_path):
     assert result.expectation(mechanisms[1]) == "met" and result.passes(mechanisms[1])
 
 
+def test_the_report_section_on_a_small_sample(tmp_path):
+    from analysis.validation import Settings, ablation_section
+
+    path = registry(tmp_path, TWO)
+    lines = ablation_section(tmp_path / "runs", Settings(replicates=4), None, registry=path)
+    text = "\n".join(lines)
+    assert lines[0] == "## 6. Ablation registry: does each mechanism matter?"
+    assert "| mechanism | what is moved (low → high) | ODD | n | P(invasion) |" in text
+    assert "| short horizon | weeks 2 to 3 | §2 | 4 |" in text
+    assert "3.0 → 4.0 (**z +inf**)" in text
+    assert "invasion week rises: yes" in text
+    assert "drives invasion week" in text
+    assert "of 3 mechanisms move an outcome" in text
+    written = tmp_path / "runs" / "ablation"
+    assert (written / "ablation_runs.csv").read_text().startswith("mechanism,arm,seed_index,seed")
+    assert (written / "ablation_stats.csv").is_file()
+
+
 # --- every registry entry, in CI -------------------------------------------------------------
 CI_SEEDS = 150
 MECHANISMS = load_registry()
