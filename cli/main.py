@@ -11,11 +11,11 @@ import os
 import sys
 from collections.abc import Sequence
 
-from cli import app, calibrate, experiment, run, scenarios, summarize, validate
+from cli import ablate, app, calibrate, experiment, run, scenarios, summarize, validate
 from cli.usage import Parser
 from world.errors import EscalationError
 
-COMMANDS = (scenarios, run, experiment, summarize, calibrate, validate, app)
+COMMANDS = (scenarios, run, experiment, summarize, calibrate, validate, ablate, app)
 
 
 def build_parser() -> Parser:

@@ -23,15 +23,18 @@ def register(commands: argparse._SubParsersAction) -> None:
         "validate",
         help="run the validation experiments and write docs/VALIDATION.md",
         description="Run the pattern checks, the two readings of the sources, the strategies "
-        "under both and a Sobol analysis, then write docs/VALIDATION.md with its figures "
-        "(about 3 minutes on two cores with the defaults).",
+        "under both, a Sobol analysis and the ablation registry, then write docs/VALIDATION.md "
+        "with its figures (about 5 minutes on two cores with the defaults).",
     )
     parser.add_argument("--out", type=Path, required=True, help="directory for the runs")
     parser.add_argument(
         "--report", type=Path, default=None, help="where to write it (default docs/VALIDATION.md)"
     )
     parser.add_argument(
-        "--replicates", type=int, default=None, help="runs per scenario (default 400)"
+        "--replicates",
+        type=int,
+        default=None,
+        help="runs per scenario and paired seeds per ablated mechanism (default 400)",
     )
     parser.add_argument(
         "--sobol-samples", type=int, default=None, help="Sobol base sample N (default 128)"

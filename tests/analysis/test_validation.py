@@ -33,7 +33,8 @@ def test_report_command_runs_end_to_end(tmp_path, capsys):
     # named in the report's order, with its runs done of total.
     lines = captured.err.splitlines()
     for place, name in enumerate(EXPERIMENTS, start=1):
-        mine = [line for line in lines if line.startswith(f"validate {place}/5 {name}: ")]
+        stage = f"validate {place}/{len(EXPERIMENTS)} {name}: "
+        mine = [line for line in lines if line.startswith(stage)]
         assert len(mine) >= 2, captured.err
         assert " 0/" in mine[0] and "(100%)" in mine[-1] and "0 failed" in mine[-1]
     assert lines == sorted(lines, key=lambda line: line.split()[1])  # one stage after another
@@ -45,7 +46,8 @@ def test_report_command_runs_end_to_end(tmp_path, capsys):
         "## 3. The two readings of the sources",
         "## 4. Strategies under both readings",
         "## 5. What drives invasion and escalation",
-        "## 6. What the model does not capture",
+        "## 6. Ablation registry: does each mechanism matter?",
+        "## 7. What the model does not capture",
     ):
         assert heading in text
     for pattern in ("troops_dec_jan", "germany_restrained", "no_incursion_first", "us_alert_late"):
@@ -53,6 +55,8 @@ def test_report_command_runs_end_to_end(tmp_path, capsys):
     assert "Reported, not judged" in text and "`us_alert_date`" in text
     assert "`invasion_not_viable`" in text and "`closing_window`" in text
     assert "noise floor" in text
+    assert "| tie learning | tie_learning_rate 0" in text  # a row of the ablation registry
+    assert (tmp_path / "runs" / "ablation" / "ablation_runs.csv").is_file()
     for figure in ("hypotheses.png", "strategies.png", "sensitivity.png"):
         data = (report.parent / "figures" / figure).read_bytes()
         assert data.startswith(b"\x89PNG"), figure
