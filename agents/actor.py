@@ -11,7 +11,7 @@ from typing import Any, ClassVar
 
 import mesa
 
-from world.choice import Option, choose
+from world.choice import Option, choose, lottery_value
 from world.energy import energy_exposure
 from world.parameters import ActorProfile
 from world.signals import TRACKS, Kind, Signal, headline_action
@@ -31,6 +31,9 @@ class Actor(mesa.Agent):
     model: Any  # the EscalationModel (agents sit below the model and never import it)
     #: The kinds of signal this actor's beliefs respond to; others are delivered but not read.
     reads: ClassVar[frozenset[Kind]] = frozenset()
+    #: Options taken only by deliberate decision, when they are the best valued of their
+    #: track, never by choice noise (the decision to go to war).
+    deliberate: ClassVar[frozenset[str]] = frozenset()
 
     def __init__(self, model: Any, profile: ActorProfile) -> None:
         super().__init__(model)
@@ -79,6 +82,8 @@ class Actor(mesa.Agent):
         draw = self.model.random
         chosen = dict.fromkeys(TRACKS, "hold")
         for track, options in self.tracks().items():
+            if self.deliberate and not self.deliberate.isdisjoint(options):
+                options = self.decide(options)
             if len(options) > 1:
                 chosen[track] = choose(
                     options,
@@ -100,6 +105,25 @@ class Actor(mesa.Agent):
     def tracks(self) -> dict[str, dict[str, Option]]:
         """Each track's options, each option's outcome against the status quo ("hold")."""
         return {}
+
+    def decide(self, options: dict[str, Option]) -> dict[str, Option]:
+        """A deliberate option alone if it is the best valued; otherwise the other options."""
+        world = self.model.world
+        profile = self.profile
+
+        def value(option: Option) -> float:
+            return lottery_value(
+                option,
+                profile.risk_attitude,
+                profile.loss_aversion,
+                world.value_curvature,
+                world.prospect_theory,
+            )
+
+        best = max(options, key=lambda name: value(options[name]))
+        if best in self.deliberate:
+            return {best: options[best]}
+        return {name: o for name, o in options.items() if name not in self.deliberate}
 
     @property
     def military_action(self) -> str:

@@ -71,6 +71,10 @@ class Russia(Actor):
         }
     )
 
+    # Going to war is decided, not drifted into: Russia invades (or strikes a limited blow)
+    # only in a week when that is its best-valued military option.
+    deliberate = frozenset({"invade", "limited_incursion"})
+
     def __init__(self, model, profile) -> None:
         super().__init__(model, profile)
         calc = model.spec.invasion_calculus
@@ -90,6 +94,7 @@ class Russia(Actor):
         self.expected_tier_incursion = 0.0
         self.invasion_odds = 0.0  # as Russia judges them this week
         self.waiting = 0.0  # the value of not invading this week
+        self.last_military_best = "hold"  # its best-valued military option this week
         # Russia's error in judging Ukraine's strength: drawn once, its intelligence's bias.
         error = calc.capability_bias + calc.capability_misjudgement * float(
             model.rng.standard_normal()
@@ -300,6 +305,7 @@ class Russia(Actor):
                 world.prospect_theory,
             )
             military["limited_incursion"] = Valued(hold + gamble)
+        self.last_military_best = max(military, key=lambda a: self.judge(military[a]))
         # Coercion pays only as far as the threat of force is credible (000).
         coercion *= odds
         diplomatic: dict[str, Option] = {
@@ -323,6 +329,18 @@ class Russia(Actor):
             - self.pressure_cost(),
         }
         return {"military": military, "diplomatic": diplomatic, "economic": economic}
+
+    def judge(self, option: Option) -> float:
+        """An option's value as the choice weighs it (for the record of its best option)."""
+        world = self.model.world
+        profile = self.profile
+        return lottery_value(
+            option,
+            profile.risk_attitude,
+            profile.loss_aversion,
+            world.value_curvature,
+            world.prospect_theory,
+        )
 
     def pressure_cost(self) -> float:
         """Revenue lost by withholding gas: heavier the more the budget rests on it."""

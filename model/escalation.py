@@ -381,6 +381,14 @@ class EscalationModel(mesa.Model):
         amount = self.spec.policy.arms_effect * intensity
         self._arms_pipeline.append((self.week + self.arms_lag, amount))
 
+    def arrived_arms(self) -> float:
+        """Capability of the shipments usable from this week on, taken out of the pipeline."""
+        arrived = 0.0
+        pipeline = self._arms_pipeline
+        while pipeline and pipeline[0][0] <= self.week:
+            arrived += pipeline.pop(0)[1]
+        return arrived
+
     def mobilise(self, capability: float) -> None:
         self._capability_gain += capability
 
@@ -447,10 +455,7 @@ class EscalationModel(mesa.Model):
         world = self.spec.world
         policy = self.spec.policy
         # forces and capability: aid arrives once shipped and trained on
-        arrived = 0.0
-        pipeline = self._arms_pipeline
-        while pipeline and pipeline[0][0] <= self.week:
-            arrived += pipeline.pop(0)[1]
+        arrived = self.arrived_arms()
         self.ukraine_capability += (
             (0.0 if self.aid_frozen else world.capability_growth) + self._capability_gain + arrived
         )
