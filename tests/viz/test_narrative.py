@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import xml.etree.ElementTree as ET
 
 import pytest
 
 from model import EscalationModel
-from viz import narrative
+from viz import charts, narrative, views
 from viz.narrative import Event, WeekRecord, join_actors, run_events, week_narrative
 from world.ladder import SANCTION_TIER_NAMES
 
@@ -248,3 +249,64 @@ def test_events_of_a_real_run_follow_its_tables(baseline):
     incursion = actions.loc[actions["action"] == "limited_incursion", "week"].min()
     assert [e.week for e in found if e.kind == "incursion"] == [incursion]
     assert all(isinstance(e.date, dt.date) and isinstance(e, Event) for e in found)
+
+
+# --- the events on the time charts ------------------------------------------------------------
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+@pytest.fixture(scope="module")
+def finished() -> EscalationModel:
+    return EscalationModel("baseline", rng=1).run()
+
+
+def _chart(spec: charts.ChartSpec, model: EscalationModel, events=None) -> ET.Element:
+    chart = charts.SeriesSvg(spec, *views.horizon_dates(model))
+    return ET.fromstring(chart.update(views.weekly(model), events))
+
+
+@pytest.mark.parametrize("spec", charts.WEEKLY_CHARTS, ids=lambda spec: spec.key)
+def test_every_time_chart_marks_the_runs_events(spec, finished):
+    found = narrative.table_events(finished.history())
+    root = _chart(spec, finished, found)
+    lines = root.findall(f".//{SVG}g[@class='event-lines']/{SVG}line")
+    assert [line.get("class") for line in lines] == [e.kind for e in found]
+    labels = [t.text for t in root.iter(f"{SVG}text") if t.text in {e.label for e in found}]
+    assert sorted(labels) == sorted(e.label for e in found)  # every label has its room
+    invasion = root.find(f".//{SVG}g[@class='invasion']/{SVG}title")
+    assert invasion is not None and invasion.text.startswith("28 Mar 2022 (week 21)")
+
+
+def test_a_chart_marks_what_its_record_shows_by_default(finished):
+    root = _chart(charts.SANCTIONS, finished)
+    kinds = [line.get("class") for line in root.iter(f"{SVG}line") if line.get("class")]
+    assert kinds == ["flank", "sanctions", "sanctions", "invasion", "sanctions"]
+
+
+def _dense_events(count: int, label: str) -> list[Event]:
+    return [
+        Event(w, START + dt.timedelta(weeks=w), kind, f"{label} {w}", "")
+        for w in range(1, count + 1)
+        for kind in ("sanctions", "flank")
+    ]
+
+
+@pytest.mark.parametrize("spec", charts.WEEKLY_CHARTS, ids=lambda spec: spec.key)
+def test_event_labels_never_overlap_however_dense(spec, finished):
+    chart = charts.SeriesSvg(spec, *views.horizon_dates(finished))
+    dense = [
+        *_dense_events(26, "sanctions: export controls"),
+        *narrative.table_events(finished.history()),
+    ]
+    placed = chart.event_labels(dense, views.horizon_dates(finished)[1])
+    assert len(placed) == len(dense)  # every event keeps its line
+    shown = [p for p in placed if p.y is not None]
+    assert 4 <= len(shown) < len(dense)  # rows run out: the rest go without a label
+    for i, first in enumerate(shown):
+        assert chart.left - 1 <= first.extent[0] and first.extent[1] <= chart.right + 1
+        for second in shown[i + 1 :]:
+            if first.y == second.y:
+                apart = first.extent[1] < second.extent[0] or second.extent[1] < first.extent[0]
+                assert apart, (first, second)
+    assert any(p.event.kind == "invasion" and p.y is not None for p in placed)
