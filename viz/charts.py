@@ -227,7 +227,7 @@ def network_svg(view: NetworkView) -> str:
         action = node.action.replace("_", " ")
         tip = (
             f"{node.name}: stance {node.stance}; this week: {action} ({node.action_stance}); "
-            f"capability {node.capability:.2f}"
+            f"capability {node.capability:.2f}. Click for its trajectories."
         )
         parts.append(
             f'<circle cx="{_f(x)}" cy="{_f(y)}" r="{radius[node.name]:.1f}" '
@@ -239,8 +239,8 @@ def network_svg(view: NetworkView) -> str:
         x, y = pos[node.name]
         top = y + radius[node.name] + 10
         parts.append(
-            f'<text x="{_f(x)}" y="{_f(top)}" font-size="11" font-weight="bold">'
-            f"{_e(node.name)}</text>"
+            f'<text x="{_f(x)}" y="{_f(top)}" font-size="11" font-weight="bold" '
+            f'data-actor="{_e(node.name)}">{_e(node.name)}</text>'
             f'<text x="{_f(x)}" y="{_f(top + 11)}" font-size="10">'
             f"{_e(node.action.replace('_', ' '))}</text>"
         )
@@ -686,6 +686,72 @@ COHESION = ChartSpec(
 )
 WEEKLY_CHARTS = (LADDER, FORCES, CAPABILITY, SANCTIONS, ENERGY, COHESION)
 VIEW_NAMES = ("network", *(spec.key for spec in WEEKLY_CHARTS))
+
+
+def actor_charts(actor: str, role: str) -> tuple[ChartSpec, ...]:
+    """The inspector's charts of one actor: its mind (resolve, threat, belief), its exposure
+    and costs, and the sanction tier it backs beside the tier in force.
+
+    Units are the agents table's (``model.columns.AGENTS``); axes start at zero.
+    """
+    belief = "expected tier / 5" if role == "challenger" else "belief Russia invades"
+    return (
+        ChartSpec(
+            "actor-mind",
+            f"{actor}: resolve, threat and belief",
+            (
+                Series("resolve", "#1b7837", "resolve", digits=2),
+                Series("threat", "#b2182b", "threat", digits=2),
+                Series("belief", "#2166ac", belief, digits=2),
+            ),
+            left_label="0-1 (belief: a probability)"
+            if role != "challenger"
+            else "0-1 (belief: expected sanction tier / 5)",
+            left_limits=(0.0, 1.0),
+        ),
+        ChartSpec(
+            "actor-costs",
+            f"{actor}: energy exposure and costs",
+            (
+                Series("energy_exposure", "#e08214", "energy exposure", digits=2),
+                Series("cost", "#542788", "costs so far", right=True, digits=2),
+            ),
+            left_label="energy exposure (0-1: a gas cut-off's bite)",
+            right_label="costs borne so far (utility, stake = 1)",
+            left_least=(0.0, 1.0),
+            right_least=(0.0, 0.5),
+        ),
+        ChartSpec(
+            "actor-sanctions",
+            f"{actor}: sanction tier backed",
+            (
+                Series("sanction_support", "#542788", "backs", steps=True),
+                Series("sanction_tier", "#9e9e9e", "in force", steps=True),
+            ),
+            ticks={int(tier): name for tier, name in SANCTION_TIER_NAMES.items()},
+        ),
+    )
+
+
+def narrative_html(weeks: Sequence[tuple[int, dt.date, Sequence[str]]]) -> str:
+    """The narrative of the week shown, then of the weeks before it in smaller print.
+
+    ``weeks`` holds (week, date, sentences), the week shown first. Escaped: actor names come
+    from scenario files.
+    """
+    parts = []
+    for i, (week, date, sentences) in enumerate(weeks):
+        text = _e(" ".join(sentences))
+        if i == 0:
+            parts.append(f'<p class="narrative-week" data-week="{week}" style="margin:0 0 8px">')
+        else:
+            parts.append(
+                f'<p class="narrative-earlier" data-week="{week}" '
+                'style="margin:0 0 6px;font-size:0.85em;color:#616161">'
+                f"<b>Week {week} ({date:%d %b}):</b> "
+            )
+        parts.append(f"{text}</p>")
+    return "".join(parts)
 
 
 SIGNALS_CAPTION = (
