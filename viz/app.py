@@ -20,6 +20,7 @@ from __future__ import annotations
 import dataclasses
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import ipyvuetify
@@ -359,7 +360,9 @@ INSPECTOR_CSS = ".v-dialog.actor-inspector { align-self: flex-end; margin-bottom
 
 
 @solara.component
-def Inspector(model: InteractiveRun, week: int | None, actor: str, close) -> None:
+def Inspector(
+    model: InteractiveRun, week: int | None, actor: str, close: Callable[[], None]
+) -> None:
     """An actor's trajectories up to the week shown, in a dialog that leaves the page usable
     (no overlay): resolve, threat and belief; energy exposure and costs; the tier it backs."""
     update_counter.get()
@@ -461,7 +464,8 @@ def SignalsPanel(model: InteractiveRun, week: int | None = None) -> None:
 def ExportPanel(model: InteractiveRun, week: int | None = None) -> None:
     """Download buttons; the tables are built when clicked, so they hold the current week.
 
-    It does not follow the weekly update counter: nothing it shows changes from week to week.
+    It does not follow the weekly update counter: nothing it shows changes from week to week,
+    nor with the week shown (the whole history is exported).
     """
     stem = f"{model.spec.name}-seed{model.seed_used}"
     _heading("Export this run's history (CSV)")

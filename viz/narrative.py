@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -228,6 +229,16 @@ def _list(items: Sequence[str]) -> str:
     return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
 
+def number(row: Row, column: str) -> float | None:
+    """A numeric cell, None where the table has no such column or no value (None, NaN)."""
+    value = row.get(column)
+    try:
+        found = float(value)
+    except (TypeError, ValueError):
+        return None
+    return found if math.isfinite(found) else None
+
+
 def _truthy(value: Any) -> bool:
     return bool(value) and value == value  # NaN (a missing value) is no
 
@@ -248,15 +259,29 @@ def _threatened_tier(record: WeekRecord, sender: str) -> float | None:
     return None
 
 
+# The words a phrase loses when the number it would give is not in the table.
+UNKNOWN_NUMBERS = {
+    "troops": (", to {troops} near Ukraine", " to {troops}", " with {troops} troops"),
+    "flank": (" ({flank} there now)",),
+    "flow": (" (flow down to {flow})",),
+}
+
+
 def _fill(phrase: str, record: WeekRecord, tier: float | None) -> str:
+    """A move's phrase with the week's numbers (troops, flank, flow) and threatened tier."""
     model = record.model
+    troops, flank = number(model, "russian_troops"), number(model, "eastern_flank_troops")
+    flow = number(model, "gas_flow")
     values = {
-        "troops": troops_text(model.get("russian_troops", 0.0) or 0.0),
-        "flank": troops_text(model.get("eastern_flank_troops", 0.0) or 0.0),
-        "tier": tier_phrase(tier) if tier is not None else "sanctions",
-        "flow": f"{model.get('gas_flow', 0.0) or 0.0:.0%} of contract",
+        "troops": troops_text(troops) if troops is not None else None,
+        "flank": troops_text(flank) if flank is not None else None,
+        "flow": f"{flow:.0%} of contract" if flow is not None else None,
     }
-    return phrase.format(**values)
+    for name, value in values.items():
+        if value is None:
+            for words in UNKNOWN_NUMBERS[name]:
+                phrase = phrase.replace(words, "")
+    return phrase.format(**values, tier=tier_phrase(tier) if tier is not None else "sanctions")
 
 
 def _phrase(role: str, move: str) -> tuple[str, float]:
@@ -312,8 +337,8 @@ def _side_sentence(
 def _troops_moved(record: WeekRecord, previous: WeekRecord | None) -> str | None:
     if previous is None:
         return None
-    now = record.model.get("russian_troops")
-    before = previous.model.get("russian_troops")
+    now = number(record.model, "russian_troops")
+    before = number(previous.model, "russian_troops")
     if now is None or before is None or round(now, -3) == round(before, -3):
         return None
     way = "rose" if now > before else "fell"
@@ -363,10 +388,10 @@ def _backing_clauses(record: WeekRecord, previous: WeekRecord | None) -> list[tu
         return []
     if previous is None:
         return [(30.0, _backing_at_start(rows))]
-    before = {r.get("actor"): r.get("sanction_support") for r in previous.agents}
+    before = {r.get("actor"): number(r, "sanction_support") for r in previous.agents}
     changed: dict[tuple[bool, int], list[Row]] = {}
     for row in rows:
-        old, new = before.get(row.get("actor")), row.get("sanction_support")
+        old, new = before.get(row.get("actor")), number(row, "sanction_support")
         if old is None or new is None or round(old) == round(new):
             continue
         changed.setdefault((new > old, round(new)), []).append(row)
@@ -376,7 +401,7 @@ def _backing_clauses(record: WeekRecord, previous: WeekRecord | None) -> list[tu
         if rose:
             clauses.append((30.0, f"{names} now backed {tier_phrase(tier)}"))
             continue
-        exposed = all(float(r.get("energy_exposure", 0.0)) >= EXPOSED for r in group)
+        exposed = all((number(r, "energy_exposure") or 0.0) >= EXPOSED for r in group)
         why = ", exposed to a gas cut-off," if exposed else ""
         clauses.append((30.0, f"{names}{why} backed only {tier_phrase(tier)}"))
     return clauses
@@ -386,15 +411,15 @@ def _backing_at_start(rows: Sequence[Row]) -> str:
     """Who backs which tier at the start, the most resolute first."""
     by_tier: dict[int, list[Row]] = {}
     for row in rows:
-        by_tier.setdefault(round(row.get("sanction_support", 0)), []).append(row)
+        by_tier.setdefault(round(number(row, "sanction_support") or 0.0), []).append(row)
     tiers = sorted(by_tier, reverse=True)
     top = by_tier[tiers[0]]
     parts = [f"{join_actors([str(r.get('actor')) for r in top])} backed {tier_phrase(tiers[0])}"]
-    top_exposure = max(float(r.get("energy_exposure", 0.0)) for r in top)
+    top_exposure = max(number(r, "energy_exposure") or 0.0 for r in top)
     for tier in tiers[1:]:
         group = by_tier[tier]
         names = join_actors([str(r.get("actor")) for r in group])
-        more = sum(float(r.get("energy_exposure", 0.0)) for r in group) / len(group)
+        more = sum(number(r, "energy_exposure") or 0.0 for r in group) / len(group)
         why = ", more exposed to a gas cut-off," if more > top_exposure else ""
         parts.append(f"{names}{why} only {tier_phrase(tier)}")
     return "; ".join(parts)
@@ -409,7 +434,7 @@ def _state_clauses(
     began = _truthy(now.get("invasion")) and not _truthy(before.get("invasion"))
     if began and "invasion" not in russian_moves:
         clauses.append((100.0, "the full-scale invasion began"))
-    tier, old_tier = now.get("sanction_tier"), before.get("sanction_tier")
+    tier, old_tier = number(now, "sanction_tier"), number(before, "sanction_tier")
     if tier is not None and old_tier is not None and round(tier) != round(old_tier):
         if tier > old_tier:
             clauses.append((85.0, f"the West imposed {tier_phrase(tier)}"))
@@ -419,9 +444,9 @@ def _state_clauses(
             clauses.append((60.0, f"the West eased its sanctions to {tier_phrase(tier)}"))
     clauses.extend(_talks_clause(now.get("talks"), before.get("talks")))
     clauses.extend(_gas_clauses(now, before, squeezed="energy_pressure" in russian_moves))
-    rung, old_rung = now.get("rung"), before.get("rung")
+    rung, old_rung = number(now, "rung"), number(before, "rung")
     if rung is not None and old_rung is not None and rung != old_rung:
-        words = rung_phrase(now.get("rung_name") or RUNG_NAMES.get(int(rung), str(rung)))
+        words = rung_phrase(now.get("rung_name") or RUNG_NAMES.get(round(rung), f"{rung:g}"))
         if rung > old_rung and not RUNG_MOVES & set(russian_moves):
             clauses.append((30.0 + 10.0 * max(0, int(rung) - 4), f"the crisis climbed to {words}"))
         elif rung < old_rung:
@@ -449,7 +474,7 @@ def _talks_clause(now: Any, before: Any) -> list[tuple[float, str]]:
 def _gas_clauses(now: Row, before: Row, squeezed: bool = False) -> list[tuple[float, str]]:
     """Gas flow and EU storage; a cut Russia's own move names (``squeezed``) is not repeated."""
     clauses = []
-    flow, old_flow = now.get("gas_flow"), before.get("gas_flow")
+    flow, old_flow = number(now, "gas_flow"), number(before, "gas_flow")
     if flow is not None and old_flow is not None and abs(flow - old_flow) >= 0.005:
         share = f"{flow:.0%} of contract"
         if flow < old_flow and squeezed:
@@ -458,7 +483,7 @@ def _gas_clauses(now: Row, before: Row, squeezed: bool = False) -> list[tuple[fl
             clauses.append((55.0, f"Russian gas flow to Europe fell to {share}"))
         else:
             clauses.append((15.0, f"gas flow recovered to {share}"))
-    storage, old_storage = now.get("eu_gas_storage"), before.get("eu_gas_storage")
+    storage, old_storage = number(now, "eu_gas_storage"), number(before, "eu_gas_storage")
     if storage is not None and old_storage is not None:
         for mark, words in STORAGE_MARKS:
             if storage < mark <= old_storage:
@@ -474,22 +499,20 @@ def _opening(record: WeekRecord) -> tuple[float, str]:
     """The state a run starts from (week 0, before any move)."""
     model = record.model
     facts = []
-    if model.get("russian_troops") is not None:
-        facts.append(f"Russia has {troops_text(model['russian_troops'])} troops near Ukraine")
-    if model.get("sanction_tier") is not None:
-        tier = model["sanction_tier"]
-        facts.append(
-            "no sanctions are in force"
-            if round(tier) == 0
-            else f"sanctions up to {tier_name(tier)} are in force"
-        )
-    if model.get("eu_gas_storage") is not None:
-        facts.append(f"EU gas storage is {model['eu_gas_storage']:.0%} full")
-    rung = model.get("rung_name") or RUNG_NAMES.get(int(model.get("rung", 0)), "")
+    troops, tier = number(model, "russian_troops"), number(model, "sanction_tier")
+    storage, rung = number(model, "eu_gas_storage"), number(model, "rung")
+    if troops is not None:
+        facts.append(f"Russia has {troops_text(troops)} troops near Ukraine")
+    if tier is not None:
+        in_force = f"sanctions up to {tier_name(tier)} are in force"
+        facts.append("no sanctions are in force" if round(tier) == 0 else in_force)
+    if storage is not None:
+        facts.append(f"EU gas storage is {storage:.0%} full")
+    name = model.get("rung_name") or (RUNG_NAMES.get(round(rung), "") if rung is not None else "")
     date = _date(model.get("date"))
-    start = f"The run starts on {date:%d %b %Y}" if date else "The run starts"
-    if rung:
-        start += f" at {rung_phrase(rung)}"
+    start = f"The run starts on {date:%d %b %Y}" if isinstance(date, dt.date) else "The run starts"
+    if name:
+        start += f" at {rung_phrase(str(name))}"
     return 100.0, f"{start}: {_list(facts)}." if facts else f"{start}."
 
 
@@ -563,7 +586,7 @@ def run_events(
         if _truthy(row.get("invasion")) and not _truthy(before.get("invasion")):
             date = date_of[week]
             add(week, "invasion", f"invasion {date:%d %b}", "the full-scale invasion began")
-        tier, old = row.get("sanction_tier"), before.get("sanction_tier")
+        tier, old = number(row, "sanction_tier"), number(before, "sanction_tier")
         if tier is not None and old is not None and round(tier) != round(old):
             name = tier_name(tier)
             if tier > old:
@@ -573,8 +596,8 @@ def run_events(
         agreed = _talks_level(row.get("talks")) == Talks.AGREEMENT
         if agreed and _talks_level(before.get("talks")) != Talks.AGREEMENT:
             add(week, "agreement", "agreement", "a deal was agreed in the talks")
-        flank = row.get("eastern_flank_troops")
-        if not flank_seen and flank is not None and flank > first.get("eastern_flank_troops", 0):
+        flank, start = number(row, "eastern_flank_troops"), number(first, "eastern_flank_troops")
+        if not flank_seen and flank is not None and flank > (start or 0.0):
             flank_seen = True
             add(week, "flank", "flank deployment", "the first troops sent to NATO's flank")
     firsts: dict[str, int] = {}

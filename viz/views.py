@@ -239,22 +239,24 @@ def _recorded_nodes(
         s.sender for s in model.signal_log if s.week <= week and s.kind == Kind.FLANK_DEPLOYMENT
     }
     arming = recent_arms_senders(model, week=week)
-    tier = row["sanction_tier"]
-    massed = row["russian_troops"] > model.spec.invasion_calculus.peacetime_troops
+    tier = row.get("sanction_tier", 0)
+    troops = row.get("russian_troops", model.russian_troops)
+    massed = troops > model.spec.invasion_calculus.peacetime_troops
     nodes = []
     for agent in agents:
-        name, role, action = agent["actor"], agent["role"], agent["action"]
+        name, role, action = agent["actor"], agent["role"], agent.get("action", "none")
+        backs = agent.get("sanction_support", 0)
         stance = actor_stance(
             role,
             action,
-            invasion=bool(row["invasion"]),
-            rung=int(row["rung"]),
+            invasion=bool(row.get("invasion", False)),
+            rung=int(row.get("rung", Rung.STATUS_QUO)),
             massed=massed,
-            imposing=role in ("state", "union") and 0 < tier <= agent["sanction_support"],
+            imposing=role in ("state", "union") and 0 < tier <= backs,
             deployed=1.0 if name in deployed else 0.0,
             arming=name in arming,
         )
-        size = capability(model, name, row["russian_troops"], row["ukraine_capability"])
+        size = capability(model, name, troops, row.get("ukraine_capability"))
         x, y = positions[name]
         nodes.append(Node(name, role, action, stance, size, x, y, action_stance(action)))
     return tuple(nodes)

@@ -182,6 +182,21 @@ def test_the_first_week_tells_the_starting_position():
     assert any("The US backed an energy embargo" in s for s in story)
 
 
+def test_missing_columns_and_values_are_passed_over():
+    """A table without some columns, or with gaps (NaN), still reads."""
+    nan = float("nan")
+    thin = {"week": 4, "date": START, "russian_troops": nan, "gas_flow": 0.5}
+    rows = agents(4, Russia="build_up")
+    for row in rows:
+        row.update(military_action=nan, sanction_support=nan)
+    before = WeekRecord({"week": 3, "gas_flow": 0.8, "sanction_tier": 1}, agents(3))
+    story = week_narrative(WeekRecord(thin, rows), before)
+    assert story[0] == "Russia raised its forces near Ukraine."  # how far: not in the table
+    assert "Russian gas flow to Europe fell to 50% of contract." in story
+    assert week_narrative(WeekRecord({"week": 0}, [])) == ["The run starts."]
+    assert run_events([{"week": 0}, {"week": 1, "sanction_tier": nan}]) == []
+
+
 def test_events_from_hand_made_tables():
     model = [
         model_row(0),
