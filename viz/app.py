@@ -4,7 +4,9 @@ Start with ``escalation app`` or ``solara run viz/app.py``. Everything mutable l
 session (``Page`` creates it per browser tab), so two visitors never share a model. This module
 only lays out and runs the play loop; the weekly views are SVG from :mod:`viz.charts`, the
 batch page's figure is Matplotlib from :mod:`viz.figures`, data shaping in :mod:`viz.views` and
-:mod:`viz.batch`, run settings in :mod:`viz.session`.
+:mod:`viz.batch`, the week's narrative and the charts' events in :mod:`viz.narrative`, run
+settings in :mod:`viz.session`. The views show the week the scrubber picks (the latest unless
+moved back), read from the run's record; clicking an actor in the network opens its inspector.
 
 Mesa's ``SolaraViz`` is not used as a whole: its controller keeps its own play state, which a
 replay from the batch page could not stop (leaving Play and Step greyed out), lets one more
@@ -18,11 +20,15 @@ from __future__ import annotations
 import dataclasses
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import ipyvuetify
+import ipywidgets
 import reacton.ipywidgets as rw
 import solara
 import solara.lab
+import traitlets
 from mesa.visualization.solara_viz import make_initial_grid_layout
 from mesa.visualization.utils import force_update, update_counter
 
@@ -62,6 +68,8 @@ class Session:
     interval: solara.Reactive[int] = field(
         default_factory=lambda: solara.reactive(PLAY_INTERVAL_MS)
     )
+    # The week the views show, None for the latest: the week scrubber reads the record.
+    shown: solara.Reactive[int | None] = field(default_factory=lambda: solara.reactive(None))
     player: Player = field(default_factory=Player)
 
     def __post_init__(self) -> None:
@@ -74,10 +82,16 @@ class Session:
         self.player.generation += 1
         self.playing.set(False)
         self.error.set("")
+        self.shown.set(None)
         self.model.set(run)
         force_update()
 
+    def show(self, week: int) -> None:
+        """Show an earlier week of the run (the latest follows the run again)."""
+        self.shown.set(None if week >= self.model.value.week else max(0, int(week)))
+
     def play(self) -> None:
+        self.shown.set(None)
         self.player.stop.clear()
         self.playing.set(True)
 
@@ -90,6 +104,7 @@ class Session:
         run = self.model.value
         if not self.playing.value and run.running:
             run.step()
+            self.shown.set(None)
             force_update()
 
     def play_loop(self) -> None:
@@ -164,6 +179,7 @@ def RunController(session: Session) -> None:
         f"Week {run.week} of {run.horizon}, {run.date:%d %b %Y}",
         classes=["run-week"],
     )
+    WeekScrubber(session)
     if not running:
         solara.Success(finished_text(run), classes=["run-finished"])
     if session.error.value:
@@ -175,6 +191,32 @@ def RunController(session: Session) -> None:
         max=1000,
         step=10,
     )
+
+
+@solara.component
+def WeekScrubber(session: Session) -> None:
+    """A slider over the weeks run so far: the views show the week chosen, read from the
+    record (never a rerun); Step, Play and Reset go back to the latest week."""
+    update_counter.get()
+    run = session.model.value
+    shown = views.shown_week(run, session.shown.value)
+    with solara.Div(classes=["week-scrubber"]):
+        solara.SliderInt(
+            f"Week shown: {shown} ({views.week_date(run, shown):%d %b %Y})",
+            value=shown,
+            min=0,
+            max=max(run.week, 1),
+            on_value=session.show,
+            disabled=session.playing.value or run.week == 0,
+            thumb_label=False,
+        )
+        # In the same box as the slider: a root that changed would redraw it and lose focus.
+        if shown < run.week:
+            solara.Text(
+                f"An earlier week of the run; Step or Play go on from week {run.week}.",
+                classes=["scrubbed"],
+                style={"font-size": "0.8em", "color": "grey"},
+            )
 
 
 def _seed_error(text: str) -> str | None:
@@ -251,26 +293,148 @@ def _svg(markup: str) -> solara.Element:
     return solara.HTML(tag="div", unsafe_innerHTML=markup, classes=["chart"])
 
 
+ACTOR_CLICKS = """<template>
+  <div class="actor-clicks" @click="clicked">
+    <jupyter-widget v-for="child in children" :key="child" :widget="child"></jupyter-widget>
+  </div>
+</template>
+<script>
+module.exports = {
+  methods: {
+    clicked(event) {
+      const node = event.target.closest("[data-actor]");
+      if (node) { this.actor_clicked(node.getAttribute("data-actor")); }
+    },
+  },
+};
+</script>
+<style id="actor-clicks">
+.actor-clicks [data-actor] { cursor: pointer; }
+</style>
+"""
+
+
+class ActorClicks(ipyvuetify.VuetifyTemplate):
+    """Its children, reporting the actor a click lands on (an element's ``data-actor``).
+
+    Solara's HTML sends no clicks back; this Vue template around the network's SVG does, and
+    calls ``callbacks["actor"]`` with the actor's name.
+    """
+
+    template = traitlets.Unicode(ACTOR_CLICKS).tag(sync=True)
+    children = traitlets.List().tag(sync=True, **ipywidgets.widget_serialization)
+    callbacks = traitlets.Dict(default_value={})  # Python only: {"actor": callable}
+
+    def vue_actor_clicked(self, name: object) -> None:
+        callback = self.callbacks.get("actor")
+        if callback is not None and isinstance(name, str):
+            callback(name)
+
+
 @solara.component
-def NetworkPanel(model: InteractiveRun) -> None:
+def NetworkPanel(model: InteractiveRun, week: int | None = None) -> None:
     update_counter.get()
     all_signals = solara.use_reactive(False)  # the week's strongest signals unless ticked
+    inspected = solara.use_reactive(None)  # the actor whose inspector is open
+    _heading(views.run_title(model, week), "run-title")
     with solara.Row(style={"align-items": "center", "flex-wrap": "wrap", "gap": "0 16px"}):
-        _heading(views.run_title(model), "run-title")
         toggle = "Show all signals (routine broadcasts too)"
         solara.Checkbox(label=toggle, value=all_signals, style="margin: 0; padding: 0")
-    _svg(charts.network_svg(views.network_view(model, all_signals.value)))
+        solara.Select(
+            "Inspect an actor",
+            values=list(model.actors),
+            value=inspected.value,
+            on_value=inspected.set,
+            dense=True,
+            style={"max-width": "230px", "margin": "0", "padding": "0"},
+            classes=["inspect-select"],
+        )
+    markup = charts.network_svg(views.network_view(model, all_signals.value, week))
+    ActorClicks.element(children=[_svg(markup)], callbacks={"actor": inspected.set})
+    if inspected.value in model.actors:
+        Inspector(model, week, inspected.value, lambda: inspected.set(None))
+
+
+# At the bottom of the window, so the network, the narrative and the ladder stay in view.
+INSPECTOR_CSS = ".v-dialog.actor-inspector { align-self: flex-end; margin-bottom: 8px; }"
+
+
+@solara.component
+def Inspector(
+    model: InteractiveRun, week: int | None, actor: str, close: Callable[[], None]
+) -> None:
+    """An actor's trajectories up to the week shown, in a dialog that leaves the page usable
+    (no overlay): resolve, threat and belief; energy exposure and costs; the tier it backs."""
+    update_counter.get()
+    specs = solara.use_memo(
+        lambda: charts.actor_charts(actor, views.actor_role(model, actor)), [model, actor]
+    )
+    series = solara.use_memo(
+        lambda: [charts.SeriesSvg(spec, *views.horizon_dates(model)) for spec in specs],
+        [model, actor],
+    )
+    record = views.actor_trajectories(model, actor, week)
+    marked = views.events(model, week)
+
+    def opened(is_open: bool) -> None:
+        if not is_open:
+            close()
+
+    solara.Style(INSPECTOR_CSS)
+
+    with (
+        solara.v.Dialog(
+            v_model=True,
+            on_v_model=opened,
+            max_width=1250,
+            hide_overlay=True,
+            persistent=True,
+            retain_focus=False,
+            content_class="actor-inspector",
+        ),
+        solara.Card(style={"padding": "8px"}),
+    ):
+        with solara.Row(justify="space-between", style={"align-items": "center"}):
+            shown = views.shown_week(model, week)
+            _heading(
+                f"{actor} ({views.actor_role(model, actor)}): weeks 0 to {shown}",
+                "inspector-title",
+            )
+            solara.Button("Close", on_click=close, text=True, classes=["inspector-close"])
+        with solara.Row(style={"flex-wrap": "wrap", "gap": "0"}):
+            for chart in series:
+                with solara.Div(style={"width": "33%", "min-width": "300px"}):
+                    _svg(chart.update(record, marked))
+
+
+@solara.component
+def NarrativePanel(model: InteractiveRun, week: int | None = None) -> None:
+    """The week shown in a few sentences, and the weeks just before it in smaller print."""
+    update_counter.get()
+    shown = views.shown_week(model, week)
+    _heading(
+        f"What happened in week {shown} ({views.week_date(model, shown):%d %b %Y})",
+        "narrative-title",
+    )
+    told = [
+        (w, views.week_date(model, w), views.narrative(model, w))
+        for w in range(shown, max(-1, shown - 1 - EARLIER_WEEKS), -1)
+    ]
+    solara.HTML(tag="div", unsafe_innerHTML=charts.narrative_html(told), classes=["narrative"])
+
+
+EARLIER_WEEKS = 3  # told under the week shown
 
 
 def _weekly_panel(spec: charts.ChartSpec):
     @solara.component
-    def Panel(model: InteractiveRun) -> None:
+    def Panel(model: InteractiveRun, week: int | None = None) -> None:
         update_counter.get()
         # One chart per run: it keeps its axes' limits and drawn frame from week to week.
         chart = solara.use_memo(
             lambda: charts.SeriesSvg(spec, *views.horizon_dates(model)), [model]
         )
-        _svg(chart.update(views.weekly(model)))
+        _svg(chart.update(views.weekly(model, week), views.events(model, week)))
 
     Panel.__name__ = spec.key.title() + "Panel"
     return Panel
@@ -285,10 +449,10 @@ CohesionPanel = _weekly_panel(charts.COHESION)
 
 
 @solara.component
-def SignalsPanel(model: InteractiveRun) -> None:
+def SignalsPanel(model: InteractiveRun, week: int | None = None) -> None:
     update_counter.get()
-    rows = views.signal_rows(model)
-    _heading(f"Signals sent in week {model.week} ({len(rows)})")
+    rows = views.signal_rows(model, week)
+    _heading(f"Signals sent in week {views.shown_week(model, week)} ({len(rows)})")
     solara.HTML(
         tag="div",
         unsafe_innerHTML=charts.signals_table(rows),
@@ -297,10 +461,11 @@ def SignalsPanel(model: InteractiveRun) -> None:
 
 
 @solara.component
-def ExportPanel(model: InteractiveRun) -> None:
+def ExportPanel(model: InteractiveRun, week: int | None = None) -> None:
     """Download buttons; the tables are built when clicked, so they hold the current week.
 
-    It does not follow the weekly update counter: nothing it shows changes from week to week.
+    It does not follow the weekly update counter: nothing it shows changes from week to week,
+    nor with the week shown (the whole history is exported).
     """
     stem = f"{model.spec.name}-seed{model.seed_used}"
     _heading("Export this run's history (CSV)")
@@ -314,7 +479,7 @@ def ExportPanel(model: InteractiveRun) -> None:
 
 
 @solara.component
-def BatchPanel(model: InteractiveRun) -> None:
+def BatchPanel(model: InteractiveRun, week: int | None = None) -> None:
     """Invasion curves of an experiment under the results root, and replay of any of its runs.
 
     Only directories under the root ``escalation app --results`` names are read (see
@@ -383,6 +548,7 @@ def BatchPanel(model: InteractiveRun) -> None:
 
 COMPONENTS = [
     (NetworkPanel, 0),
+    (NarrativePanel, 0),
     (LadderPanel, 0),
     (ForcesPanel, 0),
     (CapabilityPanel, 0),
@@ -395,14 +561,24 @@ COMPONENTS = [
 ]
 
 
+FIRST_ROW_HEIGHT = 12  # grid rows: the network with its controls, and the narrative beside it
+
+
+def grid_layout(count: int) -> list[dict]:
+    """Mesa's initial grid of ``count`` views, two a row, the first row taller."""
+    layout = make_initial_grid_layout(count)
+    for item in layout[:2]:
+        item["h"] = FIRST_ROW_HEIGHT
+    return layout
+
+
 @solara.component
-def Views(model: InteractiveRun) -> None:
-    """The named tabs, each a draggable grid of its views (as in Mesa's SolaraViz)."""
+def Views(model: InteractiveRun, week: int | None = None) -> None:
+    """The named tabs, each a draggable grid of its views (as in Mesa's SolaraViz), showing
+    ``week`` of the run (None: the latest)."""
     tab = solara.use_reactive(0)
     pages = [[c for c, page in COMPONENTS if page == i] for i in range(len(TABS))]
-    layouts = solara.use_reactive(
-        {i: make_initial_grid_layout(len(p)) for i, p in enumerate(pages)}
-    )
+    layouts = solara.use_reactive({i: grid_layout(len(p)) for i, p in enumerate(pages)})
     with solara.v.Tabs(v_model=tab.value, on_v_model=tab.set):
         for name in TABS:
             solara.v.Tab(children=[name])
@@ -415,7 +591,7 @@ def Views(model: InteractiveRun) -> None:
                         layouts.set({**layouts.value, i: layout})
 
                     solara.GridDraggable(
-                        items=[component(model) for component in page],
+                        items=[component(model, week) for component in page],
                         grid_layout=layouts.value[i],
                         resizable=True,
                         draggable=True,
@@ -440,4 +616,4 @@ def Page() -> None:
         with solara.Card("Controls"):
             RunController(session)
         RunControls(session)
-    Views(model.value)
+    Views(model.value, session.shown.value)

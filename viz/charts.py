@@ -7,18 +7,22 @@ cell size and has nothing to decode, and hovering a node, tie or arrow shows its
 
 Every root ``<svg>`` carries ``data-view`` (which chart) and ``data-week`` (the week its content
 was drawn from), so the tests and ``benchmarks/bench_browser.py`` can tell when each view shows
-a new week. All text that comes from a scenario (actor names, actions) is escaped: the markup
-goes into the page as HTML. No Matplotlib, pandas or Solara here.
+a new week. Every time chart marks the run's dated events (``viz.narrative.run_events``: the
+invasion, sanction tiers, the first flank deployment...) as dashed lines with short labels, set
+on rows so that no two labels overlap. All text that comes from a scenario (actor names,
+actions) is escaped: the markup goes into the page as HTML. No Matplotlib, pandas or Solara here.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from html import escape
 
+from viz.narrative import EVENT_ORDER, Event, run_events
 from viz.views import SIGNAL_TABLE_COLUMNS, NetworkView, signal_name
 from world.ladder import RUNG_NAMES, SANCTION_TIER_NAMES
 
@@ -223,7 +227,7 @@ def network_svg(view: NetworkView) -> str:
         action = node.action.replace("_", " ")
         tip = (
             f"{node.name}: stance {node.stance}; this week: {action} ({node.action_stance}); "
-            f"capability {node.capability:.2f}"
+            f"capability {node.capability:.2f}. Click for its trajectories."
         )
         parts.append(
             f'<circle cx="{_f(x)}" cy="{_f(y)}" r="{radius[node.name]:.1f}" '
@@ -235,8 +239,8 @@ def network_svg(view: NetworkView) -> str:
         x, y = pos[node.name]
         top = y + radius[node.name] + 10
         parts.append(
-            f'<text x="{_f(x)}" y="{_f(top)}" font-size="11" font-weight="bold">'
-            f"{_e(node.name)}</text>"
+            f'<text x="{_f(x)}" y="{_f(top)}" font-size="11" font-weight="bold" '
+            f'data-actor="{_e(node.name)}">{_e(node.name)}</text>'
             f'<text x="{_f(x)}" y="{_f(top + 11)}" font-size="10">'
             f"{_e(node.action.replace('_', ' '))}</text>"
         )
@@ -288,10 +292,46 @@ class ChartSpec:
     left_least: tuple[float, float] | None = None
     right_least: tuple[float, float] | None = None
     ticks: dict[int, str] | None = None  # named levels on the left axis (rungs, tiers)
-    mark_invasion: bool = False
 
 
 SERIES_WIDTH, SERIES_HEIGHT = 540, 300
+
+# Event markers: a dashed line per event, its label on one of a few rows under the top.
+EVENT_COLOURS = {
+    "invasion": "#000000",
+    "incursion": "#b2182b",
+    "recognition": "#d6604d",
+    "sanctions": "#542788",
+    "flank": "#2166ac",
+    "agreement": "#1b7837",
+}
+EVENT_LANES = 5
+EVENT_LANE_STEP = 11.0  # px between label rows on a chart without named levels
+EVENT_GAP = 3  # px between a line and its label
+# A generous mean advance of the 9 px label font (Roboto's is about 4.7 px), so that labels
+# the layout keeps apart are apart on screen too.
+EVENT_CHAR_WIDTH = 5.4
+
+
+def _weight_order(event: Event) -> tuple[int, int]:
+    order = EVENT_ORDER.index(event.kind) if event.kind in EVENT_ORDER else len(EVENT_ORDER)
+    return order, event.week
+
+
+def label_width(text: str) -> float:
+    """The width an event label is given (px): generous, so estimated apart is apart."""
+    return len(text) * EVENT_CHAR_WIDTH
+
+
+@dataclass(frozen=True, slots=True)
+class EventLabel:
+    """An event's place on a chart: its line's x, its label's row (None: no room) and span."""
+
+    event: Event
+    x: float
+    y: float | None
+    extent: tuple[float, float]  # the label's left and right edge, px
+    right: bool  # the label is right of its line
 
 
 def _month_starts(start: dt.date, end: dt.date) -> list[dt.date]:
@@ -338,7 +378,7 @@ class SeriesSvg:
     """A weekly chart with a fixed date axis from week 0 to the horizon, as SVG text.
 
     The frame (axes, ticks, names, title) changes only when an axis grows, so it is kept as a
-    string and only the lines, the invasion mark and the caption are formatted each week. An
+    string and only the lines, the event marks and the caption are formatted each week. An
     axis without fixed limits grows with headroom when the data leave it, so it rarely moves.
     """
 
@@ -372,8 +412,9 @@ class SeriesSvg:
         fraction = 0.0 if fraction < 0.0 else 1.0 if fraction > 1.0 else fraction
         return self.bottom - fraction * (self.bottom - self.top)
 
-    def update(self, record: Mapping[str, Sequence]) -> str:
-        """The chart of the weekly record so far (``model.datacollector.model_vars``)."""
+    def update(self, record: Mapping[str, Sequence], events: Sequence[Event] | None = None) -> str:
+        """The chart of the weekly record so far (``model.datacollector.model_vars``), with
+        the run's dated ``events`` marked (by default those the record's columns show)."""
         spec = self.spec
         values = {
             s.column: [v * s.scale if v == v else math.nan for v in record[s.column]]
@@ -396,32 +437,83 @@ class SeriesSvg:
             side = "right" if series.right else "left"
             parts.append(self._line(series, dates, values[series.column], side))
         parts.append("</g>")
-        if spec.mark_invasion:
-            flags = record["invasion"]
-            invaded = next((d for d, flag in zip(dates, flags, strict=True) if flag), None)
-            if invaded is not None:
-                x_value = self.x(invaded)
-                x = _f(x_value)
-                # The label sits on the side of the line with more room, and between the top
-                # two named levels (not on a rung's line), or just under the top otherwise.
-                early = x_value < (self.left + self.right) / 2
-                side = 'dx="3"' if early else 'dx="-3" text-anchor="end"'
-                parts.append(
-                    f'<g class="invasion"><line x1="{x}" y1="{self.top}" x2="{x}" '
-                    f'y2="{self.bottom}" stroke="#000" stroke-dasharray="5 3"/>'
-                    f'<text x="{x}" y="{_f(self._label_y())}" dy="0.32em" {side} font-size="9" '
-                    f"{HALO}>invasion {invaded:%d %b}</text></g>"
-                )
+        if events is None:  # the events the weekly record itself shows
+            columns = list(record)
+            rows = [dict(zip(columns, v, strict=True)) for v in zip(*record.values(), strict=True)]
+            events = run_events(rows)
+        parts.append(self._events(events, dates[-1]))
         parts.append(self._caption(week, dates[-1], values))
         parts.append("</svg>")
         return "".join(parts)
 
-    def _label_y(self) -> float:
-        """The height of a label inside the plot that keeps clear of the named levels' lines."""
-        levels = sorted(self.spec.ticks or ())
+    def lane_heights(self) -> list[float]:
+        """The heights of the rows event labels sit on, from the top of the plot.
+
+        On a chart of named levels (rungs, tiers) a label sits between two levels' lines,
+        not on one; elsewhere the rows lie under the top of the plot.
+        """
+        levels = sorted(self.spec.ticks or (), reverse=True)
         if len(levels) >= 2:
-            return self.y((levels[-1] + levels[-2]) / 2, "left")
-        return self.top + 9.0
+            gaps = itertools.pairwise(levels)
+            return [self.y((a + b) / 2, "left") for a, b in gaps][:EVENT_LANES]
+        return [self.top + 9.0 + EVENT_LANE_STEP * lane for lane in range(EVENT_LANES)]
+
+    def event_labels(self, events: Sequence[Event], last: dt.date) -> list[EventLabel]:
+        """Where each event's line and label go; a label with no free row is left out.
+
+        Labels take the first row where they overlap no other label (by a generous estimate
+        of their width), to the right of their line unless they would leave the plot; the
+        weightiest events (``EVENT_ORDER``: the invasion first) choose first.
+        """
+        lanes = self.lane_heights()
+        taken: list[list[tuple[float, float]]] = [[] for _ in lanes]
+        placed = []
+        for event in sorted(events, key=_weight_order):
+            if not self.start <= event.date <= last:
+                continue
+            x = self.x(event.date)
+            width = label_width(event.label)
+            right = x + EVENT_GAP + width <= self.right
+            extent = (x + 1, x + EVENT_GAP + width) if right else (x - EVENT_GAP - width, x - 1)
+            lane = next(
+                (
+                    i
+                    for i, spans in enumerate(taken)
+                    if all(extent[1] + 3 < a or b + 3 < extent[0] for a, b in spans)
+                ),
+                None,
+            )
+            if lane is not None:
+                taken[lane].append(extent)
+            y = lanes[lane] if lane is not None else None
+            placed.append(EventLabel(event, x, y, extent, right))
+        placed.sort(key=lambda p: (p.event.week, _weight_order(p.event)))
+        return placed
+
+    def _events(self, events: Sequence[Event], last: dt.date) -> str:
+        """Dashed dated lines for the run's events, then their labels over every line; each
+        with the event's date and sentence as its tooltip."""
+        lines, labels = [], []
+        for placed in self.event_labels(events, last):
+            event, x = placed.event, _f(placed.x)
+            colour = EVENT_COLOURS.get(event.kind, "#000")
+            tip = f"<title>{_e(f'{event.date:%d %b %Y} (week {event.week}): {event.text}')}</title>"
+            lines.append(
+                f'<line class="{_e(event.kind)}" x1="{x}" y1="{self.top}" x2="{x}" '
+                f'y2="{self.bottom}" stroke="{colour}">{tip}</line>'
+            )
+            if placed.y is None:
+                continue
+            side = f'dx="{EVENT_GAP}"' if placed.right else f'dx="-{EVENT_GAP}" text-anchor="end"'
+            labels.append(
+                f'<g class="{_e(event.kind)}">{tip}<text x="{x}" y="{_f(placed.y)}" dy="0.32em" '
+                f'{side} fill="{colour}" {HALO}>{_e(event.label)}</text></g>'
+            )
+        return (
+            '<g class="events" font-size="9"><g class="event-lines" stroke-opacity="0.75" '
+            f'stroke-dasharray="5 3">{"".join(lines)}</g>'
+            f'<g class="event-labels">{"".join(labels)}</g></g>'
+        )
 
     def _line(self, series: Series, dates: Sequence, values: list[float], side: str) -> str:
         points: list[str] = []
@@ -551,7 +643,6 @@ LADDER = ChartSpec(
     "Escalation ladder",
     (Series("rung", "#b2182b", "rung", steps=True),),
     ticks={int(rung): name for rung, name in RUNG_NAMES.items()},
-    mark_invasion=True,
 )
 FORCES = ChartSpec(
     "forces",
@@ -595,6 +686,72 @@ COHESION = ChartSpec(
 )
 WEEKLY_CHARTS = (LADDER, FORCES, CAPABILITY, SANCTIONS, ENERGY, COHESION)
 VIEW_NAMES = ("network", *(spec.key for spec in WEEKLY_CHARTS))
+
+
+def actor_charts(actor: str, role: str) -> tuple[ChartSpec, ...]:
+    """The inspector's charts of one actor: its mind (resolve, threat, belief), its exposure
+    and costs, and the sanction tier it backs beside the tier in force.
+
+    Units are the agents table's (``model.columns.AGENTS``); axes start at zero.
+    """
+    belief = "expected tier / 5" if role == "challenger" else "belief Russia invades"
+    return (
+        ChartSpec(
+            "actor-mind",
+            f"{actor}: resolve, threat and belief",
+            (
+                Series("resolve", "#1b7837", "resolve", digits=2),
+                Series("threat", "#b2182b", "threat", digits=2),
+                Series("belief", "#2166ac", belief, digits=2),
+            ),
+            left_label="0-1 (belief: a probability)"
+            if role != "challenger"
+            else "0-1 (belief: expected sanction tier / 5)",
+            left_limits=(0.0, 1.0),
+        ),
+        ChartSpec(
+            "actor-costs",
+            f"{actor}: energy exposure and costs",
+            (
+                Series("energy_exposure", "#e08214", "energy exposure", digits=2),
+                Series("cost", "#542788", "costs so far", right=True, digits=2),
+            ),
+            left_label="energy exposure (0-1: a gas cut-off's bite)",
+            right_label="costs borne so far (utility, stake = 1)",
+            left_least=(0.0, 1.0),
+            right_least=(0.0, 0.5),
+        ),
+        ChartSpec(
+            "actor-sanctions",
+            f"{actor}: sanction tier backed",
+            (
+                Series("sanction_support", "#542788", "backs", steps=True),
+                Series("sanction_tier", "#9e9e9e", "in force", steps=True),
+            ),
+            ticks={int(tier): name for tier, name in SANCTION_TIER_NAMES.items()},
+        ),
+    )
+
+
+def narrative_html(weeks: Sequence[tuple[int, dt.date, Sequence[str]]]) -> str:
+    """The narrative of the week shown, then of the weeks before it in smaller print.
+
+    ``weeks`` holds (week, date, sentences), the week shown first. Escaped: actor names come
+    from scenario files.
+    """
+    parts = []
+    for i, (week, date, sentences) in enumerate(weeks):
+        text = _e(" ".join(sentences))
+        if i == 0:
+            parts.append(f'<p class="narrative-week" data-week="{week}" style="margin:0 0 8px">')
+        else:
+            parts.append(
+                f'<p class="narrative-earlier" data-week="{week}" '
+                'style="margin:0 0 6px;font-size:0.85em;color:#616161">'
+                f"<b>Week {week} ({date:%d %b}):</b> "
+            )
+        parts.append(f"{text}</p>")
+    return "".join(parts)
 
 
 SIGNALS_CAPTION = (

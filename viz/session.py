@@ -111,3 +111,20 @@ class InteractiveRun(EscalationModel):
         super().__init__(
             settings.scenario, rng=settings.seed, weeks=settings.weeks, **settings.overrides
         )
+        # The tables record no tie, so the weights the network draws are kept week by week
+        # for the week scrubber (a few dozen numbers a week).
+        self._edge_weights: list[tuple[float, ...]] = [self._weights_now()]
+
+    def step(self) -> None:
+        super().step()
+        self._edge_weights.append(self._weights_now())
+
+    def _weights_now(self) -> tuple[float, ...]:
+        edges = self.alliance.graph.edges(keys=True, data=True)
+        return tuple(float(data.get("weight", 1.0)) for *_, data in edges)
+
+    def edge_weights(self, week: int) -> tuple[float, ...] | None:
+        """Every tie's weight in ``week`` (the graph's edge order), None if not kept."""
+        if 0 <= week < len(self._edge_weights):
+            return self._edge_weights[week]
+        return None
