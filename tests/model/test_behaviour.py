@@ -135,10 +135,12 @@ def test_sanctions_only_sends_no_arms_before_invasion_and_leaves_ukraine_weaker(
     assert mean_z(base["capability_w8"], only["capability_w8"]) > Z_MIN
 
 
-def test_arms_now_strengthens_ukraine_early():
+def test_arms_now_ships_more_but_major_systems_work_only_later():
+    """004: major systems take weeks to deliver and more to train on; in the first weeks
+    arms_now ships far more, yet Ukraine is no stronger by week 8 than under baseline."""
     early, base = outcomes("arms_now"), outcomes()
-    assert mean_z(early["capability_w8"], base["capability_w8"]) > Z_MIN
     assert mean_z(early["arms"], base["arms"]) > Z_MIN
+    assert early["capability_w8"].mean() <= base["capability_w8"].mean() + 0.01
 
 
 def test_baseline_is_neither_certain_war_nor_certain_peace():
