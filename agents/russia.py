@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from agents.actor import Actor, clip01, toward
 from world import decisions
-from world.choice import Option, Valued, lottery_value, prospect_value
+from world.choice import Option, Valued, lottery_value
 from world.ladder import TIER_BITE_RUSSIA, TOP_TIER, Rung, SanctionTier, Talks
 from world.signals import TALKS_INTENSITY, Kind, Signal
 
@@ -81,6 +81,7 @@ class Russia(Actor):
         self.troops = profile.forces
         self.expected_support: dict[str, float] = {}
         self.arms_trend = 0.0  # capability a week Russia sees the West shipping to Ukraine
+        self._shipped = 0.0  # what it saw shipped this week
         self.nato_threat = calc.prior_nato_threat
         self.deal_prospect = calc.prior_deal_prospect
         self.stick_credibility = 0.0
@@ -128,8 +129,8 @@ class Russia(Actor):
             for sender in self._speaks_for.get(signal.sender, ()):
                 expected[sender] = max(expected[sender], TOP_TIER * intensity)
         elif kind == Kind.ARMS_DELIVERY:
-            shipped = self.model.policy.arms_effect * intensity
-            self.arms_trend = toward(self.arms_trend, shipped, weight)
+            # The week's shipments add up; the trend follows the weekly total (reassess).
+            self._shipped += self.model.policy.arms_effect * intensity
             self.nato_threat = toward(self.nato_threat, intensity, weight)
         elif kind in (Kind.FLANK_DEPLOYMENT, Kind.MOBILISATION):
             self.nato_threat = toward(self.nato_threat, intensity, weight)
@@ -174,6 +175,9 @@ class Russia(Actor):
         self.belief = self.expected_tier / TOP_TIER
         self.threat = clip01(self.nato_threat)
         self.deal_prospect *= model.calculus.deal_decay
+        rate = model.world.belief_learning_rate
+        self.arms_trend = toward(self.arms_trend, self._shipped, rate)
+        self._shipped = 0.0
 
     # --- the calculus --------------------------------------------------------------------
     def success_odds(self, troops: float, capability: float) -> float:
@@ -287,8 +291,10 @@ class Russia(Actor):
                 deal += calc.freeze_value if self.freeze_offered else 0.0
                 deal += calc.concession_value if self.moratorium_offered else 0.0
             fewer = max(calc.peacetime_troops, self.troops - calc.pullback_rate)
-            settled = prospect_value(deal - climbdown, world.value_curvature, profile.loss_aversion)
-            military["pull_back"] = Valued(waiting(fewer) + settled)
+            # One step back costs one rung's audience cost (the whole climb-down is the exit
+            # plan inside the waiting value), and wins the deal on offer.
+            step = calc.climbdown_cost * published
+            military["pull_back"] = Valued(waiting(fewer) + self.judge(deal - step))
         if not self.incursion:
             local = self.success_odds(self.troops * calc.incursion_concentration, capability)
             sanctions = self.further_sanctions(self.expected_tier_incursion)

@@ -51,7 +51,8 @@ OFFERS = {
 
 def hard_line(sanction_support: float, actions: tuple[str, ...]) -> float:
     """The line an actor takes this week, 0 (soft) to 1 (hard): what alliance ties follow."""
-    hardness = max([HARDNESS.get(a, DEFAULT_HARDNESS) for a in actions], default=DEFAULT_HARDNESS)
+    taken = [HARDNESS.get(a, DEFAULT_HARDNESS) for a in actions if a not in ("hold", "none")]
+    hardness = max(taken, default=HARDNESS["hold"])  # holding on every track is the default
     return 0.5 * sanction_support / TOP_TIER + 0.5 * hardness
 
 

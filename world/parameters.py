@@ -216,7 +216,7 @@ class World:
         0.5, 0.0, 5.0, "utility units", "value of a flank deployment at full resolve and threat"
     )
     flank_option_cost: float = param(
-        0.06, 0.0, 1.0, "utility units", "effort of a flank deployment (also its signal's cost)"
+        0.06, 0.0, 1.0, "utility units", "effort of a flank deployment as the state weighs it"
     )
     # How Ukraine reads the crisis and weighs its options.
     target_prior_intent: float = param(
@@ -226,7 +226,7 @@ class World:
         0.5, 0.0, 1.0, "threat 0-1", "threat Ukraine adds once the invasion has begun"
     )
     mobilisation_value: float = param(
-        0.1, 0.0, 5.0, "utility units", "value of mobilising at full threat and resolve"
+        0.2, 0.0, 5.0, "utility units", "value of mobilising at full threat and resolve"
     )
     mobilisation_cost: float = param(
         0.1, 0.0, 1.0, "utility units", "cost of a week of mobilisation"
@@ -370,9 +370,6 @@ class InvasionCalculus:
     )
     war_energy_leverage: float = param(
         0.02, 0.0, 1.0, "utility per exposure", "gain of energy pressure in war per unit exposure"
-    )
-    buildup_holding_share: float = param(
-        0.1, 0.0, 10.0, "× holding cost", "extra holding cost weighed against a build-up week"
     )
     published_climbdown_factor: float = param(
         1.5, 1.0, 5.0, "× climb-down cost", "audience cost multiplier once demands are public"
