@@ -181,9 +181,18 @@ class Russia(Actor):
 
     # --- the calculus --------------------------------------------------------------------
     def success_odds(self, troops: float, capability: float) -> float:
-        calc = self.model.calculus
+        """Its odds this week: the ground of the season weighs on the attacker's force."""
+        model = self.model
+        calc = model.calculus
+        world = model.world
+        ground = decisions.ground_factor(
+            model.date.timetuple().tm_yday,
+            world.thaw_peak_day,
+            world.thaw_half_width,
+            world.thaw_penalty,
+        )
         return decisions.success_odds(
-            troops, capability, calc.troops_for_even_odds, calc.success_steepness
+            troops * ground, capability, calc.troops_for_even_odds, calc.success_steepness
         )
 
     def sanction_cost(self, tier: float) -> float:
@@ -245,6 +254,7 @@ class Russia(Actor):
             calc.coercion_discount,
         )
         per_troop = calc.holding_cost / TROOP_UNIT
+        thaw = (float(world.thaw_peak_day), world.thaw_half_width, world.thaw_penalty)
         published = calc.published_climbdown_factor if self.demands_published else 1.0
         climbdown = calc.climbdown_cost * model.rung * published
 
@@ -268,6 +278,8 @@ class Russia(Actor):
                 further,
                 coercion,
                 climbdown,
+                model.date.timetuple().tm_yday,
+                thaw,
                 profile.risk_attitude,
                 profile.loss_aversion,
                 world.value_curvature,

@@ -7,6 +7,7 @@ docs/ODD.md §4 and §7 give the citations and the parameters' sources.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 from world.choice import lottery_value
@@ -28,6 +29,16 @@ def success_odds(
         return 1.0 / (1.0 + ratio**steepness)
     except OverflowError:  # a token force against a real army: no chance at all
         return 0.0
+
+
+def ground_factor(day_of_year: float, peak_day: float, half_width: float, penalty: float) -> float:
+    """Share of an attacking force's weight the ground leaves it: all of it on frozen or dry
+    ground, ``penalty`` less at the height of the spring thaw (rasputitsa), which turns
+    unpaved ground to mud for weeks around ``peak_day``."""
+    distance = abs((day_of_year - peak_day + 182.625) % 365.25 - 182.625)
+    if distance >= half_width or half_width <= 0.0:
+        return 1.0
+    return 1.0 - penalty * 0.5 * (1.0 + math.cos(math.pi * distance / half_width))
 
 
 def sanction_cost(tier: float, cumulative_bites: Sequence[float], scale: float) -> float:
@@ -88,6 +99,8 @@ def waiting_value(
     further_costs: float,
     coercion_rate: float,
     exit_cost: float,
+    day_of_year: float,
+    thaw: tuple[float, float, float],
     risk_attitude: float,
     loss_aversion: float,
     curvature: float,
@@ -102,10 +115,13 @@ def waiting_value(
     with the troops massed meanwhile (``buildup_rate`` a week up to the ceiling), against a
     Ukraine that grows stronger: coercion and holding costs until then, then the war
     gamble, all discounted by ``discount`` a week. A window that closes (Ukraine's
-    capability growing faster than Russia's odds can) makes later invasions worth less than
-    the present one.
+    capability growing faster than Russia's odds can, or the spring thaw coming: ``thaw`` is
+    its peak day, half-width in days and penalty) makes later invasions worth less than the
+    present one.
     """
-    odds_now = success_odds(troops, capability, even_odds_troops, steepness)
+    peak, width, penalty = thaw
+    ground = ground_factor(day_of_year, peak, width, penalty)
+    odds_now = success_odds(troops * ground, capability, even_odds_troops, steepness)
     weekly_now = coercion_rate * odds_now - holding_cost_per_troop * troops
     # Coercion alone: the same week after week, discounted (an annuity over the horizon).
     weeks = int(horizon)
@@ -116,7 +132,8 @@ def waiting_value(
             break
         future_troops = min(troop_ceiling, troops + buildup_rate * ahead)
         future = projected_capability(capability, growth, arms_trend, arms_lag, ahead)
-        odds = success_odds(future_troops, future, even_odds_troops, steepness)
+        ground = ground_factor(day_of_year + 7.0 * ahead, peak, width, penalty)
+        odds = success_odds(future_troops * ground, future, even_odds_troops, steepness)
         # The weeks until then, at the mean of their first and last week's net flow.
         weekly_then = coercion_rate * odds - holding_cost_per_troop * future_troops
         meanwhile = 0.5 * (weekly_now + weekly_then)

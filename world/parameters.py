@@ -142,6 +142,19 @@ class World:
     initial_flank_troops: float = param(
         8000.0, 0.0, 1e6, "troops", "NATO troops on the eastern flank at week 0"
     )
+    thaw_penalty: float = param(
+        0.3,
+        0.0,
+        0.9,
+        "fraction of force",
+        "share of an attacking force's weight lost at the height of the spring thaw",
+    )
+    thaw_peak_day: int = param(
+        80, 1, 365, "day of year", "height of the spring thaw (rasputitsa) in Ukraine"
+    )
+    thaw_half_width: float = param(
+        35.0, 0.0, 120.0, "days", "days either side of the peak over which the thaw bites"
+    )
     capability_growth: float = param(
         0.004, 0.0, 0.1, "capability/week", "Ukraine's growth from training and reform alone"
     )

@@ -26,6 +26,8 @@ BASE = dict(
     further_costs=0.1,
     coercion_rate=0.0,
     exit_cost=5.0,
+    day_of_year=305.0,
+    thaw=(80.0, 35.0, 0.0),
     risk_attitude=0.1,
     loss_aversion=2.25,
     curvature=0.88,
@@ -137,3 +139,14 @@ def test_cohesion_moves_the_consent_rule():
     )
     assert decisions.consensus_quantile(0.0, 0.0, 2.0) == 0.0
     assert decisions.consensus_quantile(0.9, 1.0, 2.0) == 1.0
+
+
+def test_the_spring_thaw_weighs_on_an_attack_and_closes_a_window():
+    ground = decisions.ground_factor
+    assert ground(15, 80, 35, 0.3) == 1.0  # frozen January
+    assert ground(80, 80, 35, 0.3) == pytest.approx(0.7)  # the thaw at its height
+    assert 0.7 < ground(65, 80, 35, 0.3) < 1.0
+    assert ground(80, 80, 35, 0.0) == 1.0
+    # On 1 March every later war falls in the thaw: waiting is worth less with it than without.
+    early = dict(day_of_year=60.0, horizon=6.0, holding_cost_per_troop=0.0, further_costs=0.0)
+    assert waiting(thaw=(80.0, 35.0, 0.5), **early) < waiting(thaw=(80.0, 35.0, 0.0), **early)
