@@ -229,7 +229,7 @@ class World:
         0.5, 0.0, 5.0, "utility units", "value of a flank deployment at full resolve and threat"
     )
     flank_option_cost: float = param(
-        0.06, 0.0, 1.0, "utility units", "effort of a flank deployment as the state weighs it"
+        0.046, 0.0, 1.0, "utility units", "effort of a flank deployment as the state weighs it"
     )
     # How Ukraine reads the crisis and weighs its options.
     target_prior_intent: float = param(
@@ -242,7 +242,7 @@ class World:
         0.2, 0.0, 5.0, "utility units", "value of mobilising at full threat and resolve"
     )
     mobilisation_cost: float = param(
-        0.1, 0.0, 1.0, "utility units", "cost of a week of mobilisation"
+        0.15, 0.0, 1.0, "utility units", "cost of a week of mobilisation"
     )
     aid_request_value: float = param(
         0.3, 0.0, 5.0, "utility units", "value of asking partners for aid at full threat"
@@ -337,7 +337,11 @@ class InvasionCalculus:
         0.12, 0.0, 5.0, "utility units", "audience cost of backing down, per rung held"
     )
     concession_value: float = param(
-        0.6, 0.0, 10.0, "utility units", "value of a Western moratorium on enlargement"
+        0.3,
+        0.0,
+        10.0,
+        "utility units",
+        "value of a Western moratorium on enlargement (a quarter of the full stake)",
     )
     freeze_value: float = param(
         0.4, 0.0, 10.0, "utility units", "value of a freeze on game-changing aid"
