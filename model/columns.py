@@ -96,13 +96,14 @@ AGENTS = _entries(
             "the week's headline: the sharpest of its track actions ('none' at week 0)",
         ),
         ("military_action", "name", "its action on the military track ('hold' if none)"),
+        ("diplomatic_action", "name", "its action on the diplomatic track ('hold' if none)"),
         ("aid_action", "name", "its action on the aid track: arms to Ukraine ('hold' if none)"),
         (
             "economic_action",
             "name",
-            "its economic action: hybrid action, gas pressure, or 'sanctions' when it imposes",
+            "its action on the economic track: hybrid action, gas pressure, a sanction threat,"
+            " or 'sanctions' when it imposes ('hold' if none)",
         ),
-        ("diplomatic_action", "name", "its action on the diplomatic track ('hold' if none)"),
         ("resolve", "0-1", "willingness to bear costs to resist Russia"),
         ("threat", "0-1", "threat perceived this week"),
         (

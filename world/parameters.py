@@ -50,7 +50,11 @@ class World:
     )
     value_curvature: float = param(0.88, 0.2, 1.0, "exponent", "prospect-theory value curvature")
     belief_learning_rate: float = param(
-        0.35, 0.0, 1.0, "fraction/week", "how far one fully credible signal moves a belief"
+        0.35,
+        0.0,
+        1.0,
+        "fraction/week",
+        "how far one fully credible signal moves a belief (and Russia's arms trend a week)",
     )
     cheap_talk_credibility: float = param(
         0.25, 0.0, 1.0, "fraction", "credibility of a signal that costs its sender nothing"
@@ -109,7 +113,12 @@ class World:
         0.8, 0.0, 1.0, "trust 0-1", "weight of NATO and EU ties at week 0"
     )
     eu_consensus_quantile: float = param(
-        0.25, 0.0, 1.0, "quantile", "EU tier = this quantile of members' support (0 = unanimity)"
+        0.25,
+        0.0,
+        1.0,
+        "quantile",
+        "share of EU members' GDP that may dissent from the Union's tier at cohesion 0.5"
+        " (0: unanimity)",
     )
     coalition_threshold: float = param(
         0.65, 0.0, 1.0, "GDP share", "share of sanctioning GDP that must back a tier to impose it"
@@ -188,7 +197,7 @@ class World:
         "a fainter Russian signal moves intent beliefs as one this strong",
     )
     war_threat: float = param(
-        0.3, 0.0, 1.0, "threat 0-1", "threat a Western state adds once the invasion has begun"
+        0.3, 0.0, 1.0, "threat 0-1", "threat a Western state adds once it learns of the invasion"
     )
     threat_resolve_slope: float = param(
         0.4, 0.0, 5.0, "resolve per threat", "resolve gained per unit of threat above prior_intent"
@@ -217,7 +226,11 @@ class World:
         0.5, 0.0, 1.0, "fraction", "share of a state's taste for talks lost at full threat"
     )
     arms_value: float = param(
-        2.0, 0.0, 20.0, "utility units", "value of a full delivery at full resolve and threat"
+        2.0,
+        0.0,
+        20.0,
+        "utility units",
+        "value of a full delivery at full resolve, threat and Ukrainian request",
     )
     arms_option_cost: float = param(
         0.04, 0.0, 1.0, "utility units", "effort of an arms delivery as the state weighs it"
@@ -226,7 +239,12 @@ class World:
         0.1, 0.0, 1.0, "utility per risk aversion", "fear of provoking Russia by arming Ukraine"
     )
     flank_value: float = param(
-        0.5, 0.0, 5.0, "utility units", "value of a flank deployment at full resolve and threat"
+        0.5,
+        0.0,
+        5.0,
+        "utility units",
+        "value of a flank deployment per unit of the hosts' threat above prior_intent, at full"
+        " resolve",
     )
     flank_option_cost: float = param(
         0.046, 0.0, 1.0, "utility units", "effort of a flank deployment as the state weighs it"
@@ -317,7 +335,7 @@ class InvasionCalculus:
         0.15,
         0.0,
         1.0,
-        "sd of log estimate",
+        "sd of relative error",
         "spread of Russia's error in judging Ukraine's strength",
     )
     capability_bias: float = param(
@@ -341,7 +359,7 @@ class InvasionCalculus:
         0.0,
         10.0,
         "utility units",
-        "value of a Western moratorium on enlargement (a quarter of the full stake)",
+        "value of a Western moratorium on enlargement (about a quarter of the full stake)",
     )
     freeze_value: float = param(
         0.4, 0.0, 10.0, "utility units", "value of a freeze on game-changing aid"
@@ -404,7 +422,11 @@ class InvasionCalculus:
         0.15, 0.0, 5.0, "utility units", "gain (× nato_threat) or loss of a nuclear threat in war"
     )
     war_talks_value: float = param(
-        0.1, 0.0, 10.0, "utility units", "value of talks in war at full deal prospect"
+        0.1,
+        0.0,
+        10.0,
+        "utility units",
+        "value of talks in war per unit of deal prospect plus Russia's accumulated cost",
     )
     talks_deal_signal: float = param(
         0.5, 0.0, 1.0, "deal prospect", "prospect talks, written answers, arms-control offers imply"
@@ -428,7 +450,7 @@ class WesternPolicy:
     """The strategy the West follows: the levers scenarios pull."""
 
     sanction_threat_tier: int = param(
-        4, 0, 5, "tier", "highest tier the West publicly threatens for an invasion"
+        4, 0, 5, "tier", "tier the West publicly threatens for an invasion"
     )
     arms_aid: float = param(
         0.3, 0.0, 1.0, "fraction of capacity", "willingness to deliver arms before an invasion"
