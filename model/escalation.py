@@ -213,7 +213,7 @@ class EscalationModel(mesa.Model):
     @property
     def arms_in_transit(self) -> float:
         """Capability shipped or being trained on, not yet usable by Ukraine."""
-        return sum([amount for _, amount in self._arms_pipeline])
+        return float(sum(amount for _, amount in self._arms_pipeline))
 
     @property
     def expected_tier_invasion(self) -> float:
@@ -456,8 +456,13 @@ class EscalationModel(mesa.Model):
         policy = self.spec.policy
         # forces and capability: aid arrives once shipped and trained on
         arrived = self.arrived_arms()
-        self.ukraine_capability += (
-            (0.0 if self.aid_frozen else world.capability_growth) + self._capability_gain + arrived
+        # A capability index has no meaning below zero: hybrid damage wears it down to nothing.
+        self.ukraine_capability = max(
+            0.0,
+            self.ukraine_capability
+            + (0.0 if self.aid_frozen else world.capability_growth)
+            + self._capability_gain
+            + arrived,
         )
         self.challenger.end_week()
         self.eastern_flank_troops += self._flank_gain

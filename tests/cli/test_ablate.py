@@ -15,23 +15,37 @@ low = { provocation_factor = 1.0 }
 high = { provocation_factor = 2.0 }
 """
 
+DRIVING = """
+[[mechanism]]
+name = "build-up rate"
+odd = "§7.1"
+what = "troops added per build-up week, 3,000 to 8,000"
+low = { buildup_rate = 3000.0 }
+high = { buildup_rate = 8000.0 }
+expect = { outcome = "invaded", sign = "+" }
+"""
+
 
 def test_one_entry_runs_and_prints_its_verdict(tmp_path, capsys):
     out = tmp_path / "ablation"
-    args = ["ablate", "--only", "freeze deal", "--seeds", "30", "--executor", "serial"]
+    registry = tmp_path / "registry.toml"
+    registry.write_text(DRIVING, encoding="utf-8")
+    args = ["ablate", str(registry), "--seeds", "30", "--executor", "serial"]
     assert main([*args, "--quiet", "--out", str(out)]) == 0
     captured = capsys.readouterr()
     lines = captured.out.splitlines()
     assert lines[0].split()[:3] == ["mechanism", "ODD", "P(inv)"]
-    assert lines[1].startswith("freeze deal") and lines[1].endswith("drives")
+    assert lines[1].startswith("build-up rate") and lines[1].endswith("drives")
     assert all(len(line) <= 100 for line in lines[:2])
     assert "30 paired seeds per mechanism. 1 of 1 mechanisms move an outcome" in captured.out
     assert (out / "ablation_runs.csv").is_file() and (out / "ablation_stats.csv").is_file()
     assert captured.err == ""
 
 
-def test_a_known_decorative_entry_is_said_known_and_exits_0(capsys):
-    args = ["ablate", "--only", "Donbas red line", "--seeds", "5", "--executor", "serial"]
+def test_a_known_decorative_entry_is_said_known_and_exits_0(tmp_path, capsys):
+    registry = tmp_path / "registry.toml"
+    registry.write_text(DECORATIVE + "known_decorative = true\n", encoding="utf-8")
+    args = ["ablate", str(registry), "--seeds", "5", "--executor", "serial"]
     assert main([*args, "--quiet"]) == 0
     assert "DECORATIVE (known)" in capsys.readouterr().out
 
