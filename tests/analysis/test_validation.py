@@ -55,7 +55,8 @@ def test_report_command_runs_end_to_end(tmp_path, capsys):
     assert "Reported, not judged" in text and "`us_alert_date`" in text
     assert "`invasion_not_viable`" in text and "`closing_window`" in text
     assert "noise floor" in text
-    assert "| tie learning | how fast ties follow (dis)agreement, 0 to 0.3 |" in text  # a row of the ablation registry
+    # a row of the ablation registry
+    assert "| tie learning | how fast ties follow (dis)agreement, 0 to 0.3 |" in text
     assert (tmp_path / "runs" / "ablation" / "ablation_runs.csv").is_file()
     for figure in ("hypotheses.png", "strategies.png", "sensitivity.png"):
         data = (report.parent / "figures" / figure).read_bytes()
