@@ -301,7 +301,7 @@ def test_every_mechanism_moves_an_outcome(registry_run, mechanism):
     when a quarter of the pairs differ (typical of this model's moderate effects: pairing
     halves the discordance of independent arms), 0.21 when half do; the report's 400 pairs
     detect 0.09 and 0.13. Entries marked known in the registry xfail with its note (an XPASS
-    says the mark can go). All entries run in one go on two processes (about 45 s).
+    says the mark can go). All entries run in one go on two processes (about 6 min).
     """
     result = registry_run.result(mechanism)
     shown = "; ".join(
