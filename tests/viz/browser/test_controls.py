@@ -59,7 +59,7 @@ def test_sliders_show_their_value_and_meaning(app):
     page = app.page
     page.get_by_text("Russia's risk attitude: 0").first.wait_for()
     page.get_by_text("-1 averse .. +1 seeking").first.wait_for()
-    page.get_by_text("highest tier the West publicly threatens").first.wait_for()
+    page.get_by_text("tier the West publicly threatens for an invasion").first.wait_for()
 
 
 def test_pause_stops_at_the_week_shown(app):
