@@ -232,7 +232,7 @@ def calibrate(
         )
     accepted = [f for f in finalists if f["patterns_met"]]
     record: dict[str, Any] = {
-        "calibration_file": str(calibration.source),
+        "calibration_file": _shown_path(calibration.source),
         "scenario": calibration.scenario,
         "date": dt.date.today().isoformat(),
         "seed": calibration.seed,
@@ -367,3 +367,13 @@ def summary_table(record: Mapping[str, Any]) -> pd.DataFrame:
         row["invasion_share"] = finalist["invasion_share"]
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def _shown_path(path: Path | str) -> str:
+    """The calibration file as the record shows it: relative to the working directory when it
+    lies under it, so that a committed record names no one's home or checkout."""
+    resolved = Path(path).resolve()
+    try:
+        return resolved.relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return str(path)
