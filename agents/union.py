@@ -38,9 +38,13 @@ class Union(Actor):
         previous = self.sanction_support
         self.sanction_support = int(model.union_tier([m.sanction_support for m in members]))
         self.aggregate_backing()
-        if self.sanction_support != previous:
-            receivers = [m.name for m in members] + [model.challenger.name]
-            self.send(receivers, Kind.SANCTION_SUPPORT, self.sanction_support / TOP_TIER, 0.0)
+        changed = self.sanction_support != previous
+        receivers = (
+            [m.name for m in members] + [model.challenger.name]
+            if changed
+            else model.challenger.name
+        )
+        self.send(receivers, Kind.SANCTION_SUPPORT, self.sanction_support / TOP_TIER, 0.0)
 
     def aggregate_backing(self) -> None:
         members = self.members

@@ -132,9 +132,14 @@ class WesternState(Actor):
         previous = self.sanction_support
         self.sanction_support = self.line_for_invasion()
         self.sanction_backing = self.backing_now()
-        if self.sanction_support != previous:
-            receivers = [*allies, model.challenger.name]
-            self.send(receivers, Kind.SANCTION_SUPPORT, self.sanction_support / TOP_TIER, 0.0)
+        # Its public line: partners hear when it changes; Russia reads it every week, so a
+        # line repeated (or a silence kept) accumulates as cheap talk does.
+        receivers = (
+            [*allies, model.challenger.name]
+            if self.sanction_support != previous
+            else model.challenger.name
+        )
+        self.send(receivers, Kind.SANCTION_SUPPORT, self.sanction_support / TOP_TIER, 0.0)
 
     # --- sanctions -----------------------------------------------------------------------
     def own_tier_costs(self) -> list[float]:
