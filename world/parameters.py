@@ -113,7 +113,7 @@ class World:
         0.8, 0.0, 1.0, "trust 0-1", "weight of NATO and EU ties at week 0"
     )
     eu_consensus_quantile: float = param(
-        0.0,
+        0.25,
         0.0,
         1.0,
         "quantile",

@@ -29,7 +29,7 @@ SIGNATURE_CHANGE = {
     "freeze_deal": ("freeze_deal", True),
     "nato_moratorium": ("nato_moratorium", True),
     "energy_diversified": ("lng_alternatives", 0.7),
-    "divided_west": ("initial_tie_strength", 0.35),
+    "divided_west": ("eu_consensus_quantile", 0.0),
     "invasion_not_viable": ("troops_for_even_odds", 200000.0),
     "closing_window": ("weekly_discount", 0.96),
 }

@@ -531,12 +531,12 @@ def test_one_small_eu_holdout_is_outvoted_at_the_consensus_quantile(coalition):
 
 
 def test_lowering_eu_members_lowers_the_coalition_tier(coalition):
-    # At week 0's cohesion (0.8) members holding 30% of the Union's GDP may dissent: Germany
-    # (about half the members' GDP) holds the Union back alone; a small member does not.
-    estonia_low = supports(coalition, 5, Estonia=2)
-    assert coalition.coalition_tier(estonia_low) == 5
+    # At week 0's cohesion (0.8) members holding 55% of the Union's GDP may dissent: Germany
+    # (about half the members' GDP) is outvoted alone, not with France beside it.
     germany_low = supports(coalition, 5, Germany=2)
-    assert coalition.coalition_tier(germany_low) == 2
+    assert coalition.coalition_tier(germany_low) == 5
+    two_low = supports(coalition, 5, Germany=2, France=2)
+    assert coalition.coalition_tier(two_low) == 2
 
 
 def test_eu_members_weigh_inside_the_union_not_beside_it(coalition):
