@@ -308,10 +308,10 @@ def test_measures_have_every_column_and_one_row_per_run():
 
 # --- the calibrated baseline ------------------------------------------------------------------
 @cache
-def baseline_runs() -> pd.DataFrame:
+def baseline_runs(**overrides: float) -> pd.DataFrame:
     tables: dict[str, list[pd.DataFrame]] = {"model": [], "agents": []}
     for seed in range(SEEDS):
-        history = EscalationModel("baseline", rng=seed).run().history()
+        history = EscalationModel("baseline", rng=seed, **overrides).run().history()
         for name, frames in tables.items():
             frames.append(history[name].assign(run_id=seed))
     return measures({name: pd.concat(frames) for name, frames in tables.items()})
@@ -330,6 +330,17 @@ def test_baseline_reproduces_the_pattern(pattern):
 def test_all_patterns_hold_together():
     table = check(baseline_runs())
     assert table["met"].all(), table.loc[~table["met"], ["pattern", "value", "low", "high"]]
+
+
+@pytest.mark.slow
+def test_a_germany_that_cannot_be_outvoted_opens_the_incursion_road():
+    """ODD §7.5: under strict unanimity Germany is pivotal and a limited move draws a weak answer.
+
+    Measured at 200 seeds: incursion first in 0.97 of invading runs (0.00 at the default), so
+    the split is far wider than the 0.5 the test asks; the default's side is the pattern test.
+    """
+    value = next(p for p in PATTERNS if p.name == "no_incursion_first").value
+    assert value(baseline_runs(eu_consensus_quantile=0.0)) > 0.5
 
 
 def test_measures_of_a_single_history_without_run_ids():
