@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from analysis.results import first_invasion_week
 from experiments.chunks import ChunkResult, ChunkTask, simulate_chunk
 from experiments.design import CHUNK_WEEKS, RunSpec, run_seed
 from experiments.executors import Executor
@@ -386,7 +387,7 @@ def _outcomes(result: ChunkResult, n: int) -> pd.DataFrame:
         )
     weekly = result.tables["model"]
     by_run = weekly.groupby("run_id")
-    first = weekly[weekly["invasion"].astype(bool)].groupby("run_id")["week"].min()
+    first = first_invasion_week(weekly)
     frame = pd.DataFrame(
         {
             "arm_index": runs.index // n,  # run ids are arm_index * n + seed_index (_tasks)

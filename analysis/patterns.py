@@ -17,6 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from analysis.results import first_invasion_week
+
 # Calendar anchors (the model's default start is Monday 2021-11-01, so these are week starts).
 DEC_JAN = ("2021-12-06", "2022-01-24")  # "nearly 100,000 ... December 2021 to January 2022"
 MID_FEB = "2022-02-14"  # "about 130,000 by mid-February"
@@ -86,9 +88,8 @@ def _first_trigger_week(agents: pd.DataFrame) -> pd.Series:
 
 
 def _invasion_week(weekly: pd.DataFrame) -> pd.Series:
-    frame = weekly if "run_id" in weekly.columns else weekly.assign(run_id=0)
-    first = frame[frame["invasion"].astype(bool)].groupby("run_id")["week"].min()
-    return first.reindex(sorted(frame["run_id"].unique())).fillna(np.inf)
+    runs = sorted(weekly["run_id"].unique()) if "run_id" in weekly.columns else [0]
+    return first_invasion_week(weekly).reindex(runs).fillna(np.inf)
 
 
 def measures(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:

@@ -95,12 +95,21 @@ def run_outcomes(runs: pd.DataFrame, model: pd.DataFrame) -> pd.DataFrame:
             "max_sanction_tier": weekly["sanction_tier"].max(),
         }
     )
-    invaded_weeks = history.loc[history["invasion"].astype(bool), ["run_id", "week"]]
-    per_run["invasion_week"] = invaded_weeks.groupby("run_id")["week"].min().astype("Int64")
+    per_run["invasion_week"] = first_invasion_week(history).astype("Int64")
     per_run["invaded"] = per_run["invasion_week"].notna()
     outcomes = ok.merge(per_run, left_on="run_id", right_index=True, how="inner")
     outcomes["highest_rung_name"] = outcomes["highest_rung"].map(rung_name)
     return outcomes.reset_index(drop=True)
+
+
+def first_invasion_week(weekly: pd.DataFrame) -> pd.Series:
+    """Each invading run's first week at war, by ``run_id`` (runs never at war are absent).
+
+    ``weekly`` is a model table (``run_id``, ``week``, ``invasion``); a single run's table
+    without ``run_id`` counts as run 0.
+    """
+    frame = weekly if "run_id" in weekly.columns else weekly.assign(run_id=0)
+    return frame.loc[frame["invasion"].astype(bool)].groupby("run_id")["week"].min()
 
 
 def parameter_columns(runs: pd.DataFrame) -> list[str]:

@@ -10,7 +10,8 @@ parameter's index can be told from chance.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -30,10 +31,6 @@ OUTCOMES: dict[str, str] = {
     "max_sanction_tier": "highest sanction tier",
 }
 MAIN_INDEX = {name: s.main_index for name, s in SAMPLERS.items() if s.main_index is not None}
-INDEX_COLUMNS = {
-    "morris": ("mu", "mu_star", "mu_star_conf", "sigma"),
-    "sobol": ("S1", "S1_conf", "ST", "ST_conf"),
-}
 
 
 def run_values(outcomes: pd.DataFrame, outcome: str) -> pd.Series:
@@ -103,6 +100,54 @@ def _second_order(design: dict[str, Any], rows: int, num_vars: int) -> bool:
     return rows % (2 * num_vars + 2) == 0
 
 
+def _morris(
+    problem: dict[str, Any], x: np.ndarray, y: np.ndarray, design: dict[str, Any], seed: int | None
+) -> Any:
+    from SALib.analyze import morris  # here: the parser imports this module for OUTCOMES
+
+    levels = int(design.get("num_levels", 4))
+    return morris.analyze(
+        problem, x, y, num_levels=levels, num_resamples=1000, conf_level=0.95, seed=seed
+    )
+
+
+def _sobol(
+    problem: dict[str, Any], x: np.ndarray, y: np.ndarray, design: dict[str, Any], seed: int | None
+) -> Any:
+    from SALib.analyze import sobol
+
+    second = _second_order(design, len(y), problem["num_vars"])
+    return sobol.analyze(
+        problem, y, calc_second_order=second, num_resamples=1000, conf_level=0.95, seed=seed
+    )
+
+
+def _no_caution(x: np.ndarray, num_vars: int) -> str:
+    return ""
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """A SALib analysis: the indices it gives, how it runs, and what to caution beside them.
+
+    A sampler names its analysis (``Sampler.sensitivity``); a new one is one more entry here.
+    """
+
+    columns: tuple[str, ...]
+    analyse: Callable[..., Any]
+    caution: Callable[[np.ndarray, int], str] = _no_caution
+
+
+ANALYSES: dict[str, Analysis] = {
+    "morris": Analysis(("mu", "mu_star", "mu_star_conf", "sigma"), _morris, _morris_steps_note),
+    "sobol": Analysis(("S1", "S1_conf", "ST", "ST_conf"), _sobol),
+}
+# Keyed by sampler: the indices of the analysis each sensitivity sampler is built for.
+INDEX_COLUMNS = {
+    name: ANALYSES[s.sensitivity].columns for name, s in SAMPLERS.items() if s.sensitivity
+}
+
+
 def _analyse(
     method: str,
     problem: dict[str, Any],
@@ -111,30 +156,11 @@ def _analyse(
     design: dict[str, Any],
     seed: int | None,
 ) -> dict[str, np.ndarray]:
-    from SALib.analyze import morris, sobol  # here: the parser imports this module for OUTCOMES
-
+    analysis = ANALYSES[str(SAMPLERS[method].sensitivity)]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        if method == "morris":
-            result = morris.analyze(
-                problem,
-                x,
-                y,
-                num_levels=int(design.get("num_levels", 4)),
-                num_resamples=1000,
-                conf_level=0.95,
-                seed=seed,
-            )
-        else:
-            result = sobol.analyze(
-                problem,
-                y,
-                calc_second_order=_second_order(design, len(y), problem["num_vars"]),
-                num_resamples=1000,
-                conf_level=0.95,
-                seed=seed,
-            )
-    return {name: np.asarray(result[name], dtype=float) for name in INDEX_COLUMNS[method]}
+        result = analysis.analyse(problem, x, y, design, seed)
+    return {name: np.asarray(result[name], dtype=float) for name in analysis.columns}
 
 
 def sensitivity_table(experiment: Results, outcomes: Sequence[str] | None = None) -> pd.DataFrame:
@@ -186,8 +212,7 @@ def sensitivity_table(experiment: Results, outcomes: Sequence[str] | None = None
                 except (ValueError, IndexError, RuntimeError) as exc:
                     note = f"SALib could not analyse: {exc}".splitlines()[0]
                 else:
-                    if method == "morris":
-                        note = _morris_steps_note(x, len(names))
+                    note = ANALYSES[str(SAMPLERS[method].sensitivity)].caution(x, len(names))
             floor = np.nan
             if DUMMY in names:
                 d = names.index(DUMMY)

@@ -31,7 +31,7 @@ from matplotlib.figure import Figure
 from analysis import ablation
 from analysis.patterns import PATTERNS, check, measures, report
 from analysis.plots import sensitivity_figure
-from analysis.results import load_results, run_outcomes
+from analysis.results import first_invasion_week, load_results, run_outcomes
 from analysis.sensitivity import sensitivity_table
 from analysis.stats import invasion_curves, wilson_interval
 from experiments.design import load_experiment
@@ -169,7 +169,7 @@ def invasion_by_scenario(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     """P(invasion by the horizon) per scenario with its Wilson interval and median week."""
     runs, weekly = tables["runs"], tables["model"]
     ok = runs[runs["status"] == "ok"]
-    first = weekly[weekly["invasion"].astype(bool)].groupby("run_id")["week"].min()
+    first = first_invasion_week(weekly)
     rows = []
     for scenario, group in ok.groupby("scenario", sort=False):
         weeks = first.reindex(group["run_id"]).dropna()
