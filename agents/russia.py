@@ -236,7 +236,12 @@ class Russia(Actor):
         policy = model.policy
         profile = self.profile
         # Its resolve: the share of the full stake its leadership will fight for.
-        stake = calc.stake * profile.resolve * (calc.provocation_factor if self.provoked else 1.0)
+        stake = decisions.spiral_stake(
+            calc.stake * profile.resolve * (calc.provocation_factor if self.provoked else 1.0),
+            self.nato_threat,
+            calc.prior_nato_threat,
+            calc.threat_stake_gain,
+        )
         capability = self.judged_capability()
         odds = self.success_odds(self.troops, capability)
         self.invasion_odds = odds

@@ -151,6 +151,15 @@ def waiting_value(
     return best
 
 
+def spiral_stake(stake: float, threat: float, prior: float, gain: float) -> float:
+    """The stake as the threat Russia reads moves from its prior (Jervis's spiral model).
+
+    Defensive moves read as offensive make control of Ukraine worth more to the one who reads
+    them: the same moves that raise the cost of a clash raise what the war is for.
+    """
+    return max(0.0, stake * (1.0 + gain * (threat - prior)))
+
+
 def coercion_rate(
     deal_prospect: float, concession_value: float, offered: bool, discount: float
 ) -> float:

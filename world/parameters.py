@@ -437,6 +437,13 @@ class InvasionCalculus:
     prior_nato_threat: float = param(
         0.3, 0.0, 1.0, "0-1", "threat Russia reads in NATO before any signal"
     )
+    threat_stake_gain: float = param(
+        1.0,
+        0.0,
+        5.0,
+        "× stake per unit of threat",
+        "how far NATO threat Russia reads above its prior raises the stake (the spiral)",
+    )
     prior_deal_prospect: float = param(
         0.1, 0.0, 1.0, "0-1", "Russia's hope for a deal before any signal"
     )

@@ -150,3 +150,11 @@ def test_the_spring_thaw_weighs_on_an_attack_and_closes_a_window():
     # On 1 March every later war falls in the thaw: waiting is worth less with it than without.
     early = dict(day_of_year=60.0, horizon=6.0, holding_cost_per_troop=0.0, further_costs=0.0)
     assert waiting(thaw=(80.0, 35.0, 0.5), **early) < waiting(thaw=(80.0, 35.0, 0.0), **early)
+
+
+def test_the_spiral_raises_the_stake_with_the_threat_read_above_the_prior():
+    assert decisions.spiral_stake(1.0, 0.3, 0.3, 1.0) == 1.0  # at the prior: the stake itself
+    assert decisions.spiral_stake(1.0, 0.8, 0.3, 1.0) == pytest.approx(1.5)
+    assert decisions.spiral_stake(2.0, 0.1, 0.3, 1.0) == pytest.approx(1.6)  # reassured
+    assert decisions.spiral_stake(1.0, 0.9, 0.3, 0.0) == 1.0  # no spiral: threat only deters
+    assert decisions.spiral_stake(1.0, 0.0, 1.0, 5.0) == 0.0  # never a negative stake
