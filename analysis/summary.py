@@ -20,6 +20,7 @@ import pandas as pd
 
 from analysis import plots
 from analysis.results import (
+    DUMMY,
     SENSITIVITY_SAMPLERS,
     ModelNotRecorded,
     NoSuccessfulRuns,
@@ -31,6 +32,8 @@ from analysis.sensitivity import format_sensitivity, sensitivity_table
 from analysis.stats import invasion_curves, mean_interval, wilson_interval
 from experiments.store import incomplete_note, read_manifest, read_table
 from world.ladder import RUNG_NAMES, SANCTION_TIER_NAMES
+
+WIDTH = 100  # characters: the default tables and the prose around them fit a terminal this wide
 
 # --- summaries ------------------------------------------------------------------------------
 
@@ -214,53 +217,124 @@ def format_points(
     table: pd.DataFrame,
     parameters: Sequence[str],
     *,
+    wide: bool = False,
     weeks_as: str = "week",
     start_dates: dict[str, dt.date] | None = None,
+    width: int = WIDTH,
 ) -> str:
-    """A plain-text table of ``point_outcomes``: one line per design point."""
+    """A plain-text table of ``point_outcomes``: one line per design point.
+
+    By default it fits ``width`` characters, giving up detail in this order until it does:
+    parameter values to three significant figures; parameters under numbered headers (p1, p2,
+    ..., named below the table); the mean sanction tier, then the median invasion week; then
+    parameters from the last (the dummy first). What is left out is named below the table.
+    ``wide`` shows every column under its full name, the mean highest rung included.
+    """
     weeks = _Weeks(weeks_as, start_dates, wide=True)
     what = "date" if weeks.as_dates else "week"
-    columns: dict[str, tuple[list[str], bool]] = {
-        "scenario": ([str(v) for v in table["scenario"]], False),
-        "sample": ([str(v) for v in table["sample"]], True),
-    }
-    for name in parameters:
-        columns[name] = ([_value(v) for v in table[name]], True)
-    if (table["errors"] > 0).any():
-        columns["errors"] = ([str(v) for v in table["errors"]], True)
-    columns["invaded"] = (
-        [f"{k}/{n}" for k, n in zip(table["invaded"], table["runs"], strict=True)],
-        True,
-    )
-    columns["P [95% CI]"] = (
-        [
-            f"{share_text(p)} [{share_text(lo)}, {share_text(hi)}]"
-            for p, lo, hi in zip(
-                table["p_invasion"], table["p_invasion_lo"], table["p_invasion_hi"], strict=True
-            )
-        ],
-        False,
-    )
-    columns[f"median {what}"] = (
-        [
-            weeks.one(str(s), w)
-            for s, w in zip(table["scenario"], table["invasion_week_median"], strict=True)
-        ],
-        not weeks.as_dates,
-    )
-    columns["mean top tier"] = (
-        ["-" if pd.isna(m) else f"{m:.2f}" for m in table["mean_max_sanction_tier"]],
-        True,
-    )
-    widths = {k: max(len(k), *(len(v) for v in vals)) for k, (vals, _) in columns.items()}
+    names = list(parameters)
+    fixed: list[tuple[str, list[str], bool]] = [
+        ("scenario", [str(v) for v in table["scenario"]], False),
+        ("sample", [str(v) for v in table["sample"]], True),
+    ]
+    outcomes: list[tuple[str, list[str], bool]] = []
+    if wide or (table["errors"] > 0).any():
+        outcomes.append(("errors", [str(v) for v in table["errors"]], True))
+    outcomes += [
+        (
+            "invaded",
+            [f"{k}/{n}" for k, n in zip(table["invaded"], table["runs"], strict=True)],
+            True,
+        ),
+        (
+            "P [95% CI]",
+            [
+                f"{share_text(p)} [{share_text(lo)}, {share_text(hi)}]"
+                for p, lo, hi in zip(
+                    table["p_invasion"], table["p_invasion_lo"], table["p_invasion_hi"], strict=True
+                )
+            ],
+            False,
+        ),
+    ]
+    means = [("mean top tier", "mean_max_sanction_tier")]
+    if wide:
+        means.append(("mean top rung", "mean_highest_rung"))
+    extras: list[tuple[str, list[str], bool]] = [
+        (
+            f"median {what}",
+            [
+                weeks.one(str(s), w)
+                for s, w in zip(table["scenario"], table["invasion_week_median"], strict=True)
+            ],
+            not weeks.as_dates,
+        ),
+        *(
+            (header, ["-" if pd.isna(m) else f"{m:.2f}" for m in table[column]], True)
+            for header, column in means
+        ),
+    ]
 
-    def cell(name: str, text: str) -> str:
-        return text.rjust(widths[name]) if columns[name][1] else text.ljust(widths[name])
+    def layout(rounded: bool, numbered: bool, extras_kept: int, shown: list[str]) -> list[str]:
+        value = _short_value if rounded else _value
+        columns = [
+            *fixed,
+            *(
+                (f"p{names.index(n) + 1}" if numbered else n, [value(v) for v in table[n]], True)
+                for n in shown
+            ),
+            *outcomes,
+            *extras[:extras_kept],
+        ]
+        widths = [max(len(h), *(len(v) for v in vals)) for h, vals, _ in columns]
 
-    lines = ["  ".join(cell(k, k) for k in columns).rstrip()]
-    for r in range(len(table)):
-        lines.append("  ".join(cell(k, v[r]) for k, (v, _) in columns.items()).rstrip())
-    return "\n".join(lines)
+        def line(cells: list[str]) -> str:
+            return "  ".join(
+                text.rjust(w) if right else text.ljust(w)
+                for text, w, (_, _, right) in zip(cells, widths, columns, strict=True)
+            ).rstrip()
+
+        lines = [line([h for h, _, _ in columns])]
+        lines += [line([vals[r] for _, vals, _ in columns]) for r in range(len(table))]
+        return lines
+
+    # Each step gives up a little more: (rounded, numbered, extra columns kept, parameters).
+    drop_order = sorted(names, key=lambda n: (n != DUMMY, -names.index(n)))
+    steps = [(False, False, len(extras), names)]
+    if not wide:
+        steps += [(True, False, len(extras), names), (True, True, len(extras), names)]
+        steps += [(True, True, kept, names) for kept in reversed(range(len(extras)))]
+        steps += [
+            (True, True, 0, [n for n in names if n not in drop_order[: k + 1]])
+            for k in range(len(names))
+        ]
+    for rounded, numbered, kept, shown in steps:
+        lines = layout(rounded, numbered, kept, shown)
+        if max(len(line) for line in lines) <= width:
+            break
+    if (rounded, numbered, kept, shown) == steps[0]:
+        return "\n".join(lines)
+    left_out = [header for header, _, _ in extras[kept:]]
+    left_out += [n for n in names if n not in shown]
+    notes = []
+    if numbered and shown:
+        notes.append(", ".join(f"p{names.index(n) + 1}={n}" for n in shown))
+    lost = []
+    if rounded and any(_short_value(v) != _value(v) for n in shown for v in table[n]):
+        lost.append("parameter values to 3 significant figures")
+    if left_out:
+        lost.append(f"left out to fit: {', '.join(left_out)}")
+    if lost:
+        notes.append("; ".join(lost))
+    notes.append("--wide shows every column in full; --csv FILE writes the whole table")
+    return "\n".join([*lines, "", *(wrapped for note in notes for wrapped in fit(note))])
+
+
+def _short_value(value: Any) -> str:
+    """A parameter value in few characters: three significant figures, no exponent above 1,000."""
+    if isinstance(value, float) and np.isfinite(value):
+        return f"{value:.0f}" if abs(value) >= 999.5 else f"{value:.3g}"
+    return _value(value)
 
 
 def start_dates(experiment: Results) -> dict[str, dt.date]:
@@ -299,7 +373,6 @@ def start_dates(experiment: Results) -> dict[str, dt.date]:
 
 # --- the comparison as text -----------------------------------------------------------------
 
-WIDTH = 100  # characters: the default comparison table fits a terminal this wide
 WEEKS_AS = ("week", "date")
 # Short names of the rungs and tiers, for the default (narrow) table; --wide shows the full ones.
 RUNG_SHORT = {
@@ -614,6 +687,7 @@ def report_text(
         table = format_points(
             point_outcomes(experiment),
             experiment.parameters,
+            wide=wide,
             weeks_as=weeks_as,
             start_dates=starts,
         )

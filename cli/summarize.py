@@ -41,7 +41,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     summarize.add_argument(
         "--wide",
         action="store_true",
-        help="show every column under full names (the default table fits 100 characters)",
+        help="show every column under full names (the default tables fit 100 characters)",
     )
     summarize.add_argument(
         "--weeks-as",
@@ -53,7 +53,8 @@ def register(commands: argparse._SubParsersAction) -> None:
         "--by-point",
         action="store_true",
         help="one line per design point (scenario, sample) with its parameter values, "
-        "instead of the pooled comparison; for latin, sobol and morris sweeps",
+        "instead of the pooled comparison; for latin, sobol and morris sweeps (100 columns: "
+        "parameters numbered, columns left out if need be; --wide or --csv for all)",
     )
     summarize.add_argument(
         "--sensitivity-csv",

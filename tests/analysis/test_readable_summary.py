@@ -191,3 +191,87 @@ def test_summarize_wide_and_dates(known: Path, capsys: pytest.CaptureFixture[str
     printed = capsys.readouterr().out
     assert "2021-12-06" in printed and "coercive diplomacy (50%)" in printed
     assert main(["summarize", str(known), "--weeks-as", "month"]) == 2
+
+
+# issue 17: --by-point ignored the 100 columns (latin sweep 104, morris 196 columns wide)
+SCREENED = {
+    "russia_risk_attitude": (-0.2, 0.6),
+    "misperception": (0.0, 0.4),
+    "troops_for_even_odds": (70_000.0, 150_000.0),
+    "sanction_cost_scale": (0.2, 1.2),
+    "arms_aid": (0.0, 0.8),
+    "germany_gas_import_share": (0.2, 0.7),
+    "dummy": (0.0, 1.0),
+}
+
+
+@pytest.fixture
+def screening(tmp_path: Path) -> Path:
+    """A morris-like design: seven parameters (a dummy among them), 8 points of 3 runs."""
+    rng = np.random.default_rng(3)
+    rows = []
+    for sample in range(8):
+        values = {name: float(rng.uniform(lo, hi)) for name, (lo, hi) in SCREENED.items()}
+        for replicate in range(3):
+            invades = replicate < sample % 3
+            rows.append(
+                {
+                    "run_id": f"baseline-{sample}-{replicate}",
+                    "scenario": "baseline",
+                    "sample": sample,
+                    "replicate": replicate,
+                    **values,
+                    "status": "ok",
+                    "invasion_week": 9.0 if invades else np.nan,
+                    "highest_rung": 5 if invades else 2,
+                    "max_tier": sample % 4,
+                }
+            )
+    design = {"sampler": "latin", "samples": 8, "names": list(SCREENED)}
+    return write_experiment(tmp_path / "screening", pd.DataFrame(rows), design)
+
+
+@pytest.mark.parametrize("fixture", ["latin", "screening"])
+def test_by_point_fits_100_columns_and_wide_shows_everything(
+    fixture: str, request: pytest.FixtureRequest
+) -> None:
+    experiment = load_results(request.getfixturevalue(fixture))
+    text = summary.report_text(experiment, by_point=True)
+    assert max(len(line) for line in text.splitlines()) <= 100, text
+    wide = summary.report_text(experiment, by_point=True, wide=True)
+    header = next(line for line in wide.splitlines() if line.startswith("scenario"))
+    for column in (*experiment.parameters, "median week", "mean top tier", "mean top rung"):
+        assert column in header
+    if fixture == "screening":
+        assert max(len(line) for line in wide.splitlines()) > 100
+        # Numbered parameters, named below; what did not fit is named, and how to see it.
+        assert "p1=russia_risk_attitude" in text and "p6=germany_gas_import_share" in text
+        assert "left out to fit: median week, mean top tier" in text
+        assert "--wide shows every column" in text and "--csv FILE" in text
+        narrow = next(line for line in text.splitlines() if line.startswith("scenario"))
+        assert "p3" in narrow and "troops_for_even_odds" not in narrow
+
+
+def test_by_point_leaves_out_the_dummy_before_the_parameters_the_model_reads() -> None:
+    names = [f"a_long_parameter_name_{i}" for i in range(12)] + ["dummy"]
+    table = pd.DataFrame(
+        {
+            "scenario": ["baseline"],
+            "sample": [0],
+            **{n: [0.123456] for n in names},
+            "runs": [5],
+            "errors": [0],
+            "invaded": [1],
+            "p_invasion": [0.2],
+            "p_invasion_lo": [0.04],
+            "p_invasion_hi": [0.62],
+            "invasion_week_median": [8.0],
+            "mean_max_sanction_tier": [1.0],
+            "mean_highest_rung": [4.0],
+        }
+    )
+    text = summary.format_points(table, names)
+    assert max(len(line) for line in text.splitlines()) <= 100, text
+    left_out = " ".join(text.split()).split("left out to fit: ")[1].split(";")[0]
+    assert "dummy" in left_out and "a_long_parameter_name_0" not in left_out
+    assert "p1" in text.splitlines()[0]
