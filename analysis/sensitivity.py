@@ -9,6 +9,7 @@ parameter's index can be told from chance.
 
 from __future__ import annotations
 
+import textwrap
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -239,39 +240,51 @@ def sensitivity_table(experiment: Results, outcomes: Sequence[str] | None = None
     return pd.DataFrame(rows)
 
 
-def format_sensitivity(table: pd.DataFrame) -> str:
-    """Plain text: one block per scenario and outcome, parameters by falling main index."""
+def format_sensitivity(table: pd.DataFrame, width: int = 100) -> str:
+    """Plain text: one block per scenario and outcome, parameters by falling main index.
+
+    The lines of prose are wrapped to ``width`` characters (the summary's tables keep to it).
+    """
     if table.empty:
         return "Sensitivity: nothing to analyse."
     method = table["method"].iloc[0]
     main = MAIN_INDEX[method]
     columns = INDEX_COLUMNS[method]
-    lines = [
-        f"Sensitivity ({method}); '*' = index above the dummy's {main} + confidence "
-        f"(noise floor); Y per sample = mean over its replicates"
-    ]
-    width = max(len("parameter"), *(len(p) for p in table["parameter"]))
+
+    def wrapped(text: str, indent: str = "") -> list[str]:
+        return textwrap.wrap(
+            text,
+            width,
+            initial_indent=indent,
+            subsequent_indent=indent + "  ",
+            break_on_hyphens=False,
+        )
+
+    marked = f"'*' = index above the dummy's {main} + confidence (noise floor)"
+    lines = wrapped(f"Sensitivity ({method}); {marked};")
+    lines += wrapped("Y per sample = mean over its replicates", "  ")
+    name_width = max(len("parameter"), *(len(p) for p in table["parameter"]))
     for (scenario, outcome), block in table.groupby(["scenario", "outcome"], sort=False):
         floor = block["noise_floor"].iloc[0]
         floor_text = "none (no dummy)" if pd.isna(floor) else f"{floor:.3f}"
         if floor == 0:
             floor_text += ", the dummy showed no effect at all: too few runs to judge noise"
         lines.append("")
-        lines.append(
+        lines += wrapped(
             f"{scenario} / {OUTCOMES.get(outcome, outcome)} "
             f"({block['samples'].iloc[0]} sample rows; noise floor {floor_text})"
         )
         note = block["note"].iloc[0]
         if note and block[main].isna().all():
-            lines.append(f"  not analysed: {note}")
+            lines += wrapped(f"not analysed: {note}", "  ")
             continue
         if note:
-            lines.append(f"  caution: {note}")
+            lines += wrapped(f"caution: {note}", "  ")
         lines.append(
-            "  " + "parameter".ljust(width) + "".join(c.rjust(13) for c in columns) + "  above"
+            "  " + "parameter".ljust(name_width) + "".join(c.rjust(13) for c in columns) + "  above"
         )
         for row in block.sort_values(main, ascending=False).itertuples(index=False):
             mark = "dummy" if row.is_dummy else ("*" if row.above_noise_floor else "")
             values = "".join(f"{getattr(row, c):13.3f}" for c in columns)
-            lines.append(f"  {row.parameter.ljust(width)}{values}  {mark}")
+            lines.append(f"  {row.parameter.ljust(name_width)}{values}  {mark}")
     return "\n".join(lines)

@@ -707,7 +707,7 @@ def report_text(
         table,
     ]
     if sensitivity is not None and len(sensitivity):
-        lines += ["", format_sensitivity(sensitivity)]
+        lines += ["", format_sensitivity(sensitivity, WIDTH)]
     return "\n".join(lines)
 
 

@@ -332,3 +332,18 @@ def test_morris_steps_undone_by_rounding_are_flagged(tmp_path: Path) -> None:
     assert table["note"].str.contains("move no parameter").all()
     assert table["mu_star"].notna().all()
     assert "caution:" in format_sensitivity(table)
+
+
+@pytest.mark.parametrize("fixture", ["morris_dir", "sobol_dir"])
+def test_the_sensitivity_text_fits_100_columns(
+    fixture: str, request: pytest.FixtureRequest
+) -> None:
+    # issue 17: its heading alone was 121 (sobol) to 127 (morris) columns wide
+    experiment = load_results(request.getfixturevalue(fixture))
+    table = sensitivity_table(experiment)
+    table["note"] = "a caution long enough to need wrapping " * 4  # wrapped like the headings
+    text = format_sensitivity(table)
+    assert max(len(line) for line in text.splitlines()) <= 100, text
+    assert "Y per sample = mean over its replicates" in text
+    report = summary.report_text(experiment, sensitivity_table(experiment))
+    assert max(len(line) for line in report.splitlines()) <= 100, report
