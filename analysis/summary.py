@@ -661,8 +661,13 @@ def _heading(manifest: dict[str, Any], out_dir: Path, runs: pd.DataFrame, ok: in
 
 
 def fit(line: str) -> list[str]:
-    """A line of prose around the tables, wrapped to the terminal width the tables keep."""
-    return textwrap.wrap(line, WIDTH, subsequent_indent="  ", break_on_hyphens=False) or [""]
+    """A line of prose around the tables, wrapped to the terminal width the tables keep.
+
+    Words are never split, so a path or a call longer than a line stays whole on its own line.
+    """
+    return textwrap.wrap(
+        line, WIDTH, subsequent_indent="  ", break_on_hyphens=False, break_long_words=False
+    ) or [""]
 
 
 def figures_line(folder: Path, written: Sequence[Path]) -> str:

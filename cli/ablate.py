@@ -12,7 +12,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from cli.experiment import ProgressLine
+from cli.experiment import ProgressLine, say
 from cli.usage import at_least_one, directory_option
 from experiments.executors import EXECUTORS
 
@@ -78,10 +78,10 @@ def command_ablate(args: argparse.Namespace) -> int:
         executor.close()
     print(text_table(result))
     print()
-    print(f"{args.seeds} paired seeds per mechanism. {summary(result)}")
+    say(f"{args.seeds} paired seeds per mechanism. {summary(result)}")
     if args.out is not None:
         written = write(result, args.out)
-        print(f"Wrote {', '.join(p.name for p in written)} in {args.out}")
+        say(f"Wrote {', '.join(p.name for p in written)} in {args.out}")
     unexpected = [m for m in mechanisms if not m.known_failure and not result.passes(m)]
     for m in unexpected:
         print(f"escalation: ablate: '{m.name}': {verdict(result, m)}", file=sys.stderr)

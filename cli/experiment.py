@@ -126,14 +126,14 @@ def command_experiment(args: argparse.Namespace) -> int:
     retried = f", {final.retried:,} retried" if final.retried else ""
     resumed = f", {final.resumed:,} already there" if final.resumed else ""
     kept = f", {final.kept_failures:,} failed earlier and kept" if final.kept_failures else ""
-    print(
+    say(
         f"{experiment.name}: {final.total:,} runs in {args.out} ({ran:,} run now{retried}"
         f"{resumed}, {final.failures:,} failed{kept}); read them with "
         f"experiments.load('{args.out}')"
     )
     if args.csv is not None:
         written = export_csv(args.out, args.csv)
-        print(f"CSV: {', '.join(p.name for p in written)} in {args.csv}")
+        say(f"CSV: {', '.join(p.name for p in written)} in {args.csv}")
     report_summary(args.out)
     failed = final.failures + final.kept_failures
     if failed:
@@ -147,6 +147,13 @@ def command_experiment(args: argparse.Namespace) -> int:
         )
         return 1
     return 0
+
+
+def say(line: str) -> None:
+    """Print a line of prose wrapped to the 100 columns of the summary (paths kept whole)."""
+    from analysis.summary import fit
+
+    print("\n".join(fit(line)))
 
 
 def report_summary(out: Path) -> None:

@@ -37,7 +37,10 @@ def test_one_entry_runs_and_prints_its_verdict(tmp_path, capsys):
     assert lines[0].split()[:3] == ["mechanism", "ODD", "P(inv)"]
     assert lines[1].startswith("build-up rate") and lines[1].endswith("drives")
     assert all(len(line) <= 100 for line in lines[:2])
-    assert "30 paired seeds per mechanism. 1 of 1 mechanisms move an outcome" in captured.out
+    assert max(len(line) for line in lines) <= 100, captured.out  # issue 17: ~150 before
+    said = " ".join(captured.out.split())
+    assert "30 paired seeds per mechanism. 1 of 1 mechanisms move an outcome" in said
+    assert f"Wrote ablation_runs.csv, ablation_stats.csv in {out}" in said
     assert (out / "ablation_runs.csv").is_file() and (out / "ablation_stats.csv").is_file()
     assert captured.err == ""
 

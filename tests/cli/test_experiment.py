@@ -25,12 +25,28 @@ def test_experiment_runs_resumes_and_exports(tmp_path, capsys):
     file = experiment(tmp_path)
     assert main(["experiment", file, "--out", str(out), "--csv", str(tmp_path / "csv")]) == 0
     captured = capsys.readouterr()
-    assert f"3 runs in {out}" in captured.out
+    assert f"3 runs in {out}" in " ".join(captured.out.split())
     assert "3/3 runs" in captured.err
     assert (tmp_path / "csv" / "runs.csv").is_file()
     assert len(load(out)["runs"]) == 3
     assert main(["experiment", file, "--out", str(out), "--quiet"]) == 0
-    assert "0 run now, 3 already there" in capsys.readouterr().out
+    assert "0 run now, 3 already there" in " ".join(capsys.readouterr().out.split())
+
+
+def test_the_closing_lines_fit_100_columns_and_keep_paths_whole(tmp_path, capsys):
+    # issue 17: "compare-scenarios: 180 runs in ... read them with experiments.load('...')" was
+    # 114 to 133 columns wide
+    out, csv = tmp_path / "out", tmp_path / "csv"
+    file = experiment(tmp_path)
+    assert main(["experiment", file, "--out", str(out), "--csv", str(csv), "--quiet"]) == 0
+    printed = capsys.readouterr().out
+    status = f"cli-small: 3 runs in {out} (3 run now, 0 failed); read them with "
+    assert status in " ".join(printed.split())
+    # Only a path too long for any line may overrun, whole and alone on its line.
+    overruns = [line for line in printed.splitlines() if len(line) > 100]
+    assert all(len(line.split()) == 1 for line in overruns), printed
+    assert f"experiments.load('{out}')" in printed.split()
+    assert str(csv) in printed.split()
 
 
 def test_experiment_with_local_processes(tmp_path, capsys):
@@ -196,7 +212,7 @@ def test_failed_runs_exit_1_and_are_retried_on_resume(tmp_path, capsys, monkeypa
     assert load(out)["runs"]["status"].tolist() == ["ok", "error", "ok"]
     assert main(["experiment", file, "--out", out, "--quiet"]) == 0
     captured = capsys.readouterr()
-    assert "(1 run now, 1 retried, 2 already there, 0 failed)" in captured.out
+    assert "(1 run now, 1 retried, 2 already there, 0 failed)" in " ".join(captured.out.split())
     assert captured.err == ""
     tables = load(out)
     assert tables["runs"]["run_id"].tolist() == [0, 1, 2]
