@@ -42,6 +42,11 @@ def _groups(frame: pd.DataFrame, by: Sequence[str]):
     return frame.groupby(list(by), sort=False, dropna=False)
 
 
+def _results(experiment: Results | str | Path) -> Results:
+    """An experiment as read by ``load_results``, or its directory, read now."""
+    return experiment if isinstance(experiment, Results) else load_results(experiment)
+
+
 def time_to_invasion(outcomes: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
     """Week of invasion among the runs that invaded (median, quartiles) and the share with none."""
 
@@ -93,8 +98,9 @@ def sanction_distribution(outcomes: pd.DataFrame, by: Sequence[str]) -> pd.DataF
     return _distribution(outcomes, by, "max_sanction_tier", dict(SANCTION_TIER_NAMES), "tier")
 
 
-def comparison_table(experiment: Results) -> pd.DataFrame:
+def comparison_table(experiment: Results | str | Path) -> pd.DataFrame:
     """One row per compared group: the headline numbers set side by side."""
+    experiment = _results(experiment)
     outcomes, by = experiment.outcomes, experiment.by
     timing = time_to_invasion(outcomes, by)
     lower, upper = wilson_interval(timing["invaded"], timing["runs"])
@@ -158,16 +164,20 @@ def comparison_table(experiment: Results) -> pd.DataFrame:
 POINT_KEYS = ("scenario", "sample")
 
 
-def point_outcomes(experiment: Results) -> pd.DataFrame:
+def point_outcomes(experiment: Results | str | Path) -> pd.DataFrame:
     """One row per design point (scenario, sample): its parameter values and its outcomes.
 
     For plotting an outcome against a parameter of a latin, sobol or morris sweep, which the
-    comparison table pools into one row per scenario. Columns: scenario, sample, one column
-    per varied parameter, runs (without error), errors, invaded, p_invasion with its Wilson
-    bounds p_invasion_lo and p_invasion_hi, invasion_week_median (among the runs that invaded),
-    mean_max_sanction_tier and mean_highest_rung. A point whose runs all failed has runs 0,
+    comparison table pools into one row per scenario. ``experiment`` is what
+    :func:`~analysis.results.load_results` returns, or the results directory itself.
+
+    Columns: scenario, sample, one column per varied parameter, runs (without error), errors,
+    invaded, p_invasion with its Wilson bounds p_invasion_lo and p_invasion_hi,
+    invasion_week_median (among the runs that invaded), mean_max_sanction_tier and
+    mean_highest_rung. A point whose runs all failed has runs 0,
     a missing p_invasion and the bounds (0, 1).
     """
+    experiment = _results(experiment)
     keys = list(POINT_KEYS)
     every = experiment.runs
     points = (
@@ -337,12 +347,13 @@ def _short_value(value: Any) -> str:
     return _value(value)
 
 
-def start_dates(experiment: Results) -> dict[str, dt.date]:
+def start_dates(experiment: Results | str | Path) -> dict[str, dt.date]:
     """Week 0 of each scenario of the experiment: its ``world.start_date``.
 
     Read from the scenario (built-in name, or the file the experiment named); a scenario that
     can no longer be loaded gives the date of week 0 in its recorded model table instead.
     """
+    experiment = _results(experiment)
     from world.errors import EscalationError
     from world.scenario import load_scenario
 
@@ -613,8 +624,11 @@ def _notes(
 # --- the report ---------------------------------------------------------------------------
 
 
-def write_figures(experiment: Results, sensitivity: pd.DataFrame | None = None) -> list[Path]:
+def write_figures(
+    experiment: Results | str | Path, sensitivity: pd.DataFrame | None = None
+) -> list[Path]:
     """Write the report's PNG figures to DIR/figures/ and return their paths."""
+    experiment = _results(experiment)
     figures = experiment.out_dir / "figures"
     outcomes, by = experiment.outcomes, experiment.by
     written = [
@@ -675,7 +689,7 @@ def figures_line(folder: Path, written: Sequence[Path]) -> str:
 
 
 def report_text(
-    experiment: Results,
+    experiment: Results | str | Path,
     sensitivity: pd.DataFrame | None = None,
     *,
     wide: bool = False,
@@ -687,6 +701,7 @@ def report_text(
     ``wide`` shows every column of the comparison; ``weeks_as="date"`` gives invasion weeks as
     dates; ``by_point`` replaces the comparison by one line per design point.
     """
+    experiment = _results(experiment)
     starts = start_dates(experiment) if weeks_as == "date" else None
     if by_point:
         table = format_points(

@@ -174,6 +174,26 @@ def test_point_outcomes_has_one_row_per_design_point(latin: Path) -> None:
     assert list(points["mean_max_sanction_tier"]) == [0, 1, 2, 3]
 
 
+def test_the_summary_functions_take_the_results_directory_too(latin: Path) -> None:
+    # issue 17: the README's point_outcomes('ex/latin_sweep') raised AttributeError
+    experiment = load_results(latin)
+    for given in (str(latin), latin):
+        pd.testing.assert_frame_equal(
+            summary.point_outcomes(given), summary.point_outcomes(experiment)
+        )
+        pd.testing.assert_frame_equal(
+            summary.comparison_table(given), summary.comparison_table(experiment)
+        )
+        assert summary.report_text(given) == summary.report_text(experiment)
+        assert summary.start_dates(given) == summary.start_dates(experiment)
+    assert summary.write_figures(str(latin))[0].name == "invasion_probability.png"
+
+
+def test_the_readme_shows_a_point_outcomes_call_that_works() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    assert 'analysis.summary.point_outcomes("out/sweep")' in readme
+
+
 def test_summarize_by_point_prints_and_writes_it(
     latin: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
