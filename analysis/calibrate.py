@@ -19,6 +19,7 @@ Everything the search ran stays in the output directory as ordinary experiment d
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import math
 import re
@@ -193,15 +194,29 @@ def evaluate(
     return [per_run[sample_of.reindex(per_run.index) == i] for i in range(len(sets))]
 
 
+# The experiments a calibration runs, in this order (the progress callback's names).
+STAGES = ("search", "final")
+
+
 def calibrate(
     calibration: Calibration,
     out: Path,
     executor: Executor | None = None,
-    progress: Callable[[Any], None] | None = None,
+    progress: Callable[[str, Any], None] | None = None,
 ) -> dict[str, Any]:
-    """The whole procedure; returns the record of the fit (also written to ``out``)."""
+    """The whole procedure; returns the record of the fit (also written to ``out``).
+
+    ``progress(stage, state)`` follows the runs of each of :data:`STAGES` (state: the runner's
+    ``Progress``): the search over every candidate, then the finalists' re-runs.
+    """
+
+    def follow(stage: str) -> Callable[[Any], None] | None:
+        return None if progress is None else functools.partial(progress, stage)
+
     pool = candidates(calibration)
-    search = evaluate(calibration, pool, calibration.replicates, out / "search", executor, progress)
+    search = evaluate(
+        calibration, pool, calibration.replicates, out / "search", executor, follow("search")
+    )
     scores = [score(per_run, calibration.targets) for per_run in search]
     order = sorted(range(len(pool)), key=lambda i: scores[i])[: calibration.finalists]
     finals = evaluate(
@@ -210,7 +225,7 @@ def calibrate(
         calibration.final_replicates,
         out / "final",
         executor,
-        progress,
+        follow("final"),
     )
     finalists = []
     for rank, (index, per_run) in enumerate(zip(order, finals, strict=True)):

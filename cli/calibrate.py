@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from cli.usage import UsageError
+from cli.validate import StageLines
 from experiments.executors import EXECUTORS
 
 
@@ -31,12 +32,14 @@ def register(commands: argparse._SubParsersAction) -> None:
         action="store_true",
         help="write the chosen values into the scenario file and docs/ODD.md",
     )
+    parser.add_argument("--quiet", action="store_true", help="no progress lines")
     parser.set_defaults(handler=command_calibrate)
 
 
 def command_calibrate(args: argparse.Namespace) -> int:
     from analysis.calibrate import (
         DEFAULT_FILE,
+        STAGES,
         apply,
         calibrate,
         load_calibration,
@@ -50,11 +53,13 @@ def command_calibrate(args: argparse.Namespace) -> int:
     if args.out.exists() and not args.out.is_dir():
         raise UsageError(f"--out {args.out}: exists and is not a directory")
     executor = make_executor(args.executor, args.workers, args.scheduler)
+    # The progress lines of `escalation validate`: in place on a terminal, else one per update.
+    lines = StageLines(STAGES, sys.stderr, enabled=not args.quiet, command="calibrate")
     try:
-        record = calibrate(calibration, args.out, executor, progress=_progress)
+        record = calibrate(calibration, args.out, executor, progress=lines.update)
     finally:
+        lines.finish()
         executor.close()
-    print(file=sys.stderr)
     print(summary_table(record).to_string(index=False, float_format=lambda v: f"{v:,.4g}"))
     chosen = record["chosen"]
     if chosen is None:
@@ -65,7 +70,3 @@ def command_calibrate(args: argparse.Namespace) -> int:
         written = apply(record)
         print(f"Wrote {written} into the {record['scenario']} scenario and docs/ODD.md")
     return 0
-
-
-def _progress(state) -> None:
-    print(f"\r  calibration runs: {state.done}/{state.total}", end="", file=sys.stderr)

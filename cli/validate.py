@@ -78,11 +78,19 @@ def command_validate(args: argparse.Namespace) -> int:
 
 
 class StageLines:
-    """A :class:`~cli.experiment.ProgressLine` per validation experiment, named with its place:
-    ``validate 2/5 hypotheses: 300/1,200 runs (25%), ...``."""
+    """A :class:`~cli.experiment.ProgressLine` per experiment of a command that runs several,
+    named with its place: ``validate 2/5 hypotheses: 300/1,200 runs (25%), ...``. Redrawn in
+    place on a terminal, a line per update elsewhere (a log, a pipe)."""
 
-    def __init__(self, order: Sequence[str], stream: TextIO, enabled: bool = True) -> None:
+    def __init__(
+        self,
+        order: Sequence[str],
+        stream: TextIO,
+        enabled: bool = True,
+        command: str = "validate",
+    ) -> None:
         self.order, self.stream, self.enabled = list(order), stream, enabled
+        self.command = command
         self.name: str | None = None
         self.line: ProgressLine | None = None
 
@@ -91,7 +99,7 @@ class StageLines:
             self.finish()
             place = f"{self.order.index(name) + 1}/{len(self.order)} " if name in self.order else ""
             self.name = name
-            self.line = ProgressLine(f"validate {place}{name}", self.stream, self.enabled)
+            self.line = ProgressLine(f"{self.command} {place}{name}", self.stream, self.enabled)
         assert self.line is not None
         self.line.update(state)
 

@@ -156,3 +156,21 @@ def test_calibrate_command_refuses_a_bad_file_in_one_line(tmp_path, capsys):
     assert main(["calibrate", str(path), "--out", str(tmp_path / "o")]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "replicates" in err[0]
+
+
+def test_calibrate_progress_is_a_line_per_update_when_not_on_a_terminal(tmp_path, capsys):
+    # issue 17: "\r  calibration runs: k/n" ran together on one line in a log or a pipe
+    path = write(
+        tmp_path,
+        SMALL.replace("candidates = 4", "candidates = 2").replace("finalists = 2", "finalists = 1"),
+    )
+    main(["calibrate", str(path), "--out", str(tmp_path / "o"), "--executor", "serial"])
+    err = capsys.readouterr().err
+    assert "\r" not in err and err.endswith("\n")
+    lines = err.splitlines()
+    assert lines[0].startswith("calibrate 1/2 search: 0/6 runs")
+    assert any(line.startswith("calibrate 1/2 search: 6/6 runs (100%)") for line in lines)
+    assert lines[-1].startswith("calibrate 2/2 final: 4/4 runs (100%)")
+    quiet = ["--out", str(tmp_path / "q"), "--executor", "serial", "--quiet"]
+    assert main(["calibrate", str(path), *quiet]) in (0, 1)
+    assert capsys.readouterr().err == ""
