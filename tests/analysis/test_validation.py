@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
+from pathlib import Path
 
 import pytest
 
 from analysis.validation import EXPERIMENTS, differences, newcombe
+from analysis.validation import heading as report_heading
 from cli.main import main
 
 
@@ -55,6 +58,7 @@ def test_report_command_runs_end_to_end(tmp_path, capsys):
     assert "Reported, not judged" in text and "`us_alert_date`" in text
     assert "`invasion_not_viable`" in text and "`closing_window`" in text
     assert "noise floor" in text
+    assert "[docs/SOURCES.md](SOURCES.md)" in text
     # a row of the ablation registry
     assert "| tie learning | how fast ties follow (dis)agreement, 0 to 0.3 |" in text
     assert (tmp_path / "runs" / "ablation" / "ablation_runs.csv").is_file()
@@ -62,6 +66,15 @@ def test_report_command_runs_end_to_end(tmp_path, capsys):
         data = (report.parent / "figures" / figure).read_bytes()
         assert data.startswith(b"\x89PNG"), figure
         assert f"figures/{figure}" in text
+
+
+def test_the_heading_links_the_sources_the_report_cites_by_id():
+    # issue 17: the report cited (000) to (004) and never said where they are described
+    head = report_heading(dt.datetime(2026, 1, 2, 3, 4, tzinfo=dt.UTC), Path("/tmp/runs"))
+    assert head[0] == "# Validation report"
+    linked = [line for line in head if "[docs/SOURCES.md](SOURCES.md)" in line]
+    assert len(linked) == 1 and "(000) to (004)" in linked[0]
+    assert (Path(__file__).resolve().parents[2] / "docs" / "SOURCES.md").is_file()
 
 
 @pytest.mark.parametrize(
