@@ -47,6 +47,9 @@ DEFAULT_FILE = CALIBRATION_DIR / "calibration.toml"
 REPO_ROOT = CALIBRATION_DIR.parent
 ODD = REPO_ROOT / "docs" / "ODD.md"
 RECORD = REPO_ROOT / "docs" / "calibration.json"
+# Where an ODD row of a calibrated parameter sends the reader: the record of the fit and the
+# section on calibration (§1); docs/VALIDATION.md only repeats the record's summary.
+CITATION = "docs/calibration.json (§1)"
 KEYS = (
     "scenario",
     "seed",
@@ -359,7 +362,7 @@ def apply(
     note = (
         f"calibrated ({record['date']}, `escalation calibrate`, "
         f"{record['final_replicates']} seeds): fits {means}; all patterns met; "
-        "see docs/VALIDATION.md"
+        f"see {CITATION}"
     )
     # Both texts are made (and checked) before either file is replaced.
     scenario_text = _scenario_text(scenario_file, values, f"calibrated {record['date']}")

@@ -174,3 +174,17 @@ def test_calibrate_progress_is_a_line_per_update_when_not_on_a_terminal(tmp_path
     quiet = ["--out", str(tmp_path / "q"), "--executor", "serial", "--quiet"]
     assert main(["calibrate", str(path), *quiet]) in (0, 1)
     assert capsys.readouterr().err == ""
+
+
+def test_applying_the_committed_record_again_changes_nothing(tmp_path):
+    # issue 17: --apply rewrote the ODD's "see docs/calibration.json (§1)" to "see
+    # docs/VALIDATION.md"; the applied text must be what the committed files say, and stable.
+    root = Path(__file__).resolve().parents[2]
+    record = json.loads((root / "docs" / "calibration.json").read_text(encoding="utf-8"))
+    scenario, odd = tmp_path / "baseline.toml", tmp_path / "ODD.md"
+    shutil.copy(builtin_dir() / f"{record['scenario']}.toml", scenario)
+    shutil.copy(root / "docs" / "ODD.md", odd)
+    before = scenario.read_text(encoding="utf-8"), odd.read_text(encoding="utf-8")
+    for _ in range(2):
+        apply(record, scenario, odd, tmp_path / "calibration.json")
+        assert (scenario.read_text(encoding="utf-8"), odd.read_text(encoding="utf-8")) == before
