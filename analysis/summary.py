@@ -674,13 +674,18 @@ def _heading(manifest: dict[str, Any], out_dir: Path, runs: pd.DataFrame, ok: in
     return [wrapped for line in lines for wrapped in fit(line)]
 
 
-def fit(line: str) -> list[str]:
+def fit(line: str, whole_words: bool = False) -> list[str]:
     """A line of prose around the tables, wrapped to the terminal width the tables keep.
 
-    Words are never split, so a path or a call longer than a line stays whole on its own line.
+    A word longer than a line is split, unless ``whole_words``: then a path or a call to be
+    copied stays whole on a line of its own, however long.
     """
     return textwrap.wrap(
-        line, WIDTH, subsequent_indent="  ", break_on_hyphens=False, break_long_words=False
+        line,
+        WIDTH,
+        subsequent_indent="  ",
+        break_on_hyphens=False,
+        break_long_words=not whole_words,
     ) or [""]
 
 

@@ -153,7 +153,7 @@ def say(line: str) -> None:
     """Print a line of prose wrapped to the 100 columns of the summary (paths kept whole)."""
     from analysis.summary import fit
 
-    print("\n".join(fit(line)))
+    print("\n".join(fit(line, whole_words=True)))
 
 
 def report_summary(out: Path) -> None:
