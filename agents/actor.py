@@ -14,7 +14,7 @@ import mesa
 from world.choice import Option, choose, lottery_value
 from world.energy import energy_exposure
 from world.parameters import ActorProfile
-from world.signals import TRACKS, Kind, Signal, headline_action
+from world.signals import TRACK_SLOT, TRACKS, Kind, Signal, headline_action
 
 
 def toward(current: float, target: float, rate: float) -> float:
@@ -39,6 +39,7 @@ class Actor(mesa.Agent):
         super().__init__(model)
         self.profile = profile
         self.name = profile.name  # as in every table (the agents table's "actor" column)
+        self.slot = 0  # its place in the scenario's list of actors: which draws are its own
         self.role = profile.role
         self.action = "none"
         self.track_actions: dict[str, str] = dict.fromkeys(TRACKS, "none")
@@ -79,7 +80,10 @@ class Actor(mesa.Agent):
     def step(self) -> None:
         world = self.model.world
         profile = self.profile
-        draw = self.model.random
+        # The week's uniforms, one per (actor, track), keyed so that no other actor's choices
+        # move this one's draws (`world.draws`).
+        draws = self.model.choice_draws
+        first = self.slot * len(TRACKS)
         chosen = dict.fromkeys(TRACKS, "hold")
         for track, options in self.tracks().items():
             if self.deliberate and not self.deliberate.isdisjoint(options):
@@ -92,7 +96,7 @@ class Actor(mesa.Agent):
                     world.value_curvature,
                     world.prospect_theory,
                     world.choice_temperature,
-                    draw,
+                    draws[first + TRACK_SLOT[track]],
                 )
             elif options:
                 chosen[track] = next(iter(options))

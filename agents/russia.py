@@ -97,9 +97,7 @@ class Russia(Actor):
         self.waiting = 0.0  # the value of not invading this week
         self.last_military_best = "hold"  # its best-valued military option this week
         # Russia's error in judging Ukraine's strength: drawn once, its intelligence's bias.
-        error = calc.capability_bias + calc.capability_misjudgement * float(
-            model.rng.standard_normal()
-        )
+        error = calc.capability_bias + calc.capability_misjudgement * model.intelligence_draw
         self.capability_error = max(-0.9, error)
         # What each sanction tier takes from Russia: SWIFT's bite lessened by alternatives,
         # the energy tier's set by the budget's dependence on hydrocarbon exports.

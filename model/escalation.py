@@ -20,7 +20,7 @@ import pandas as pd
 from agents import Actor, Russia, Ukraine, Union, WesternState
 from model.columns import TABLE_COLUMNS, attach
 from model.record import TABLES, Columns, WeeklyRecord, frame_tables
-from world import decisions, energy
+from world import decisions, draws, energy
 from world.alliance import AllianceGraph
 from world.ladder import (
     RUNG_NAMES,
@@ -35,6 +35,8 @@ from world.ladder import (
 from world.scenario import ScenarioSpec, load_scenario
 from world.signals import (
     AMBIGUOUS_POSTURES,
+    KIND_SLOT,
+    TRACKS,
     Kind,
     Signal,
     credibility,
@@ -42,7 +44,6 @@ from world.signals import (
     perceived,
 )
 
-NORMAL_BLOCK = 256  # perception-noise draws fetched from the generator at a time
 # A sanction tier's cost (to Russia as its calculus values it, to a sanctioner as its
 # ``tier_cost``) is charged over half a year: this share of it each week the tier is in force.
 SANCTION_COST_WEEKS = 26.0
@@ -118,8 +119,13 @@ class EscalationModel(mesa.Model):
         self.policy = self.spec.policy
         self.calculus = self.spec.invasion_calculus
         self._signal_weights: dict[float, float] = {}
-        self._normal_block: list[float] = []
-        self._normal_next = 0
+        # Every draw after this one is keyed by (this key, week, purpose, slot): see
+        # `world.draws`. Mesa's ``self.random`` serves only the activation order.
+        self.draw_key = draws.run_key(self.rng)
+        self.intelligence_draw = float(
+            draws.normals(self.draw_key, 0, draws.Purpose.INTELLIGENCE, 1)[0]
+        )
+        self.choice_draws: list[float] = []
         self.horizon = world.weeks
         self.week = 0
         self.date, self.load = energy.calendar_week(world.start_date, 0, world.coldest_day)
@@ -156,6 +162,9 @@ class EscalationModel(mesa.Model):
         self.challenger: Russia = Russia(self, self.spec_of("challenger"))
         self.target: Ukraine = Ukraine(self, self.spec_of("target"))
         self.actors: dict[str, Actor] = {a.name: a for a in self.agents}
+        self._slots = {profile.name: slot for slot, profile in enumerate(self.spec.actors)}
+        for actor in self.actors.values():
+            actor.slot = self._slots[actor.name]
         self.lead_state = max(self.western, key=lambda a: a.profile.economic_weight)
         # Who decides sanctions, and with what weight: EU members through the Union.
         union_speaks = self.union is not None
@@ -311,14 +320,24 @@ class EscalationModel(mesa.Model):
     def _deliver(self, post: list[Signal]) -> dict[str, list[tuple[Signal, float, float]]]:
         """Last week's post as each receiver reads it.
 
-        Misperception: every signal is read with its own noise, drawn for the whole post at
-        once, and the challenger reads defensive postures as offensive (the security
-        dilemma). Costly signals weigh more. A signal of a kind its receiver does not read is
-        still logged and drawn noise for, but not delivered.
+        Misperception: every signal is read with its own noise, keyed by its week, sender,
+        receiver and kind (`world.draws`), and the challenger reads defensive postures as
+        offensive (the security dilemma). Costly signals weigh more. A signal of a kind its
+        receiver does not read is still logged, but not delivered.
         """
         noise_sd = self.world.misperception
+        slots, kinds = self._slots, len(KIND_SLOT)
         if noise_sd > 0.0:
-            noises = [noise_sd * z for z in self._standard_normals(len(post))]
+            # Each (sender, receiver, kind) of the week has its own draw (`world.draws`).
+            block = draws.normals(
+                self.draw_key, self.week, draws.Purpose.PERCEPTION, len(slots) ** 2 * kinds
+            )
+            pairs = len(slots)
+            at = [
+                (slots[s.sender] * pairs + slots[s.receiver]) * kinds + KIND_SLOT[s.kind]
+                for s in post
+            ]
+            noises = (noise_sd * block[at]).tolist()
         else:
             noises = [0.0] * len(post)
         inbox: dict[str, list[tuple[Signal, float, float]]] = {name: [] for name in self._reads}
@@ -336,20 +355,6 @@ class EscalationModel(mesa.Model):
                 weight = weight_of(signal.cost)
             inbox[receiver].append((signal, perceived(signal.intensity, noise, bias), weight))
         return inbox
-
-    def _standard_normals(self, count: int) -> list[float]:
-        """The next ``count`` standard normal draws of ``self.rng``, fetched in blocks.
-
-        A block holds the same numbers, in the same order, as draws of a few at a time (the
-        generator yields one value per draw), for a fraction of the cost of a call per week.
-        """
-        start, end = self._normal_next, self._normal_next + count
-        if end > len(self._normal_block):
-            fresh = self.rng.standard_normal(max(NORMAL_BLOCK, count)).tolist()
-            self._normal_block = self._normal_block[start:] + fresh
-            start, end = 0, count
-        self._normal_next = end
-        return self._normal_block[start:end]
 
     def signal_weight(self, cost: float) -> float:
         """How far a signal of this cost moves a belief: learning rate times credibility."""
@@ -438,6 +443,9 @@ class EscalationModel(mesa.Model):
         self._remember_views()
 
         self._assess()
+        self.choice_draws = draws.uniforms(
+            self.draw_key, self.week, draws.Purpose.CHOICE, len(self._slots) * len(TRACKS)
+        )
         self.agents.shuffle_do("step")
         self._apply_consequences()
         self.datacollector.collect(self)
@@ -505,11 +513,14 @@ class EscalationModel(mesa.Model):
         hazard = world.brinkmanship_hazard * (level - HAZARD_BASE_RUNG)
         # Only once at war: an unintended clash with NATO, or a nuclear threat.
         at_war = Rung.FULL_SCALE_INVASION <= level < Rung.NUCLEAR_THREAT
-        if at_war and self.random.random() < hazard:
+        if at_war and hazard > 0.0 and self._hazard_draw() < hazard:
             pushed = level + 1
         self.rung = next_rung(self.rung, pushed, self.invasion)
         if self.rung >= Rung.NATO_RUSSIA_CLASH:
             self.challenger.nato_threat = 1.0  # NATO is in the fight: the threat is realised
+
+    def _hazard_draw(self) -> float:
+        return draws.uniforms(self.draw_key, self.week, draws.Purpose.BRINKMANSHIP, 1)[0]
 
     def _update_talks(self) -> None:
         if self.invasion:

@@ -11,7 +11,6 @@ value function is linear and only the spread term remains. Choice among options 
 from __future__ import annotations
 
 import math
-import random
 from collections.abc import Mapping, Sequence
 
 Lottery = Sequence[tuple[float, float]]  # (probability, outcome)
@@ -62,10 +61,11 @@ def choose(
     curvature: float,
     prospect_theory: bool,
     temperature: float,
-    draw: random.Random,
+    uniform: float,
 ) -> str:
     """Value each option and pick one by logit: an actor's weekly choice, in one call.
 
+    ``uniform`` is the week's draw on [0, 1) for this actor and track (`world.draws`).
     Sure outcomes are valued inline (``prospect_value`` written out): they are most of the
     options weighed in a run, and a call per option was a tenth of the choice's cost.
     """
@@ -89,7 +89,7 @@ def choose(
     top = max(values)
     exp = math.exp
     weights = [exp((v - top) / temperature) for v in values]
-    threshold = draw.random() * sum(weights)
+    threshold = uniform * sum(weights)
     for option, weight in zip(options, weights):  # noqa: B905 - same length by construction
         threshold -= weight
         if threshold <= 0.0:
@@ -97,9 +97,9 @@ def choose(
     return option  # rounding left a sliver of the threshold: the last option
 
 
-def logit_choice(values: Mapping[str, float], temperature: float, draw: random.Random) -> str:
+def logit_choice(values: Mapping[str, float], temperature: float, uniform: float) -> str:
     """Pick an option with probability proportional to exp(value / temperature)."""
-    return choose(values, 0.0, 1.0, 1.0, False, temperature, draw)
+    return choose(values, 0.0, 1.0, 1.0, False, temperature, uniform)
 
 
 def choice_probabilities(values: Mapping[str, float], temperature: float) -> dict[str, float]:

@@ -110,6 +110,8 @@ _KIND_OF: dict[str, Kind] = {str(kind): kind for kind in Kind}
 #: The tracks an actor acts on each week, in the order a headline prefers them at equal
 #: stance: one action per track, so a threat never crowds out a delivery.
 TRACKS = ("military", "aid", "economic", "diplomatic")
+TRACK_SLOT = {track: i for i, track in enumerate(TRACKS)}  # a track's draw among an actor's
+KIND_SLOT = {kind: i for i, kind in enumerate(Kind)}  # a kind's draw among a pair's signals
 
 
 def headline_action(actions: Iterable[str]) -> str:

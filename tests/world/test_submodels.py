@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import itertools
 import math
@@ -30,7 +29,7 @@ from world.decisions import consent_tier
 from world.energy import energy_exposure, gas_price, next_storage, storage_change, winter_load
 from world.ladder import Rung, next_rung
 from world.parameters import World
-from world.signals import credibility, perceived
+from world.signals import Kind, Signal, credibility, perceived
 
 
 def increasing(values):
@@ -111,7 +110,7 @@ def test_logit_choice_frequencies_match_probabilities():
     values = {"hold": 0.0, "talks": 0.03, "threat": -0.02, "invade": 0.05}
     draws = 20_000
     draw = random.Random(20211101)
-    counts = Counter(logit_choice(values, 0.03, draw) for _ in range(draws))
+    counts = Counter(logit_choice(values, 0.03, draw.random()) for _ in range(draws))
     for option, p in choice_probabilities(values, 0.03).items():
         # 0.015 is more than four standard errors of a share at n = 20,000
         assert counts[option] / draws == pytest.approx(p, abs=0.015), option
@@ -120,15 +119,15 @@ def test_logit_choice_frequencies_match_probabilities():
 def test_logit_choice_is_reproducible_with_the_same_seed():
     values = {"a": 0.0, "b": 0.01, "c": 0.02}
     draw_a, draw_b = random.Random(7), random.Random(7)
-    picks = [logit_choice(values, 0.03, draw_a) for _ in range(200)]
-    assert picks == [logit_choice(values, 0.03, draw_b) for _ in range(200)]
+    picks = [logit_choice(values, 0.03, draw_a.random()) for _ in range(200)]
+    assert picks == [logit_choice(values, 0.03, draw_b.random()) for _ in range(200)]
     assert set(picks) == set(values)
 
 
 def test_near_zero_temperature_picks_the_best_option():
     draw = random.Random(1)
     values = {"a": 0.0, "b": 1.0, "c": 0.5}
-    assert {logit_choice(values, 0.005, draw) for _ in range(200)} == {"b"}
+    assert {logit_choice(values, 0.005, draw.random()) for _ in range(200)} == {"b"}
 
 
 # --- energy ----------------------------------------------------------------------------------
@@ -271,12 +270,32 @@ def test_perceived_intensity_is_clipped_to_unit_interval(intensity, noise, bias,
     assert perceived(intensity, noise, bias) == pytest.approx(expected)
 
 
-def test_perception_noise_is_the_generators_stream_whatever_the_block_boundaries():
-    # Noise is fetched in blocks; the draws must be those of drawing week by week.
-    model = EscalationModel("baseline", rng=3)
-    expected = copy.deepcopy(model.rng).standard_normal(900).tolist()
-    drawn = [z for count in (13, 250, 0, 300, 1, 336) for z in model._standard_normals(count)]
-    assert drawn == expected
+def test_a_signals_misperception_is_keyed_by_who_sent_what_to_whom():
+    # Common random numbers: the noise on a signal depends on its week, sender, receiver and
+    # kind, not on how many signals went out before it, so an extra signal elsewhere in the
+    # post leaves every other signal's reading as it was.
+    model = EscalationModel("baseline", rng=3, misperception=0.3)
+    model.week = 4
+    one = Signal(4, "United States", "Russia", Kind.SANCTION_THREAT, 0.6, 0.1)
+    other = Signal(4, "Poland", "Russia", Kind.FLANK_DEPLOYMENT, 0.6, 0.04)
+    alone = model._deliver([one])["Russia"]
+    crowded = model._deliver([other, one])["Russia"]
+    assert crowded[1] == alone[0]
+    assert crowded[0][1] != alone[0][1]  # a different pair has its own draw
+    model.week = 5
+    assert model._deliver([one])["Russia"][0][1] != alone[0][1]  # and each week its own
+
+
+def test_a_choice_draw_belongs_to_its_actor_and_week():
+    # An actor's uniforms for a week do not move when another actor's options change.
+    low = EscalationModel("baseline", rng=8, united_states_resolve=0.1)
+    high = EscalationModel("baseline", rng=8, united_states_resolve=1.0)
+    for model in (low, high):
+        for _ in range(3):
+            model.step()
+    assert low.choice_draws == high.choice_draws
+    assert low.challenger.capability_error == high.challenger.capability_error
+    assert EscalationModel("baseline", rng=9).draw_key != low.draw_key
 
 
 # --- alliance graph --------------------------------------------------------------------------
