@@ -211,24 +211,27 @@ class Russia(Actor):
         holding = calc.holding_cost * self.troops / TROOP_UNIT
         if model.invasion:
             self.invasion_odds = 0.0
-            nuclear = calc.nuclear_threat_success
+            # A nuclear threat is a way of waging the war, not a note: it is weighed against
+            # fighting on without one (the troops cost the same either way).
+            nuclear = decisions.nuclear_threat_lottery(
+                calc.nuclear_threat_success,
+                calc.nuclear_threat_stake,
+                self.nato_threat,
+                calc.nuclear_threat_cost,
+            )
             # The longer and costlier the war, the more talks are worth (accumulated costs).
             weary = calc.war_talks_value * (self.deal_prospect + self.cost)
             return {
-                "military": {"continue_war": -holding},
+                "military": {
+                    "continue_war": -holding,
+                    "nuclear_threat": [(p, v - holding) for p, v in nuclear],
+                },
                 "economic": {
                     "hold": 0.0,
                     "energy_pressure": calc.war_energy_leverage * self.western_exposure
                     - self.pressure_cost(),
                 },
-                "diplomatic": {
-                    "hold": 0.0,
-                    "nuclear_threat": [
-                        (nuclear, calc.nuclear_threat_stake * self.nato_threat),
-                        (1.0 - nuclear, -calc.nuclear_threat_stake),
-                    ],
-                    "talks": weary,
-                },
+                "diplomatic": {"hold": 0.0, "talks": weary},
             }
         world = model.world
         policy = model.policy

@@ -3,7 +3,8 @@
 Its sanction tier needs its members' consent: it backs the highest tier that members holding
 all but ``eu_consensus_quantile`` of the Union's economic weight back, that share moved by the
 alliance's cohesion (0 is unanimity, so the most restrained member decides; a cohesive Union
-carries its laggards along). Its resolve
+carries its laggards along). An energy embargo needs the stricter
+``energy_consensus_quantile`` (004: dependence on gas rules it out). Its resolve
 and threat are its members' averages; its gas storage is the Union's aggregate.
 """
 

@@ -213,9 +213,8 @@ class WesternState(Actor):
     # --- options -------------------------------------------------------------------------
     def restraint(self) -> float:
         """Share of its military, aid and sanctions' value a state forgoes under nuclear threat:
-        its risk aversion, times how far it fears the threat (all of it at the nuclear rung)."""
-        fear = max(self.nuclear_fear, 1.0 if self.model.rung >= Rung.NUCLEAR_THREAT else 0.0)
-        return max(0.0, -self.profile.risk_attitude) * fear
+        its risk aversion, times how far it fears the threats it has heard (`nuclear_fear`)."""
+        return max(0.0, -self.profile.risk_attitude) * self.nuclear_fear
 
     def tracks(self) -> dict[str, dict[str, Option]]:
         model = self.model

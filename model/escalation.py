@@ -250,8 +250,15 @@ class EscalationModel(mesa.Model):
         )
 
     def union_tier(self, tiers: Sequence[float]) -> float:
-        """The tier the Union's consent rule yields from its members' tiers (in member order)."""
-        return decisions.consent_tier(tiers, self._member_weights, self.consensus_quantile())
+        """The tier the Union's consent rule yields from its members' tiers (in member order):
+        an energy embargo needs the stricter consent of `energy_consensus_quantile`."""
+        return decisions.union_consent_tier(
+            tiers,
+            self._member_weights,
+            self.consensus_quantile(),
+            self.world.energy_consensus_quantile,
+            float(SanctionTier.ENERGY),
+        )
 
     def nord_stream_2_expected_loss(self) -> bool:
         """Whether Russia expects an invasion to cost it Nord Stream 2: a host that would back
@@ -515,6 +522,10 @@ class EscalationModel(mesa.Model):
         at_war = Rung.FULL_SCALE_INVASION <= level < Rung.NUCLEAR_THREAT
         if at_war and hazard > 0.0 and self._hazard_draw() < hazard:
             pushed = level + 1
+            if pushed >= Rung.NUCLEAR_THREAT:
+                # A clash gone nuclear by accident is a scare every capital feels at once.
+                for state in self.western:
+                    state.nuclear_fear = 1.0
         self.rung = next_rung(self.rung, pushed, self.invasion)
         if self.rung >= Rung.NATO_RUSSIA_CLASH:
             self.challenger.nato_threat = 1.0  # NATO is in the fight: the threat is realised

@@ -262,6 +262,41 @@ def consent_tier(tiers: Sequence[float], weights: Sequence[float], dissent: floa
     return min(tiers)
 
 
+def union_consent_tier(
+    tiers: Sequence[float],
+    weights: Sequence[float],
+    dissent: float,
+    energy_dissent: float,
+    energy_tier: float,
+) -> float:
+    """The Union's tier, with the energy embargo held to a stricter consent than the rest.
+
+    Below ``energy_tier`` the members' consent rule decides (`consent_tier`). Cutting off
+    Russian oil and gas costs the dependent members most, so it needs members holding at
+    least ``1 - energy_dissent`` of the weight (004: "the truly nuclear sanctions against the
+    oil and gas industry are not likely due to European dependency on gas"); a Union short
+    of that stops one tier below the embargo.
+    """
+    tier = consent_tier(tiers, weights, dissent)
+    if tier < energy_tier:
+        return tier
+    if consent_tier(tiers, weights, min(dissent, energy_dissent)) >= energy_tier:
+        return tier
+    return energy_tier - 1.0
+
+
+def nuclear_threat_lottery(
+    success: float, stake: float, nato_threat: float, cost: float
+) -> list[tuple[float, float]]:
+    """A nuclear threat in war as a gamble: if it works, it buys the share of the stake the
+    NATO threat puts at risk (Western restraint: less aid, softer sanctions); if not, it
+    costs the stake in standing. Either way it costs ``cost`` (reputation, China's unease)."""
+    return [
+        (success, stake * nato_threat - cost),
+        (1.0 - success, -stake - cost),
+    ]
+
+
 def committed_tier(
     seen_move: int, threatened: int, tier_for_recognition: int, tier_for_incursion: int
 ) -> int:

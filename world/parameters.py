@@ -120,6 +120,14 @@ class World:
         "share of EU members' GDP that may dissent from the Union's tier at cohesion 0.5"
         " (0: unanimity)",
     )
+    energy_consensus_quantile: float = param(
+        0.1,
+        0.0,
+        1.0,
+        "quantile",
+        "share of EU members' GDP that may dissent from an energy embargo (stricter of this and"
+        " the Union's rule)",
+    )
     coalition_threshold: float = param(
         0.65, 0.0, 1.0, "GDP share", "share of sanctioning GDP that must back a tier to impose it"
     )
@@ -420,6 +428,13 @@ class InvasionCalculus:
     )
     nuclear_threat_stake: float = param(
         0.15, 0.0, 5.0, "utility units", "gain (× nato_threat) or loss of a nuclear threat in war"
+    )
+    nuclear_threat_cost: float = param(
+        0.03,
+        0.0,
+        1.0,
+        "utility units",
+        "reputation a nuclear threat in war costs, whatever it wins",
     )
     war_talks_value: float = param(
         0.1,

@@ -320,3 +320,42 @@ def test_the_markdown_table_has_a_row_per_mechanism(tmp_path):
     lines = markdown_table(run_registry(mechanisms, 3))
     assert len(lines) == 3 and lines[2].startswith("| misperception | misperception 0 to 0.4 |")
     assert lines[1].count("|---") == len(lines[0].split(" | "))
+
+
+US_RESOLVE = """
+[[mechanism]]
+name = "US resolve"
+odd = "§7.4"
+what = "US resolve 0.1 to 1"
+low = { united_states_resolve = 0.1 }
+high = { united_states_resolve = 1.0 }
+
+[[mechanism]]
+name = "without flank deployments"
+odd = "§7.4"
+what = "US resolve 0.1 to 1, no eastern deployments"
+low = { united_states_resolve = 0.1, eastern_deployments = false }
+high = { united_states_resolve = 1.0, eastern_deployments = false }
+
+[[mechanism]]
+name = "without the spiral"
+odd = "§7.1"
+what = "US resolve 0.1 to 1, threat does not raise Russia's stake"
+low = { united_states_resolve = 0.1, threat_stake_gain = 0.0 }
+high = { united_states_resolve = 1.0, threat_stake_gain = 0.0 }
+"""
+
+
+@pytest.mark.slow
+def test_us_resolve_works_through_the_spiral(tmp_path):
+    """The registry's note on "US resolve": over 400 paired seeds a resolute US raises
+    P(invasion) (z >= 3), because its flank deployments feed the security spiral (001); cut
+    either link and the effect is gone (|z| < 2)."""
+    executor = ProcessExecutor(workers=2)
+    try:
+        result = run_registry(load_registry(registry(tmp_path, US_RESOLVE)), 400, executor)
+    finally:
+        executor.close()
+    assert result.result("US resolve")["invaded"].z >= Z_MIN
+    for cut in ("without flank deployments", "without the spiral"):
+        assert abs(result.result(cut)["invaded"].z) < 2.0, cut

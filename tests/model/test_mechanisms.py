@@ -99,13 +99,40 @@ def test_a_clash_with_nato_puts_every_western_state_at_full_threat():
 
 def test_a_nuclear_threat_restrains_the_risk_averse_only():
     model = EscalationModel("baseline", rng=2)
-    model.rung = int(Rung.NUCLEAR_THREAT)
     germany, poland = model.actors["Germany"], model.actors["Poland"]
     assert germany.profile.risk_attitude < 0 < poland.profile.risk_attitude
+    assert germany.restraint() == 0.0
+    germany.nuclear_fear = poland.nuclear_fear = 1.0
     assert germany.restraint() == pytest.approx(-germany.profile.risk_attitude)
     assert poland.restraint() == 0.0
+
+
+def test_at_war_a_nuclear_threat_is_a_military_option_and_its_signal_instils_fear():
+    model = EscalationModel("baseline", rng=2)
+    model.step()
+    model.begin_invasion()
+    russia = model.challenger
+    tracks = russia.tracks()
+    assert set(tracks["military"]) == {"continue_war", "nuclear_threat"}
+    assert "nuclear_threat" not in tracks["diplomatic"]
+    russia.act("nuclear_threat")
+    germany = model.actors["Germany"]
+    assert germany.nuclear_fear == 0.0  # read next week, not before
+    model.step()
+    assert germany.nuclear_fear > 0.1 and germany.restraint() > 0.0
+
+
+def test_a_clash_gone_nuclear_by_accident_scares_every_capital():
+    model = EscalationModel("baseline", rng=2, brinkmanship_hazard=0.5, nuclear_threat_cost=1.0)
+    model.step()
+    model.begin_invasion()
     model.rung = int(Rung.NATO_RUSSIA_CLASH)
-    assert germany.restraint() == 0.0
+    for _ in range(3):
+        model.step()
+        if model.rung == Rung.NUCLEAR_THREAT:
+            break
+    assert model.rung == Rung.NUCLEAR_THREAT
+    assert all(state.nuclear_fear == 1.0 for state in model.western)
 
 
 # --- Russia ----------------------------------------------------------------------------

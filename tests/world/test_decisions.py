@@ -141,6 +141,27 @@ def test_cohesion_moves_the_consent_rule():
     assert decisions.consensus_quantile(0.9, 1.0, 2.0) == 1.0
 
 
+def test_the_energy_embargo_needs_a_stricter_consent():
+    tiers, weights = [5.0, 5.0, 4.0], [0.5, 0.35, 0.15]
+    # At dissent 0.25 the 15% member is outvoted; at an energy dissent of 0.1 it is not.
+    assert decisions.consent_tier(tiers, weights, 0.25) == 5.0
+    assert decisions.union_consent_tier(tiers, weights, 0.25, 0.1, 5.0) == 4.0
+    assert decisions.union_consent_tier(tiers, weights, 0.25, 0.2, 5.0) == 5.0
+    # Below the embargo the ordinary rule decides, and a stricter ordinary rule wins.
+    assert decisions.union_consent_tier([3.0, 3.0, 1.0], weights, 0.25, 0.0, 5.0) == 3.0
+    assert decisions.union_consent_tier(tiers, weights, 0.0, 0.5, 5.0) == 4.0
+
+
+def test_a_nuclear_threat_pays_as_far_as_nato_is_feared():
+    lottery = decisions.nuclear_threat_lottery(0.5, 0.2, 1.0, 0.05)
+    assert lottery == [(0.5, pytest.approx(0.15)), (0.5, pytest.approx(-0.25))]
+    expected = [
+        sum(p * v for p, v in decisions.nuclear_threat_lottery(0.5, 0.2, t, 0.05))
+        for t in (0.0, 0.5, 1.0)
+    ]
+    assert expected == sorted(expected) and expected[0] < 0.0
+
+
 def test_the_spring_thaw_weighs_on_an_attack_and_closes_a_window():
     ground = decisions.ground_factor
     assert ground(15, 80, 35, 0.3) == 1.0  # frozen January

@@ -552,10 +552,21 @@ def test_one_small_eu_holdout_is_outvoted_at_the_consensus_quantile(coalition):
 def test_lowering_eu_members_lowers_the_coalition_tier(coalition):
     # At week 0's cohesion (0.8) members holding 55% of the Union's GDP may dissent: Germany
     # (about half the members' GDP) is outvoted alone, not with France beside it.
-    germany_low = supports(coalition, 5, Germany=2)
-    assert coalition.coalition_tier(germany_low) == 5
+    # The energy embargo needs 90% of it, so Germany alone holds the Union at tier 4.
+    germany_low = supports(coalition, 4, Germany=2)
+    assert coalition.coalition_tier(germany_low) == 4
     two_low = supports(coalition, 5, Germany=2, France=2)
     assert coalition.coalition_tier(two_low) == 2
+
+
+def test_the_energy_embargo_needs_the_dependent_members():
+    """Tier 5 needs 1 - energy_consensus_quantile of the Union's GDP (004)."""
+    everyone = supports(coalition_model := EscalationModel("baseline", rng=0), 5)
+    assert coalition_model.coalition_tier(everyone) == 5
+    assert coalition_model.coalition_tier(supports(coalition_model, 5, Germany=4)) == 4
+    assert coalition_model.coalition_tier(supports(coalition_model, 5, Estonia=4)) == 5
+    lenient = EscalationModel("baseline", rng=0, energy_consensus_quantile=1.0)
+    assert lenient.coalition_tier(supports(lenient, 5, Germany=4)) == 5
 
 
 def test_eu_members_weigh_inside_the_union_not_beside_it(coalition):
@@ -568,7 +579,8 @@ def test_eu_members_weigh_inside_the_union_not_beside_it(coalition):
     germany_france_up = supports(
         coalition, 1, **{"United States": 5, "United Kingdom": 5, "Germany": 5, "France": 5}
     )
-    assert coalition.coalition_tier(germany_france_up) == 5
+    # The small members (13% of the Union's GDP) at tier 1 keep the energy embargo off.
+    assert coalition.coalition_tier(germany_france_up) == 4
 
 
 def test_unanimity_lets_one_member_decide():
