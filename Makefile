@@ -10,16 +10,22 @@ BIN := $(VENV)/bin
 
 .PHONY: run test setup setup-test browser lint app timeline clean
 
+# uv installs into the virtualenv (about four times faster than pip); it uses the system's
+# certificate store, as pip does here.
+UV := UV_NATIVE_TLS=1 $(BIN)/uv pip install --quiet --python $(BIN)/python
+
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "Python 3.12+ is needed (Mesa 3.4+ requires it); with pyenv, the .python-version file selects 3.12")'
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
 
-setup: $(BIN)/python
-	$(BIN)/pip install --quiet -e .
+$(BIN)/uv: $(BIN)/python
+	$(BIN)/python -m pip install --quiet uv
 
-setup-test: $(BIN)/python
-	$(BIN)/pip install --quiet -e ".[test]"
+setup: $(BIN)/uv
+	$(UV) -e .
+
+setup-test: $(BIN)/uv
+	$(UV) -e ".[test]"
 
 run: setup
 	$(BIN)/escalation experiment compare_scenarios --out runs/compare --workers 2
@@ -42,7 +48,7 @@ test: setup-test browser
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n 2 --dist loadfile
 
 lint: setup-test
 	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy && $(BIN)/lint-imports
