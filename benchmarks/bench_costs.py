@@ -154,7 +154,8 @@ def run_command(folder: Path, runs: int, extra: Sequence[str], into: Measures, t
         rss, pss = sample_tree_memory(process)
         seconds = time.perf_counter() - started
     text = log.read_text()
-    if process.returncode or f"{runs} runs in" not in text or ", 0 failed)" not in text:
+    flat = " ".join(text.split())  # the command wraps its lines to the terminal's width
+    if process.returncode or f"{runs:,} runs in" not in flat or ", 0 failed)" not in flat:
         raise SystemExit(f"{' '.join(command)} failed (status {process.returncode}):\n{text}")
     into.seconds.append(seconds)
     into.rss.append(rss)
