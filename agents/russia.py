@@ -126,12 +126,20 @@ class Russia(Actor):
             expected = self.expected_support
             for sender in self._speaks_for.get(signal.sender, ()):
                 expected[sender] = max(expected[sender], TOP_TIER * intensity)
+            # Moscow reads sanctions as economic war: hostility, like a deployment (it put its
+            # deterrence forces on alert over "illegitimate sanctions", 27 Feb 2022).
+            self.nato_threat = decisions.confirmed(self.nato_threat, intensity, weight)
         elif kind == Kind.ARMS_DELIVERY:
             # The week's shipments add up; the trend follows the weekly total (reassess).
             self._shipped += self.model.policy.arms_effect * intensity
             self.nato_threat = toward(self.nato_threat, intensity, weight)
-        elif kind in (Kind.FLANK_DEPLOYMENT, Kind.MOBILISATION):
+        elif kind == Kind.FLANK_DEPLOYMENT:
             self.nato_threat = toward(self.nato_threat, intensity, weight)
+        elif kind == Kind.MOBILISATION:
+            self.nato_threat = toward(self.nato_threat, intensity, weight)
+            # A nation that mobilises shows it will fight: Russia's error on its strength,
+            # whichever way it ran, shrinks as it watches.
+            self.capability_error = toward(self.capability_error, 0.0, weight * intensity)
         elif kind in (Kind.TALKS, Kind.WRITTEN_RESPONSE, Kind.ARMS_CONTROL_OFFER):
             implied = calc.talks_deal_signal * intensity
             self.deal_prospect = toward(self.deal_prospect, implied, weight)
@@ -270,8 +278,8 @@ class Russia(Actor):
                 calc.buildup_rate,
                 calc.troop_ceiling,
                 capability,
-                world.capability_growth,
-                arms_trend,
+                calc.window_foresight * world.capability_growth,
+                calc.window_foresight * arms_trend,
                 model.arms_lag,
                 profile.time_horizon,
                 calc.weekly_discount,

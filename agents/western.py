@@ -67,6 +67,8 @@ class WesternState(Actor):
         self.sanction_backing = 0  # the tier it backs imposing now
         self.aid_requested = 0.0
         self.nuclear_fear = 0.0
+        # The chance it gives a Russian gas cut in answer to sanctions: raised by each squeeze.
+        self.gas_fear = model.world.gas_retaliation_risk
         self.ally_lines: dict[str, float] = {}  # allies' lines, as their support signals said
         self.ally_backing: dict[str, float] = {}  # what allies imposed, as their sanctions said
         # What it has seen Russia do (it learns of each move from Russia's signal).
@@ -89,6 +91,10 @@ class WesternState(Actor):
             self.seen_move = max(self.seen_move, MOVES.get(kind, MOVES["none"]))
             if kind == Kind.NUCLEAR_THREAT:
                 self.nuclear_fear = toward(self.nuclear_fear, intensity, weight)
+            elif kind == Kind.ENERGY_PRESSURE:
+                # A cut in supply is seen, not inferred: it is read at full credibility.
+                rate = self.model.world.belief_learning_rate
+                self.gas_fear = decisions.confirmed(self.gas_fear, intensity, rate)
             elif kind == Kind.DEMANDS:
                 self.demands_read = True
         elif kind == Kind.AID_REQUEST:
@@ -143,10 +149,7 @@ class WesternState(Actor):
 
     # --- sanctions -----------------------------------------------------------------------
     def own_tier_costs(self) -> list[float]:
-        world = self.model.world
-        return decisions.tier_costs(
-            WEST_COST, self.energy_exposure, world.gas_retaliation_risk, self._keep
-        )
+        return decisions.tier_costs(WEST_COST, self.energy_exposure, self.gas_fear, self._keep)
 
     def tier_cost(self, tier: int) -> float:
         """Its unweighted cost of a cumulative tier this week (borne while it is in force)."""

@@ -192,6 +192,15 @@ def tier_costs(
     return costs
 
 
+def confirmed(belief: float, evidence: float, weight: float) -> float:
+    """A belief that the other side will do harm, after it has done some: moved toward
+    certainty by the deed's perceived intensity times the weight it is read with, never down.
+
+    An importer's fear of a gas cut after a squeeze, Russia's reading of sanctions as hostility.
+    """
+    return belief + weight * evidence * (1.0 - belief)
+
+
 def backed_tier(
     push: float,
     harm: Sequence[float],

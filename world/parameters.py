@@ -339,6 +339,14 @@ class InvasionCalculus:
     weekly_discount: float = param(
         0.98, 0.5, 1.0, "factor/week", "how much less an outcome a week later is worth to Russia"
     )
+    window_foresight: float = param(
+        1.0,
+        0.0,
+        1.0,
+        "share",
+        "share of Ukraine's coming growth (its own and arriving arms) Russia counts when it"
+        " weighs waiting: 1 sees the window closing, 0 judges as if Ukraine stood still",
+    )
     capability_misjudgement: float = param(
         0.15,
         0.0,

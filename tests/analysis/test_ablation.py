@@ -331,11 +331,11 @@ low = { united_states_resolve = 0.1 }
 high = { united_states_resolve = 1.0 }
 
 [[mechanism]]
-name = "without flank deployments"
+name = "without the threats Russia reads"
 odd = "§7.4"
-what = "US resolve 0.1 to 1, no eastern deployments"
-low = { united_states_resolve = 0.1, eastern_deployments = false }
-high = { united_states_resolve = 1.0, eastern_deployments = false }
+what = "US resolve 0.1 to 1, no eastern deployments, arms deliveries unread"
+low = { united_states_resolve = 0.1, eastern_deployments = false, muted_signals = "arms_delivery" }
+high = { united_states_resolve = 1.0, eastern_deployments = false, muted_signals = "arms_delivery" }
 
 [[mechanism]]
 name = "without the spiral"
@@ -349,13 +349,15 @@ high = { united_states_resolve = 1.0, threat_stake_gain = 0.0 }
 @pytest.mark.slow
 def test_us_resolve_works_through_the_spiral(tmp_path):
     """The registry's note on "US resolve": over 400 paired seeds a resolute US raises
-    P(invasion) (z >= 3), because its flank deployments feed the security spiral (001); cut
-    either link and the effect is gone (|z| < 2)."""
+    P(invasion) (z >= 3), because its flank deployments and arms deliveries, which Russia reads
+    as threat, feed the security spiral (001); cut the spiral, or Russia's reading of both, and
+    the effect is gone (|z| < 2). (Without the deployments alone z was +2.1 on 2026-12-06: the
+    deliveries carry the rest.)"""
     executor = ProcessExecutor(workers=2)
     try:
         result = run_registry(load_registry(registry(tmp_path, US_RESOLVE)), 400, executor)
     finally:
         executor.close()
     assert result.result("US resolve")["invaded"].z >= Z_MIN
-    for cut in ("without flank deployments", "without the spiral"):
+    for cut in ("without the threats Russia reads", "without the spiral"):
         assert abs(result.result(cut)["invaded"].z) < 2.0, cut

@@ -135,6 +135,30 @@ def test_a_clash_gone_nuclear_by_accident_scares_every_capital():
     assert all(state.nuclear_fear == 1.0 for state in model.western)
 
 
+def test_a_gas_squeeze_makes_importers_expect_the_cut_and_changes_their_line():
+    """An importer reads energy pressure as proof of the gas weapon: its expectation of a cut
+    rises (never falls) and its own cost of every tier below the embargo with it."""
+    model = EscalationModel("baseline", rng=3)
+    model.step()
+    germany = model.actors["Germany"]
+    assert germany.gas_fear == pytest.approx(model.world.gas_retaliation_risk)
+    costs = germany.own_tier_costs()
+    squeeze = Signal(model.week, "Russia", "Germany", Kind.ENERGY_PRESSURE, 0.5, 0.02)
+    germany.read(squeeze, 0.5, 0.01)
+    first = germany.gas_fear
+    assert first > model.world.gas_retaliation_risk
+    germany.read(squeeze, 0.5, 0.01)
+    assert germany.gas_fear > first
+    after = germany.own_tier_costs()
+    assert all(a > c for a, c in zip(after[1:-1], costs[1:-1], strict=True))
+    assert after[-1] == pytest.approx(costs[-1])  # the embargo costs the whole exposure anyway
+    # Read at full credibility: the signal's (cheap-talk) weight does not slow it.
+    other = EscalationModel("baseline", rng=3)
+    other.step()
+    other.actors["Germany"].read(squeeze, 0.5, 0.0)
+    assert other.actors["Germany"].gas_fear == pytest.approx(first)
+
+
 # --- Russia ----------------------------------------------------------------------------
 def test_sanctions_in_force_are_sunk_for_russia():
     model = EscalationModel("baseline", rng=1)
@@ -192,6 +216,53 @@ def outcome(seed: int, column: str = "invasion", **overrides: object) -> float:
 
 
 @pytest.mark.slow
+def test_a_russia_that_sees_the_window_closing_values_waiting_less():
+    """The commitment problem's core line: Ukraine's coming strength counts against waiting in
+    proportion to ``window_foresight``, and not at all at 0."""
+    waiting = {}
+    for foresight in (0.0, 0.5, 1.0):
+        model = EscalationModel("baseline", rng=1, window_foresight=foresight)
+        for _ in range(6):
+            model.step()
+        model.challenger.tracks()
+        waiting[foresight] = model.challenger.waiting
+    assert waiting[0.0] > waiting[0.5] > waiting[1.0]
+    still = EscalationModel("baseline", rng=1, window_foresight=1.0, capability_growth=0.0)
+    blind = EscalationModel("baseline", rng=1, window_foresight=0.0, capability_growth=0.0)
+    for run in (still, blind):
+        for _ in range(6):
+            run.step()
+        run.challenger.arms_trend = 0.0
+        run.challenger.tracks()
+    assert still.challenger.waiting == pytest.approx(blind.challenger.waiting)
+
+
+def test_a_mobilisation_shows_russia_ukraines_strength():
+    """Russia's error on Ukraine's strength shrinks toward 0, from either side, as it reads a
+    mobilisation; the security spiral reads it too."""
+    for error in (-0.4, 0.4):
+        model = EscalationModel("baseline", rng=1)
+        model.step()
+        russia = model.challenger
+        russia.capability_error = error
+        threat = russia.nato_threat
+        signal = Signal(model.week, "Ukraine", "Russia", Kind.MOBILISATION, 0.5, 0.03)
+        russia.read(signal, 0.5, 0.4)
+        assert abs(russia.capability_error) == pytest.approx(abs(error) * (1 - 0.4 * 0.5))
+        assert russia.nato_threat > threat
+
+
+def test_russia_reads_imposed_sanctions_as_hostility():
+    model = EscalationModel("baseline", rng=1)
+    model.step()
+    russia = model.challenger
+    russia.nato_threat = 0.8
+    signal = Signal(model.week, "Germany", "Russia", Kind.SANCTIONS, 0.4, 0.1)
+    russia.read(signal, 0.4, 0.5)
+    # Never pulled down toward the package's size: 0.8 + 0.5 * 0.4 * 0.2.
+    assert russia.nato_threat == pytest.approx(0.84)
+
+
 def test_germanys_gas_dependence_lowers_what_it_backs():
     """Moving Germany's gas import share across its range moves its line (001)."""
     low = np.array([outcome(s, "Germany", germany_gas_import_share=0.1) for s in range(SEEDS)])

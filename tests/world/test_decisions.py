@@ -106,6 +106,23 @@ def test_every_tier_costs_more_to_an_exposed_sanctioner():
     assert high[5] - low[5] == pytest.approx(0.8)  # the embargo costs the whole exposure
 
 
+def test_a_deed_confirms_a_fear_and_never_eases_it():
+    assert decisions.confirmed(0.5, 1.0, 0.4) == pytest.approx(0.7)
+    assert decisions.confirmed(0.5, 0.0, 0.4) == 0.5
+    assert decisions.confirmed(1.0, 1.0, 1.0) == 1.0
+    fear = 0.0
+    for _ in range(50):
+        fear, last = decisions.confirmed(fear, 0.5, 0.35), fear
+        assert last < fear <= 1.0
+
+
+def test_a_sanctioner_sure_of_the_gas_cut_finds_the_embargo_a_small_step():
+    unsure = decisions.tier_costs(TIER_COST_WEST, 0.5, 0.2, 1.0)
+    sure = decisions.tier_costs(TIER_COST_WEST, 0.5, 1.0, 1.0)
+    assert sure[4] > unsure[4] and sure[5] == pytest.approx(unsure[5])
+    assert sure[5] - sure[4] < unsure[5] - unsure[4]
+
+
 def test_more_push_backs_a_higher_tier():
     tiers = [backed(p / 10) for p in range(11)]
     assert tiers == sorted(tiers) and tiers[0] == 0 and tiers[-1] >= 4
