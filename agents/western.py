@@ -32,6 +32,16 @@ HARDNESS = {
     "flank_deployment": 1.0,
 }
 DEFAULT_HARDNESS = 0.3  # any other action
+# The Russian signals that show its massed force: a build-up is sent at the share of the troop
+# ceiling massed, a pull-back at the share not massed (`shown_force`).
+FORCE_READ = frozenset({Kind.BUILD_UP, Kind.PULL_BACK})
+
+
+def shown_force(kind: Kind, intensity: float) -> float:
+    """The share of Russia's troop ceiling a build-up or pull-back signal shows massed."""
+    return 1.0 - intensity if kind == Kind.PULL_BACK else intensity
+
+
 FAR_EXPOSURE = 0.5  # share of its belief a state far from Russian forces reads as threat
 _CUMULATIVE = [sum(TIER_BITE_RUSSIA[: t + 1]) for t in SanctionTier]
 HARM = [c / _CUMULATIVE[-1] for c in _CUMULATIVE]  # share of the full ladder's bite on Russia
@@ -74,6 +84,8 @@ class WesternState(Actor):
         # What it has seen Russia do (it learns of each move from Russia's signal).
         self.seen_move = MOVES["none"]
         self.demands_read = False
+        # The Russian force it has seen massed near Ukraine (troops): what makes intent a threat.
+        self.seen_troops = model.spec_of("challenger").forces
         # How near Russian forces it is: from FAR_EXPOSURE far away to 1 at the border.
         self._exposure = FAR_EXPOSURE + (1.0 - FAR_EXPOSURE) * profile.border_exposure
         self._ties = model.alliance.ties(self.name)  # its allies, with the trust on each tie
@@ -97,6 +109,11 @@ class WesternState(Actor):
                 self.gas_fear = decisions.confirmed(self.gas_fear, intensity, rate)
             elif kind == Kind.DEMANDS:
                 self.demands_read = True
+            elif kind in FORCE_READ:
+                # Troops are counted, not inferred (imagery): read at full credibility.
+                rate = self.model.world.belief_learning_rate
+                seen = shown_force(kind, intensity) * self.model.calculus.troop_ceiling
+                self.seen_troops = toward(self.seen_troops, seen, rate)
         elif kind == Kind.AID_REQUEST:
             self.aid_requested = toward(self.aid_requested, intensity, weight)
         elif kind == Kind.SANCTION_SUPPORT:
@@ -123,8 +140,9 @@ class WesternState(Actor):
         if model.rung >= Rung.NATO_RUSSIA_CLASH:
             self.threat = 1.0  # NATO itself is in the fight
         else:
+            force = self.seen_troops / world.threat_troops
             self.threat = clip01(
-                self.belief * self._exposure + (world.war_threat if at_war else 0.0)
+                self.belief * force * self._exposure + (world.war_threat if at_war else 0.0)
             )
         own = (
             self.profile.resolve

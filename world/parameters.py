@@ -207,6 +207,14 @@ class World:
     war_threat: float = param(
         0.3, 0.0, 1.0, "threat 0-1", "threat a Western state adds once it learns of the invasion"
     )
+    threat_troops: float = param(
+        100000.0,
+        1000.0,
+        1e6,
+        "troops",
+        "Russian troops massed at which a Western state reads Russia's intent at face value:"
+        " its threat is belief times the force it has seen over this",
+    )
     threat_resolve_slope: float = param(
         0.4, 0.0, 5.0, "resolve per threat", "resolve gained per unit of threat above prior_intent"
     )

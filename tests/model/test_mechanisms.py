@@ -159,6 +159,30 @@ def test_a_gas_squeeze_makes_importers_expect_the_cut_and_changes_their_line():
     assert other.actors["Germany"].gas_fear == pytest.approx(first)
 
 
+def test_the_west_reads_threat_as_intent_times_the_force_it_has_seen():
+    """A build-up shows more troops, a pull-back fewer; threat scales with what was seen."""
+    model = EscalationModel("baseline", rng=3)
+    model.step()
+    poland = model.actors["Poland"]
+    ceiling = model.calculus.troop_ceiling
+    poland.seen_troops = 90_000.0
+    build_up = Signal(model.week, "Russia", "Poland", Kind.BUILD_UP, 0.8, 0.02)
+    poland.read(build_up, 0.8, 0.0)  # counted, not inferred: the signal's weight does not slow it
+    rate = model.world.belief_learning_rate
+    assert poland.seen_troops == pytest.approx(90_000 + rate * (0.8 * ceiling - 90_000))
+    more = poland.seen_troops
+    pull_back = Signal(model.week, "Russia", "Poland", Kind.PULL_BACK, 0.7, 0.02)
+    poland.read(pull_back, 0.7, 0.0)
+    assert poland.seen_troops < more
+    poland.belief = 0.5
+    threats = []
+    for seen in (50_000.0, 100_000.0):
+        poland.seen_troops = seen
+        poland.reassess()
+        threats.append(poland.threat)
+    assert threats[0] < threats[1]
+
+
 # --- Russia ----------------------------------------------------------------------------
 def test_sanctions_in_force_are_sunk_for_russia():
     model = EscalationModel("baseline", rng=1)
