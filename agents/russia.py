@@ -61,9 +61,7 @@ class Russia(Actor):
             Kind.MOBILISATION,
             Kind.TALKS,
             Kind.WRITTEN_RESPONSE,
-            Kind.ARMS_CONTROL_OFFER,
             Kind.MINSK_CONCESSION,
-            Kind.MINSK_REFUSAL,
             Kind.CONCESSION,
             Kind.FREEZE_OFFER,
             Kind.MISSILE_THREAT,
@@ -126,9 +124,6 @@ class Russia(Actor):
             expected = self.expected_support
             for sender in self._speaks_for.get(signal.sender, ()):
                 expected[sender] = max(expected[sender], TOP_TIER * intensity)
-            # Moscow reads sanctions as economic war: hostility, like a deployment (it put its
-            # deterrence forces on alert over "illegitimate sanctions", 27 Feb 2022).
-            self.nato_threat = decisions.confirmed(self.nato_threat, intensity, weight)
         elif kind == Kind.ARMS_DELIVERY:
             # The week's shipments add up; the trend follows the weekly total (reassess).
             self._shipped += self.model.policy.arms_effect * intensity
@@ -140,15 +135,12 @@ class Russia(Actor):
             # A nation that mobilises shows it will fight: Russia's error on its strength,
             # whichever way it ran, shrinks as it watches.
             self.capability_error = toward(self.capability_error, 0.0, weight * intensity)
-        elif kind in (Kind.TALKS, Kind.WRITTEN_RESPONSE, Kind.ARMS_CONTROL_OFFER):
+        elif kind in (Kind.TALKS, Kind.WRITTEN_RESPONSE):
             implied = calc.talks_deal_signal * intensity
             self.deal_prospect = toward(self.deal_prospect, implied, weight)
         elif kind == Kind.MINSK_CONCESSION:
             implied = calc.minsk_deal_signal * intensity
             self.deal_prospect = toward(self.deal_prospect, implied, weight)
-        elif kind == Kind.MINSK_REFUSAL:
-            # Kyiv will not implement Minsk on Moscow's reading: the political road narrows.
-            self.deal_prospect = toward(self.deal_prospect, 0.0, weight * intensity)
         elif kind == Kind.CONCESSION:
             self.moratorium_offered = True
             self.deal_prospect = toward(self.deal_prospect, intensity, weight)
@@ -252,6 +244,7 @@ class Russia(Actor):
             calc.threat_stake_gain,
         )
         capability = self.judged_capability()
+        war_cost = decisions.resisted_war_cost(calc.war_cost, model.target.resolve)
         odds = self.success_odds(self.troops, capability)
         self.invasion_odds = odds
         frozen = model.talks == Talks.AGREEMENT and policy.freeze_deal
@@ -287,7 +280,7 @@ class Russia(Actor):
                 calc.troops_for_even_odds,
                 calc.success_steepness,
                 stake,
-                calc.war_cost,
+                war_cost,
                 calc.failure_cost,
                 further,
                 coercion,
@@ -306,7 +299,7 @@ class Russia(Actor):
         # stand against the invasion lottery, valued the same way.
         military: dict[str, Option] = {
             "hold": Valued(hold),
-            "invade": decisions.war_lottery(odds, stake, calc.war_cost, calc.failure_cost, further),
+            "invade": decisions.war_lottery(odds, stake, war_cost, calc.failure_cost, further),
         }
         if self.troops < calc.troop_ceiling:
             more = min(calc.troop_ceiling, self.troops + calc.buildup_rate)
@@ -328,7 +321,7 @@ class Russia(Actor):
             # A limited incursion leaves Russia where it was, plus the gamble's outcome.
             gamble = lottery_value(
                 [
-                    (local, calc.incursion_share * stake - share * calc.war_cost - sanctions),
+                    (local, calc.incursion_share * stake - share * war_cost - sanctions),
                     (1.0 - local, -share * calc.failure_cost - sanctions),
                 ],
                 profile.risk_attitude,
@@ -420,7 +413,8 @@ class Russia(Actor):
             kind = Kind.LIMITED_INCURSION
             self.send(adversaries, kind, 1.0, SIGNAL_COST[kind])
         elif action == "invade":
-            self.send(adversaries, Kind.INVASION, 1.0, calc.war_cost)
+            war_cost = decisions.resisted_war_cost(calc.war_cost, model.target.resolve)
+            self.send(adversaries, Kind.INVASION, 1.0, war_cost)
             model.begin_invasion()
         elif action == "nuclear_threat":
             self.send(adversaries, Kind.NUCLEAR_THREAT, 1.0, SIGNAL_COST[Kind.NUCLEAR_THREAT])

@@ -1,7 +1,8 @@
 """Ukraine: mobilises and asks for aid as the threat grows; rarely concedes on Minsk.
 
-It acts on a military track (mobilise, or not) and a diplomatic one (ask for aid, talk, refuse
-or concede on Minsk) in the same week.
+It acts on a military track (mobilise, or not) and a diplomatic one (ask for aid, talk, or
+concede on Minsk; not conceding is its standing position, so a refusal is no move) in the same
+week.
 
 A Ukrainian attempt to retake Donbas by force is a stated Russian red line (003); it is an
 option here, attractive only to a risk-seeking Ukraine, and provokes Russia if taken.
@@ -17,7 +18,6 @@ from world.signals import INTENT_IMPLIED, TALKS_INTENSITY, Kind, Signal
 # Ukraine's signals to Russia (intensity 0-1, sender's cost in utility units, §7.3 of the ODD).
 SIGNALS = {
     Kind.MOBILISATION: (0.5, 0.03),
-    Kind.MINSK_REFUSAL: (0.5, 0.0),
     Kind.MINSK_CONCESSION: (0.8, 0.1),
     Kind.DONBAS_OFFENSIVE: (1.0, 0.2),
 }
@@ -60,7 +60,6 @@ class Ukraine(Actor):
             "hold": 0.0,
             "aid_request": threat * world.aid_request_value,
             "talks": profile.diplomacy_preference,
-            "minsk_refusal": resolve * world.minsk_refusal_value,
             "minsk_concession": (1.0 - resolve) * threat * world.minsk_concession_value
             - world.minsk_concession_cost,
         }
@@ -77,8 +76,6 @@ class Ukraine(Actor):
             self.send(partners, Kind.AID_REQUEST, self.threat, 0.0)
         elif action == "talks":
             self.send(russia, Kind.TALKS, TALKS_INTENSITY, 0.0)
-        elif action == "minsk_refusal":
-            self.send(russia, Kind.MINSK_REFUSAL, *SIGNALS[Kind.MINSK_REFUSAL])
         elif action == "minsk_concession":
             self.send(russia, Kind.MINSK_CONCESSION, *SIGNALS[Kind.MINSK_CONCESSION])
         elif action == "donbas_offensive":

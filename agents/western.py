@@ -51,8 +51,9 @@ FLANK_COST = 0.04  # own cost (and the signal's) of a flank deployment
 FLANK_SIGNAL_TROOPS = 5000.0  # troops: a deployment this large is read at full intensity
 # The lead state's offers to Russia (intensity 0-1, sender's cost in utility units).
 OFFERS = {
-    Kind.WRITTEN_RESPONSE: (0.6, 0.01),
-    Kind.ARMS_CONTROL_OFFER: (0.6, 0.02),
+    # The answer to the demands: the core refused, arms control and transparency offered in
+    # one reply (the US and NATO replies of late January 2022, 002).
+    Kind.WRITTEN_RESPONSE: (0.6, 0.03),
     Kind.CONCESSION: (1.0, 0.1),
     Kind.FREEZE_OFFER: (1.0, 0.05),
     Kind.MISSILE_THREAT: (1.0, 0.1),
@@ -333,7 +334,6 @@ class WesternState(Actor):
         russia = model.challenger.name
         if self.demands_read:
             self.send(russia, Kind.WRITTEN_RESPONSE, *OFFERS[Kind.WRITTEN_RESPONSE])
-            self.send(russia, Kind.ARMS_CONTROL_OFFER, *OFFERS[Kind.ARMS_CONTROL_OFFER])
         if policy.nato_moratorium:
             self.send(russia, Kind.CONCESSION, *OFFERS[Kind.CONCESSION])
         if policy.freeze_deal:

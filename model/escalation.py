@@ -468,7 +468,6 @@ class EscalationModel(mesa.Model):
 
     def _apply_consequences(self) -> None:
         world = self.spec.world
-        policy = self.spec.policy
         # forces and capability: aid arrives once shipped and trained on
         arrived = self.arrived_arms()
         # A capability index has no meaning below zero: hybrid damage wears it down to nothing.
@@ -482,7 +481,7 @@ class EscalationModel(mesa.Model):
         self.challenger.end_week()
         self.eastern_flank_troops += self._flank_gain
         self._update_talks()
-        self._update_sanctions(policy.sanction_pace)
+        self._update_sanctions()
         # Nord Stream 2: a host backing even targeted sanctions suspends its certification.
         if not self.nord_stream_2_suspended and any(
             a.profile.nord_stream_2_host and a.sanction_backing >= SanctionTier.TARGETED
@@ -557,12 +556,12 @@ class EscalationModel(mesa.Model):
                 self.talks -= 1
                 self._weeks_since_talks = 0
 
-    def _update_sanctions(self, pace: int) -> None:
+    def _update_sanctions(self) -> None:
         backing = {a.name: a.sanction_backing for a in self.western}
         target = int(self.coalition_tier(backing))
         previous = self.sanction_tier
         if target > previous:
-            self.sanction_tier = min(target, previous + pace)
+            self.sanction_tier = target  # pre-agreed packages go in at once
         elif target < previous:
             self.sanction_tier = previous - 1
         if self.sanction_tier > previous:

@@ -73,10 +73,9 @@ CHALLENGER_MOVES = {
 WESTERN_MOVES = {
     "concession": ("offered a moratorium on NATO enlargement", 60.0),
     "freeze_offer": ("offered to freeze game-changing arms aid for a pull-back", 55.0),
-    "written_response": ("answered Russia's demands in writing", 45.0),
+    "written_response": ("answered Russia's demands in writing, offering arms control", 45.0),
     "missile_threat": ("warned of missiles near Russia should it invade", 45.0),
     "flank_deployment": ("sent troops to NATO's eastern flank ({flank} there now)", 40.0),
-    "arms_control_offer": ("offered arms-control talks", 40.0),
     "sanction_threat": ("threatened {tier}", 35.0),
     "arms_delivery": ("delivered arms to Ukraine", 35.0),
     "talks": ("opened talks with Moscow", 10.0),
@@ -84,7 +83,6 @@ WESTERN_MOVES = {
 TARGET_MOVES = {
     "donbas_offensive": ("launched an offensive in Donbas", 70.0),
     "minsk_concession": ("offered concessions under the Minsk agreements", 45.0),
-    "minsk_refusal": ("refused concessions under the Minsk agreements", 35.0),
     "mobilisation": ("mobilised reservists", 25.0),
     "aid_request": ("asked its partners for arms", 20.0),
     "talks": ("offered talks", 15.0),

@@ -52,6 +52,12 @@ def sanction_cost(tier: float, cumulative_bites: Sequence[float], scale: float) 
     return scale * total
 
 
+def resisted_war_cost(war_cost: float, target_resolve: float) -> float:
+    """What winning costs: the main costs of an assault are inflicted by the Ukrainian
+    military and partisans (002), so they grow with the resolve Ukraine fights with."""
+    return war_cost * target_resolve
+
+
 def war_lottery(
     odds: float,
     stake: float,
@@ -196,7 +202,7 @@ def confirmed(belief: float, evidence: float, weight: float) -> float:
     """A belief that the other side will do harm, after it has done some: moved toward
     certainty by the deed's perceived intensity times the weight it is read with, never down.
 
-    An importer's fear of a gas cut after a squeeze, Russia's reading of sanctions as hostility.
+    An importer's fear of a gas cut after a squeeze.
     """
     return belief + weight * evidence * (1.0 - belief)
 

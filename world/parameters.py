@@ -281,9 +281,6 @@ class World:
     aid_request_value: float = param(
         0.3, 0.0, 5.0, "utility units", "value of asking partners for aid at full threat"
     )
-    minsk_refusal_value: float = param(
-        0.1, 0.0, 5.0, "utility units", "value of refusing Minsk concessions at full resolve"
-    )
     minsk_concession_value: float = param(
         0.3, 0.0, 5.0, "utility units", "value of a Minsk concession at full threat and no resolve"
     )
@@ -324,7 +321,11 @@ class InvasionCalculus:
         0.01, 0.0, 1.0, "utility/week per 100k troops", "sunk cost of keeping troops massed"
     )
     war_cost: float = param(
-        0.35, 0.0, 10.0, "utility units", "expected cost of fighting if the invasion succeeds"
+        0.39,
+        0.0,
+        10.0,
+        "utility units",
+        "expected cost of fighting a fully resolute Ukraine if the invasion succeeds",
     )
     failure_cost: float = param(
         0.5, 0.0, 10.0, "utility units", "cost of a failed invasion (quagmire, losses)"
@@ -520,7 +521,6 @@ class WesternPolicy:
     lng_alternatives: float = param(
         0.15, 0.0, 1.0, "fraction", "share of Russian gas Europe can replace (LNG, storage)"
     )
-    sanction_pace: int = param(2, 1, 5, "tiers/week", "how fast imposed sanctions climb")
     tier_for_recognition: int = param(
         2, 0, 5, "tier", "tier the West ties publicly to a recognition of the separatist republics"
     )

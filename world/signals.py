@@ -67,7 +67,6 @@ class Kind(StrEnum):
     ARMS_DELIVERY = "arms_delivery", Stance.DETERRENCE
     FLANK_DEPLOYMENT = "flank_deployment", Stance.DETERRENCE
     WRITTEN_RESPONSE = "written_response", Stance.DIPLOMACY
-    ARMS_CONTROL_OFFER = "arms_control_offer", Stance.DIPLOMACY
     CONCESSION = "concession", Stance.DIPLOMACY
     FREEZE_OFFER = "freeze_offer", Stance.DIPLOMACY
     MISSILE_THREAT = "missile_threat", Stance.DETERRENCE
@@ -76,7 +75,6 @@ class Kind(StrEnum):
     MOBILISATION = "mobilisation", Stance.DETERRENCE
     AID_REQUEST = "aid_request", Stance.DETERRENCE
     MINSK_CONCESSION = "minsk_concession", Stance.DIPLOMACY
-    MINSK_REFUSAL = "minsk_refusal", Stance.DETERRENCE
     DONBAS_OFFENSIVE = "donbas_offensive", Stance.DETERRENCE
     # anyone (Russia's talks imply a little intent too)
     TALKS = "talks", Stance.DIPLOMACY, 0.3

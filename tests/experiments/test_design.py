@@ -116,12 +116,12 @@ def test_grid_and_list_designs(tmp_path):
         write(
             tmp_path,
             HEAD + '[design]\nsampler = "list"\n'
-            "[[design.sets]]\nrussia_risk_attitude = 0.3\nsanction_pace = 1\n"
-            "[[design.sets]]\nsanction_pace = 3\nrussia_risk_attitude = 0.1\n",
+            "[[design.sets]]\nrussia_risk_attitude = 0.3\ntier_for_incursion = 1\n"
+            "[[design.sets]]\ntier_for_incursion = 3\nrussia_risk_attitude = 0.1\n",
             "list.toml",
         )
     )
-    assert listed.design.parameters(1) == {"russia_risk_attitude": 0.1, "sanction_pace": 3}
+    assert listed.design.parameters(1) == {"russia_risk_attitude": 0.1, "tier_for_incursion": 3}
 
 
 def problem(names, bounds):
@@ -172,7 +172,7 @@ def test_whole_number_parameters_are_rounded_in_continuous_designs(tmp_path):
         write(
             tmp_path,
             HEAD + '[design]\nsampler = "latin"\nsamples = 6\n'
-            "[design.parameters]\nsanction_pace = {min = 1, max = 5}\n",
+            "[design.parameters]\ntier_for_incursion = {min = 1, max = 5}\n",
         )
     )
     values = [row[0] for row in experiment.design.matrix]

@@ -196,3 +196,10 @@ def test_the_spiral_raises_the_stake_with_the_threat_read_above_the_prior():
     assert decisions.spiral_stake(2.0, 0.1, 0.3, 1.0) == pytest.approx(1.6)  # reassured
     assert decisions.spiral_stake(1.0, 0.9, 0.3, 0.0) == 1.0  # no spiral: threat only deters
     assert decisions.spiral_stake(1.0, 0.0, 1.0, 5.0) == 0.0  # never a negative stake
+
+
+def test_winning_costs_more_against_a_more_resolute_ukraine():
+    """002: the main costs of an assault are inflicted by Ukraine's military and partisans."""
+    assert decisions.resisted_war_cost(0.39, 1.0) == pytest.approx(0.39)
+    assert decisions.resisted_war_cost(0.39, 0.3) == pytest.approx(0.117)
+    assert decisions.resisted_war_cost(0.39, 0.0) == 0.0

@@ -276,8 +276,8 @@ def test_a_signals_misperception_is_keyed_by_who_sent_what_to_whom():
     # post leaves every other signal's reading as it was.
     model = EscalationModel("baseline", rng=3, misperception=0.3)
     model.week = 4
-    one = Signal(4, "United States", "Russia", Kind.SANCTION_THREAT, 0.6, 0.1)
-    other = Signal(4, "Poland", "Russia", Kind.FLANK_DEPLOYMENT, 0.6, 0.04)
+    one = Signal(4, "United States", "Russia", Kind.SANCTION_THREAT, 0.4, 0.1)
+    other = Signal(4, "Poland", "Russia", Kind.FLANK_DEPLOYMENT, 0.2, 0.04)
     alone = model._deliver([one])["Russia"]
     crowded = model._deliver([other, one])["Russia"]
     assert crowded[1] == alone[0]
