@@ -385,7 +385,6 @@ class Russia(Actor):
         elif action == "pull_back":
             self.troops = max(calc.peacetime_troops, self.troops - calc.pullback_rate)
             self.send(adversaries, Kind.PULL_BACK, 1.0 - intensity, calc.climbdown_cost)
-            model.note_pull_back()
         elif action == "demands":
             first = not self.demands_published
             self.demands_published = True

@@ -87,6 +87,7 @@ class WesternState(Actor):
         self.demands_read = False
         # The Russian force it has seen massed near Ukraine (troops): what makes intent a threat.
         self.seen_troops = model.spec_of("challenger").forces
+        self.pull_back_week = -1  # the week it last read of a Russian pull-back
         # How near Russian forces it is: from FAR_EXPOSURE far away to 1 at the border.
         self._exposure = FAR_EXPOSURE + (1.0 - FAR_EXPOSURE) * profile.border_exposure
         self._ties = model.alliance.ties(self.name)  # its allies, with the trust on each tie
@@ -115,6 +116,8 @@ class WesternState(Actor):
                 rate = self.model.world.belief_learning_rate
                 seen = shown_force(kind, intensity) * self.model.calculus.troop_ceiling
                 self.seen_troops = toward(self.seen_troops, seen, rate)
+                if kind == Kind.PULL_BACK:
+                    self.pull_back_week = self.model.week
         elif kind == Kind.AID_REQUEST:
             self.aid_requested = toward(self.aid_requested, intensity, weight)
         elif kind == Kind.SANCTION_SUPPORT:

@@ -417,9 +417,6 @@ class EscalationModel(mesa.Model):
         else:
             self._west_talked = True
 
-    def note_pull_back(self) -> None:
-        self._pulled_back = True
-
     def apply_energy_pressure(self) -> None:
         self._pressure = True
 
@@ -435,7 +432,6 @@ class EscalationModel(mesa.Model):
         self._flank_gain = 0.0
         self._russia_talked = False
         self._west_talked = False
-        self._pulled_back = False
         self._pressure = False
 
     # --- the week ------------------------------------------------------------------------
@@ -539,7 +535,10 @@ class EscalationModel(mesa.Model):
             return
         russia = self.challenger
         offered = russia.freeze_offered or russia.moratorium_offered
-        if self._pulled_back and offered and self.talks >= Talks.FORMAL_TALKS:
+        # A deal is struck on a pull-back the West has seen (its lead state read the signal this
+        # week), not on one Russia merely made.
+        seen = self.lead_state.pull_back_week == self.week
+        if seen and offered and self.talks >= Talks.FORMAL_TALKS:
             self.talks = int(Talks.AGREEMENT)
         elif self.talks == Talks.AGREEMENT:
             pass

@@ -71,6 +71,16 @@ def test_the_west_learns_of_an_invasion_from_its_signal():
     assert np.mean(heard) >= SanctionTier.BANKS > np.mean(unheard)
 
 
+@pytest.mark.parametrize("scenario", ["freeze_deal", "nato_moratorium"])
+def test_a_deal_is_struck_on_a_pull_back_the_west_has_seen(scenario):
+    """The agreement waits for the lead state to read Russia's pull-back: muted, no deal."""
+    for seed in range(3):
+        seen = EscalationModel(scenario, rng=seed).run().history()["model"]["talks"]
+        unseen = EscalationModel(scenario, rng=seed, muted_signals="pull_back").run()
+        assert (seen == "agreement").any()
+        assert not (unseen.history()["model"]["talks"] == "agreement").any()
+
+
 # --- the ladder ------------------------------------------------------------------------
 def test_the_ladder_climbs_in_kahns_order():
     order = [
@@ -255,6 +265,7 @@ def test_ukraines_resolve_raises_what_winning_costs():
     assert soft[0][1] - hard[0][1] == pytest.approx(war_cost * 0.7)
     assert soft[1][1] == pytest.approx(hard[1][1])  # a failed invasion costs the same
     assert soft_wait > hard_wait
+
 
 @pytest.mark.slow
 def test_a_russia_that_sees_the_window_closing_values_waiting_less():
