@@ -22,7 +22,6 @@ ACTION_RUNG = {
     "build_up": Rung.MILITARY_POSTURING,
     "talks": Rung.MILITARY_POSTURING,
     "demands": Rung.COERCIVE_DIPLOMACY,
-    "military_technical_threat": Rung.COERCIVE_DIPLOMACY,
     "energy_pressure": Rung.COERCIVE_DIPLOMACY,
     "hybrid_action": Rung.HYBRID_OPERATIONS,
     "recognition": Rung.HYBRID_OPERATIONS,
@@ -336,7 +335,6 @@ class Russia(Actor):
         diplomatic: dict[str, Option] = {
             "hold": 0.0,
             "demands": coercion + (0.0 if self.demands_published else calc.demands_novelty),
-            "military_technical_threat": calc.threat_coercion_share * coercion,
             "talks": calc.talks_coercion_share * coercion,
         }
         if not self.recognised:
@@ -389,8 +387,6 @@ class Russia(Actor):
             first = not self.demands_published
             self.demands_published = True
             self.send(adversaries, Kind.DEMANDS, 1.0, SIGNAL_COST[Kind.DEMANDS] if first else 0.0)
-        elif action == "military_technical_threat":
-            self.send(adversaries, Kind.MILITARY_TECHNICAL_THREAT, intensity, 0.0)
         elif action == "talks":
             self.send(adversaries, Kind.TALKS, TALKS_INTENSITY, 0.0)
             model.note_talks(self.name)

@@ -65,7 +65,6 @@ CHALLENGER_MOVES = {
     "energy_pressure": ("squeezed gas deliveries to Europe (flow down to {flow})", 60.0),
     "demands": ("presented written demands on NATO", 55.0),
     "build_up": ("raised its forces near Ukraine to {troops}", 50.0),
-    "military_technical_threat": ("threatened a 'military-technical' response", 45.0),
     "hybrid_action": ("stepped up hybrid attacks on Ukraine", 40.0),
     "continue_war": ("pressed on with the war", 20.0),
     "talks": ("offered talks", 15.0),

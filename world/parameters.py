@@ -405,9 +405,6 @@ class InvasionCalculus:
     demands_novelty: float = param(
         0.02, 0.0, 1.0, "utility units", "extra value of publishing the demands the first time"
     )
-    threat_coercion_share: float = param(
-        0.6, 0.0, 1.0, "fraction", "share of coercion's value a military-technical threat wins"
-    )
     talks_coercion_share: float = param(
         0.8, 0.0, 1.0, "fraction", "share of coercion's value talks win"
     )

@@ -53,7 +53,6 @@ class Kind(StrEnum):
     # Russia
     BUILD_UP = "build_up", Stance.COERCION, 0.7
     DEMANDS = "demands", Stance.COERCION, 0.55
-    MILITARY_TECHNICAL_THREAT = "military_technical_threat", Stance.COERCION, 0.7
     HYBRID_ACTION = "hybrid_action", Stance.COERCION, 0.65
     ENERGY_PRESSURE = "energy_pressure", Stance.COERCION, 0.55
     RECOGNITION = "recognition", Stance.COERCION, 0.9

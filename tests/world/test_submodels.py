@@ -640,7 +640,6 @@ def test_signal_kinds_carry_their_stance_and_intent():
     assert {str(k): v for k, v in INTENT_IMPLIED.items()} == {
         "build_up": 0.7,
         "demands": 0.55,
-        "military_technical_threat": 0.7,
         "hybrid_action": 0.65,
         "energy_pressure": 0.55,
         "recognition": 0.9,
