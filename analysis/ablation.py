@@ -48,7 +48,8 @@ OUTCOMES = {
 }
 SIGNS = {"+": 1, "-": -1}
 REQUIRED_KEYS = ("name", "odd", "what", "low", "high")
-OPTIONAL_KEYS = ("scenario", "expect", "known_decorative", "known_wrong_sign", "note")
+OPTIONAL_KEYS = ("scenario", "expect", "seeds", "known_decorative", "known_wrong_sign", "note")
+MAX_ENTRY_SEEDS = 100_000
 MAX_FILE_BYTES = 1_000_000
 
 
@@ -78,6 +79,7 @@ class Mechanism:
     high: dict[str, Any]
     scenario: str = "baseline"
     expect: Expectation | None = None
+    seeds: int = 0  # paired seeds a small effect needs: runs use at least this many (0: any)
     known_decorative: bool = False  # fails the check on today's model: the CI test xfails it
     known_wrong_sign: bool = False  # moves its expected outcome the other way today (xfailed)
     note: str = ""
@@ -148,6 +150,12 @@ def _entry(entry: Any, where: str) -> Mechanism:
     for key in ("known_decorative", "known_wrong_sign"):
         if not isinstance(entry.get(key, False), bool):
             raise AblationError(f"{where}: '{key}' must be true or false")
+    wanted = entry.get("seeds", 0)
+    whole = isinstance(wanted, int) and not isinstance(wanted, bool)
+    if "seeds" in entry and not (whole and 0 < wanted <= MAX_ENTRY_SEEDS):
+        raise AblationError(
+            f"{where}: 'seeds' must be a whole number from 1 to {MAX_ENTRY_SEEDS}, got {wanted!r}"
+        )
     if entry.get("known_wrong_sign") and "expect" not in entry:
         raise AblationError(f"{where}: 'known_wrong_sign' needs an 'expect' to be wrong about")
     mechanism = Mechanism(
@@ -158,6 +166,7 @@ def _entry(entry: Any, where: str) -> Mechanism:
         high=dict(entry["high"]),
         scenario=entry.get("scenario", "baseline").strip(),
         expect=_expectation(entry.get("expect"), where),
+        seeds=wanted,
         known_decorative=entry.get("known_decorative", False),
         known_wrong_sign=entry.get("known_wrong_sign", False),
         note=entry.get("note", "").strip(),
@@ -301,19 +310,24 @@ def run_registry(
     *,
     root_seed: int = ROOT_SEED,
     progress: Callable[[Progress], None] | None = None,
+    entry_seeds: bool = True,
 ) -> Ablation:
     """Run every mechanism's two arms on the same ``n`` seeds and compare them pairwise.
 
-    Arms that resolve to the same scenario (a default shared by several entries) are run once.
-    Runs go to ``executor`` in chunks (serial by default); a run that raises raises here,
-    naming the mechanism, arm and seed, since a lost run would break the pairing.
+    An entry that states ``seeds`` (a small effect's need) runs on at least that many, unless
+    ``entry_seeds`` is false. Arms that resolve to the same scenario (a default shared by
+    several entries) are run once, on as many seeds as their entries need. Runs go to
+    ``executor`` in chunks (serial by default); a run that raises raises here, naming the
+    mechanism, arm and seed, since a lost run would break the pairing.
     """
     if n < 1:
         raise AblationError(f"the number of paired seeds must be at least 1, got {n}")
     if not mechanisms:
         raise AblationError("no mechanisms to run")
-    chosen = seeds(n, root_seed)
+    wanted = {m.name: max(n, m.seeds) if entry_seeds else n for m in mechanisms}
+    chosen = seeds(max(wanted.values()), root_seed)
     arms: dict[ScenarioSpec, int] = {}  # each distinct resolved scenario, run once
+    arm_seeds: list[int] = []  # by arm index: how many seeds it runs
     labels: list[str] = []
     plan: list[tuple[Mechanism, int, int]] = []  # mechanism, low arm index, high arm index
     for m in mechanisms:
@@ -322,27 +336,32 @@ def run_registry(
             if spec not in arms:
                 arms[spec] = len(labels)
                 labels.append(f"{m.name} ({arm})")
-            pair.append(arms[spec])
+                arm_seeds.append(0)
+            index = arms[spec]
+            arm_seeds[index] = max(arm_seeds[index], wanted[m.name])
+            pair.append(index)
         plan.append((m, pair[0], pair[1]))
-    tasks = list(_tasks(arms, tuple(labels), chosen))
+    stride = len(chosen)
+    tasks = list(_tasks(arms, tuple(labels), chosen, arm_seeds))
     executor = executor or SerialExecutor()
-    total, done, started = len(arms) * n, 0, time.perf_counter()
+    total, done, started = sum(arm_seeds), 0, time.perf_counter()
     if progress is not None:
         progress(Progress(total, 0, 0, 0, 0.0))
     found: list[pd.DataFrame] = []
     for result in executor.map(simulate_chunk, tasks):
-        found.append(_outcomes(result, n))
+        found.append(_outcomes(result, stride))
         done += len(result.tables["runs"])
         if progress is not None:
             progress(Progress(total, done, 0, 0, time.perf_counter() - started))
     per_arm = pd.concat(found).sort_values(["arm_index", "seed_index"], ignore_index=True)
     runs, stats = [], []
     for m, low, high in plan:
+        mine = per_arm[per_arm["seed_index"] < wanted[m.name]]
         for arm, index in (("low", low), ("high", high)):
-            rows = per_arm[per_arm["arm_index"] == index].drop(columns=["arm_index"])
+            rows = mine[mine["arm_index"] == index].drop(columns=["arm_index"])
             runs.append(rows.assign(mechanism=m.name, arm=arm))
-        a = per_arm[per_arm["arm_index"] == low].set_index("seed_index").sort_index()
-        b = per_arm[per_arm["arm_index"] == high].set_index("seed_index").sort_index()
+        a = mine[mine["arm_index"] == low].set_index("seed_index").sort_index()
+        b = mine[mine["arm_index"] == high].set_index("seed_index").sort_index()
         for outcome in OUTCOMES:
             p = paired(a[outcome].to_numpy(), b[outcome].to_numpy())
             stats.append({"mechanism": m.name, "outcome": outcome, **asdict(p)})
@@ -352,20 +371,25 @@ def run_registry(
 
 
 def _tasks(
-    arms: Mapping[ScenarioSpec, int], labels: tuple[str, ...], chosen: Sequence[int]
+    arms: Mapping[ScenarioSpec, int],
+    labels: tuple[str, ...],
+    chosen: Sequence[int],
+    arm_seeds: Sequence[int],
 ) -> Iterable[ChunkTask]:
-    """Chunks of about CHUNK_WEEKS simulated weeks, each of one arm (so of one horizon)."""
-    n = len(chosen)
+    """Chunks of about CHUNK_WEEKS simulated weeks, each of one arm (so of one horizon); arm
+    i runs the first ``arm_seeds[i]`` of ``chosen``, run ids counting in strides of them all."""
+    stride = len(chosen)
     for spec, index in arms.items():
         weeks = spec.world.weeks
+        n = arm_seeds[index]
         size = max(1, min(n, CHUNK_WEEKS // weeks))
         for start in range(0, n, size):
             runs = tuple(
-                RunSpec(index * n + i, index, 0, i, chosen[i])
+                RunSpec(index * stride + i, index, 0, i, chosen[i])
                 for i in range(start, min(n, start + size))
             )
             yield ChunkTask(
-                chunk=index * n + start,
+                chunk=index * stride + start,
                 runs=runs,
                 rows=((),) * len(runs),
                 names=(),
@@ -376,7 +400,7 @@ def _tasks(
             )
 
 
-def _outcomes(result: ChunkResult, n: int) -> pd.DataFrame:
+def _outcomes(result: ChunkResult, stride: int) -> pd.DataFrame:
     """One row per run of a chunk: its arm, seed and the four outcomes."""
     runs = result.tables["runs"].set_index("run_id")
     bad = runs[runs["status"] != "ok"]
@@ -390,7 +414,7 @@ def _outcomes(result: ChunkResult, n: int) -> pd.DataFrame:
     first = first_invasion_week(weekly)
     frame = pd.DataFrame(
         {
-            "arm_index": runs.index // n,  # run ids are arm_index * n + seed_index (_tasks)
+            "arm_index": runs.index // stride,  # ids: arm_index * stride + seed_index (_tasks)
             "seed_index": runs["replicate"],
             "seed": runs["seed"],
             "invaded": by_run["invasion"].any().reindex(runs.index).astype(float),
@@ -447,12 +471,13 @@ def markdown_table(result: Ablation) -> list[str]:
     head = ["mechanism", "what is moved (low → high)", "ODD", "n"]
     head += [*OUTCOMES.values(), "expected", "verdict"]
     lines = ["| " + " | ".join(head) + " |", "|---" * len(head) + "|"]
-    n = len(result.seeds)
     for m in result.mechanisms:
-        cells = [_cell(p, o) for o, p in result.result(m).items()]
+        found = result.result(m)
+        cells = [_cell(p, o) for o, p in found.items()]
         shown = verdict(result, m)
         if not result.passes(m):
             shown = f"**{shown}**"
+        n = next(iter(found.values())).n
         row = [m.name, m.what, m.odd, str(n), *cells, _expected(result, m), shown]
         lines.append("| " + " | ".join(c.replace("|", "\\|") for c in row) + " |")
     return lines

@@ -78,7 +78,10 @@ def command_ablate(args: argparse.Namespace) -> int:
         executor.close()
     print(text_table(result))
     print()
-    say(f"{args.seeds} paired seeds per mechanism. {summary(result)}")
+    more = [f"{m.name} {m.seeds}" for m in mechanisms if m.seeds > args.seeds]
+    said = f"{args.seeds} paired seeds per mechanism"
+    said += f" (more where an entry needs them: {', '.join(more)})" if more else ""
+    say(f"{said}. {summary(result)}")
     if args.out is not None:
         written = write(result, args.out)
         say(f"Wrote {', '.join(p.name for p in written)} in {args.out}")

@@ -251,6 +251,31 @@ def test_paired_runs_share_seeds_and_are_reproducible(tmp_path):
     assert result.expectation(mechanisms[1]) == "met" and result.passes(mechanisms[1])
 
 
+def test_an_entry_that_needs_more_seeds_runs_on_them(tmp_path):
+    text = TWO.replace('what = "weeks 2 to 3"', 'what = "weeks 2 to 3"\nseeds = 9')
+    mechanisms = load_registry(registry(tmp_path, text))
+    assert [m.seeds for m in mechanisms] == [0, 9, 0]
+    result = run_registry(mechanisms, 4, root_seed=11)
+    counts = result.runs.groupby(["mechanism", "arm"]).size().to_dict()
+    assert counts[("short horizon", "low")] == counts[("short horizon", "high")] == 9
+    assert counts[("misperception", "low")] == counts[("misperception again", "high")] == 4
+    assert result.result("short horizon")["invaded"].n == 9
+    assert result.result("misperception")["invaded"].n == 4
+    # Its first seeds are the ones every other entry runs, and it shares no run ids.
+    short = result.runs[result.runs["mechanism"] == "short horizon"]
+    assert list(short[short["arm"] == "low"]["seed"]) == list(seeds(9, 11))
+    plain = run_registry(mechanisms, 4, root_seed=11, entry_seeds=False)
+    assert plain.result("short horizon")["invaded"].n == 4
+    assert plain.runs.groupby(["mechanism", "arm"]).size().eq(4).all()
+
+
+@pytest.mark.parametrize("bad", ["0", "-3", "2.5", "true", '"400"', "100001"])
+def test_a_bad_seeds_count_is_refused_with_the_entry_named(tmp_path, bad):
+    path = registry(tmp_path, ENTRY + f"seeds = {bad}\n")
+    with pytest.raises(AblationError, match=r"\('misperception'\): 'seeds' must be a whole"):
+        load_registry(path)
+
+
 def test_the_report_section_on_a_small_sample(tmp_path):
     from analysis.validation import Settings, ablation_section
 
@@ -275,10 +300,14 @@ MECHANISMS = load_registry()
 
 
 def _entry(m: Mechanism):
-    if not m.known_failure:
+    if m.seeds > CI_SEEDS:
+        reason = f"its effect needs {m.seeds} paired seeds (the registry's 'seeds'), CI runs"
+        reason += f" {CI_SEEDS}"
+    elif m.known_failure:
+        flag = "known_wrong_sign" if m.known_wrong_sign else "known_decorative"
+        reason = f"marked {flag} in analysis/ablation.toml" + (f": {m.note}" if m.note else "")
+    else:
         return pytest.param(m, id=m.name)
-    flag = "known_wrong_sign" if m.known_wrong_sign else "known_decorative"
-    reason = f"marked {flag} in analysis/ablation.toml" + (f": {m.note}" if m.note else "")
     return pytest.param(m, id=m.name, marks=pytest.mark.xfail(reason=reason, strict=False))
 
 
@@ -286,7 +315,7 @@ def _entry(m: Mechanism):
 def registry_run() -> Ablation:
     executor = ProcessExecutor(workers=2)
     try:
-        return run_registry(MECHANISMS, CI_SEEDS, executor)
+        return run_registry(MECHANISMS, CI_SEEDS, executor, entry_seeds=False)
     finally:
         executor.close()
 
