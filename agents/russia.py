@@ -82,6 +82,7 @@ class Russia(Actor):
         self.nato_threat = calc.prior_nato_threat
         self.deal_prospect = calc.prior_deal_prospect
         self.stick_credibility = 0.0
+        self.grievance = 0.0  # sanctions it has read imposed on it: what a gas squeeze answers
         self.freeze_offered = False
         self.moratorium_offered = False
         self.demands_published = False
@@ -123,6 +124,9 @@ class Russia(Actor):
             expected = self.expected_support
             for sender in self._speaks_for.get(signal.sender, ()):
                 expected[sender] = max(expected[sender], TOP_TIER * intensity)
+            # Sanctions invite "a significant response" (004): gas, the lever exposed importers
+            # fear (001). A grievance accumulates; nothing imposed is forgotten.
+            self.grievance = decisions.confirmed(self.grievance, intensity, weight)
         elif kind == Kind.ARMS_DELIVERY:
             # The week's shipments add up; the trend follows the weekly total (reassess).
             self._shipped += self.model.policy.arms_effect * intensity
@@ -228,6 +232,7 @@ class Russia(Actor):
                 "economic": {
                     "hold": 0.0,
                     "energy_pressure": calc.war_energy_leverage * self.western_exposure
+                    + self.retaliation()
                     - self.pressure_cost(),
                 },
                 "diplomatic": {"hold": 0.0, "talks": weary},
@@ -349,6 +354,7 @@ class Russia(Actor):
                 (1.0 - calc.hybrid_success, 0.0),
             ],
             "energy_pressure": calc.energy_leverage * stake * self.western_exposure
+            + self.retaliation()
             - self.pressure_cost(),
         }
         return {"military": military, "diplomatic": diplomatic, "economic": economic}
@@ -364,6 +370,10 @@ class Russia(Actor):
             world.value_curvature,
             world.prospect_theory,
         )
+
+    def retaliation(self) -> float:
+        """What a gas squeeze is worth as the answer to sanctions read so far."""
+        return self.model.calculus.sanction_retaliation * self.grievance
 
     def pressure_cost(self) -> float:
         """Revenue lost by withholding gas: heavier the more the budget rests on it."""

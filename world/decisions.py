@@ -202,7 +202,7 @@ def confirmed(belief: float, evidence: float, weight: float) -> float:
     """A belief that the other side will do harm, after it has done some: moved toward
     certainty by the deed's perceived intensity times the weight it is read with, never down.
 
-    An importer's fear of a gas cut after a squeeze.
+    An importer's fear of a gas cut after a squeeze; Russia's grievance at sanctions imposed.
     """
     return belief + weight * evidence * (1.0 - belief)
 

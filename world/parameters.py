@@ -428,6 +428,13 @@ class InvasionCalculus:
     war_energy_leverage: float = param(
         0.02, 0.0, 1.0, "utility per exposure", "gain of energy pressure in war per unit exposure"
     )
+    sanction_retaliation: float = param(
+        0.03,
+        0.0,
+        1.0,
+        "utility units",
+        "value of answering the sanctions it has read with a gas squeeze, at full grievance",
+    )
     published_climbdown_factor: float = param(
         1.5, 1.0, 5.0, "× climb-down cost", "audience cost multiplier once demands are public"
     )

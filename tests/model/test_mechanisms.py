@@ -359,3 +359,19 @@ def test_lottery_value_of_invading_is_what_russia_compares():
     """The invade option is a lottery valued once, as the waiting plans' wars are."""
     value = lottery_value([(0.5, 0.2), (0.5, -0.4)], 0.0, 2.25, 0.88, True)
     assert value < 0.0
+
+
+def test_russia_answers_sanctions_it_reads_with_the_gas_lever():
+    """Energy both ways (004, 001): imposed sanctions read raise Russia's grievance, and a
+    squeeze gains sanction_retaliation times it; muted, sanctions invite no answer."""
+    model = EscalationModel("baseline", rng=1)
+    model.step()
+    russia = model.challenger
+    before = russia.tracks()["economic"]["energy_pressure"]
+    signal = Signal(model.week, "Germany", "Russia", Kind.SANCTIONS, 0.6, 0.1)
+    russia.read(signal, 0.6, 0.5)
+    assert russia.grievance == pytest.approx(0.3)  # 0 + 0.5 * 0.6 * (1 - 0)
+    after = russia.tracks()["economic"]["energy_pressure"]
+    assert after - before == pytest.approx(model.calculus.sanction_retaliation * 0.3)
+    russia.read(Signal(model.week, "Poland", "Russia", Kind.SANCTIONS, 0.2, 0.1), 0.2, 0.5)
+    assert russia.grievance == pytest.approx(0.3 + 0.5 * 0.2 * 0.7)  # never forgotten
