@@ -258,11 +258,8 @@ class Russia(Actor):
         )
         pipeline = calc.nord_stream_value if model.nord_stream_2_expected_loss() else 0.0
         further = self.further_sanctions(self.expected_tier) + nato_risk + pipeline
-        coercion = decisions.coercion_rate(
-            self.deal_prospect,
-            calc.concession_value,
-            self.moratorium_offered,
-            calc.coercion_discount,
+        chance = decisions.deal_chance(
+            self.deal_prospect, self.moratorium_offered, calc.coercion_discount
         )
         per_troop = calc.holding_cost / TROOP_UNIT
         thaw = (float(world.thaw_peak_day), world.thaw_half_width, world.thaw_penalty)
@@ -287,7 +284,8 @@ class Russia(Actor):
                 war_cost,
                 calc.failure_cost,
                 further,
-                coercion,
+                chance,
+                calc.concession_value,
                 climbdown,
                 model.date.timetuple().tm_yday,
                 thaw,
@@ -335,8 +333,9 @@ class Russia(Actor):
             )
             military["limited_incursion"] = Valued(hold + gamble)
         self.last_military_best = max(military, key=lambda a: self.judge(military[a]))
-        # Coercion pays only as far as the threat of force is credible (000).
-        coercion *= odds
+        # What this week of coercion may win: a deal comes only as far as the threat of force
+        # behind it is credible (000).
+        coercion = chance * odds * calc.concession_value
         diplomatic: dict[str, Option] = {
             "hold": 0.0,
             "demands": coercion + (0.0 if self.demands_published else calc.demands_novelty),

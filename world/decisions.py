@@ -103,7 +103,8 @@ def waiting_value(
     war_cost: float,
     failure_cost: float,
     further_costs: float,
-    coercion_rate: float,
+    deal_chance: float,
+    deal_value: float,
     exit_cost: float,
     day_of_year: float,
     thaw: tuple[float, float, float],
@@ -116,23 +117,25 @@ def waiting_value(
 
     Three kinds of plan are weighed. Climbing down: pay ``exit_cost`` (the audience cost of
     a bluff called, 002) and stop paying for the troops. Coercion: hold the troops over the
-    horizon, each week winning ``coercion_rate`` times the odds an attack would have (a
-    threat is worth what stands behind it) and paying for the troops. Or invade in h weeks,
-    with the troops massed meanwhile (``buildup_rate`` a week up to the ceiling), against a
-    Ukraine that grows stronger: coercion and holding costs until then, then the war
-    gamble, all discounted by ``discount`` a week. A window that closes (Ukraine's
-    capability growing faster than Russia's odds can, or the spring thaw coming: ``thaw`` is
-    its peak day, half-width in days and penalty) makes later invasions worth less than the
-    present one.
+    horizon, paying for them, each week with a chance of a deal worth ``deal_value``: the
+    hope of one (``deal_chance``) times the odds an attack would have (a threat is worth what
+    stands behind it). A deal is won once and ends the plan, so each later week counts only
+    if none has come yet. Or invade in h weeks, with the troops massed meanwhile
+    (``buildup_rate`` a week up to the ceiling) and a deal still possible, against a Ukraine
+    that grows stronger, all discounted by ``discount`` a week. A window that closes
+    (Ukraine's capability growing faster than Russia's odds can, or the spring thaw coming:
+    ``thaw`` is its peak day, half-width in days and penalty) makes later invasions worth
+    less than the present one.
     """
     peak, width, penalty = thaw
     ground = ground_factor(day_of_year, peak, width, penalty)
     odds_now = success_odds(troops * ground, capability, even_odds_troops, steepness)
-    weekly_now = coercion_rate * odds_now - holding_cost_per_troop * troops
-    # Coercion alone: the same week after week, discounted (an annuity over the horizon).
+    deal_now = min(1.0, deal_chance * odds_now)
+    weekly_now = deal_now * deal_value - holding_cost_per_troop * troops
+    # Coercion alone: the same week after week until a deal, discounted (an annuity over the
+    # horizon whose weeks each survive with the chance that no deal came before).
     weeks = int(horizon)
-    annuity = (1.0 - discount**weeks) / (1.0 - discount) if discount < 1.0 else float(weeks)
-    best = max(weekly_now * annuity, -exit_cost)
+    best = max(weekly_now * annuity(discount * (1.0 - deal_now), weeks), -exit_cost)
     for ahead in LOOKAHEAD:
         if ahead > horizon:
             break
@@ -140,10 +143,12 @@ def waiting_value(
         future = projected_capability(capability, growth, arms_trend, arms_lag, ahead)
         ground = ground_factor(day_of_year + 7.0 * ahead, peak, width, penalty)
         odds = success_odds(future_troops * ground, future, even_odds_troops, steepness)
-        # The weeks until then, at the mean of their first and last week's net flow.
-        weekly_then = coercion_rate * odds - holding_cost_per_troop * future_troops
+        deal_then = min(1.0, deal_chance * odds)
+        # The weeks until then, at the mean of their first and last week's net flow and chance
+        # of a deal; the war is fought only if no deal came first.
+        weekly_then = deal_then * deal_value - holding_cost_per_troop * future_troops
         meanwhile = 0.5 * (weekly_now + weekly_then)
-        so_far = (1.0 - discount**ahead) / (1.0 - discount) if discount < 1.0 else float(ahead)
+        kept = discount * (1.0 - 0.5 * (deal_now + deal_then))
         value = lottery_value(
             war_lottery(odds, stake, war_cost, failure_cost, further_costs),
             risk_attitude,
@@ -151,10 +156,16 @@ def waiting_value(
             curvature,
             prospect_theory,
         )
-        later = meanwhile * so_far + discount**ahead * value
+        later = meanwhile * annuity(kept, ahead) + kept**ahead * value
         if later > best:
             best = later
     return best
+
+
+def annuity(kept: float, weeks: int) -> float:
+    """What a flow of one a week is worth over ``weeks``, each week kept at ``kept`` of the
+    one before (time discount times the chance the plan is still running)."""
+    return (1.0 - kept**weeks) / (1.0 - kept) if kept < 1.0 else float(weeks)
 
 
 def spiral_stake(stake: float, threat: float, prior: float, gain: float) -> float:
@@ -166,13 +177,10 @@ def spiral_stake(stake: float, threat: float, prior: float, gain: float) -> floa
     return max(0.0, stake * (1.0 + gain * (threat - prior)))
 
 
-def coercion_rate(
-    deal_prospect: float, concession_value: float, offered: bool, discount: float
-) -> float:
-    """What a week of coercion may win at the table per unit of the odds behind the threat:
-    the hope of a deal times its value, discounted while nothing is on offer (000: the
-    build-up brought the US to the table)."""
-    return deal_prospect * concession_value * (1.0 if offered else discount)
+def deal_chance(deal_prospect: float, offered: bool, discount: float) -> float:
+    """The weekly chance of a deal per unit of the odds behind the threat: the hope of one,
+    discounted while nothing is on offer (000: the build-up brought the US to the table)."""
+    return deal_prospect * (1.0 if offered else discount)
 
 
 # --- Western states: what to back, threaten and send ------------------------------------

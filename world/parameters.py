@@ -400,7 +400,7 @@ class InvasionCalculus:
         1.2, 1.0, 5.0, "× stake", "stake after a Ukrainian offensive in Donbas (a red line)"
     )
     coercion_discount: float = param(
-        0.25, 0.0, 1.0, "fraction", "share of coercion's value while no moratorium is on offer"
+        0.25, 0.0, 1.0, "fraction", "share of the chance of a deal while no moratorium is on offer"
     )
     demands_novelty: float = param(
         0.02, 0.0, 1.0, "utility units", "extra value of publishing the demands the first time"

@@ -24,7 +24,8 @@ BASE = dict(
     war_cost=0.35,
     failure_cost=0.5,
     further_costs=0.1,
-    coercion_rate=0.0,
+    deal_chance=0.0,
+    deal_value=0.3,
     exit_cost=5.0,
     day_of_year=305.0,
     thaw=(80.0, 35.0, 0.0),
@@ -66,7 +67,20 @@ def test_climbing_down_puts_a_floor_under_waiting():
 
 
 def test_coercion_makes_waiting_worth_more():
-    assert waiting(coercion_rate=0.05, further_costs=5.0) > waiting(further_costs=5.0)
+    assert waiting(deal_chance=0.2, further_costs=5.0) > waiting(further_costs=5.0)
+
+
+def test_a_deal_is_won_once():
+    """However sure the deal and long the horizon, coercion is worth at most the deal itself:
+    counted as a weekly flow, a moratorium on offer would outweigh any war (the deal scenarios
+    gave P(invasion) 0.00 whatever Russia's calculus)."""
+    free = dict(holding_cost_per_troop=0.0, further_costs=5.0, troops=200_000.0)
+    for horizon in (4.0, 26.0, 52.0):
+        value = waiting(deal_chance=1.0, deal_value=0.3, horizon=horizon, **free)
+        assert 0.25 < value <= 0.3
+    # A rarer deal is worth less, and more so the sooner the plan must pay.
+    assert waiting(deal_chance=0.05, **free) < waiting(deal_chance=1.0, **free)
+    assert waiting(deal_chance=0.05, horizon=4.0, **free) < waiting(deal_chance=0.05, **free)
 
 
 def test_imposed_sanctions_are_sunk_only_the_rest_deters():
