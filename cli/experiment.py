@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 from typing import TextIO
 
-from cli.usage import UsageError
+from cli.usage import UsageError, reader_gone
 from experiments.design import shipped
 from experiments.executors import EXECUTORS
 
@@ -122,20 +122,25 @@ def command_experiment(args: argparse.Namespace) -> int:
     finally:
         line.finish()
         executor.close()
-    ran = final.done - final.resumed
-    retried = f", {final.retried:,} retried" if final.retried else ""
-    resumed = f", {final.resumed:,} already there" if final.resumed else ""
-    kept = f", {final.kept_failures:,} failed earlier and kept" if final.kept_failures else ""
-    say(
-        f"{experiment.name}: {final.total:,} runs in {args.out} ({ran:,} run now{retried}"
-        f"{resumed}, {final.failures:,} failed{kept}); read them with "
-        f"experiments.load('{args.out}')"
-    )
-    if args.csv is not None:
-        written = export_csv(args.out, args.csv)
-        say(f"CSV: {', '.join(p.name for p in written)} in {args.csv}")
-    report_summary(args.out)
+    # The CSV comes before any printing, so a reader that goes away (``| head``) loses lines,
+    # never files; the exit status says whether runs failed, whether or not it was read.
+    written = export_csv(args.out, args.csv) if args.csv is not None else None
     failed = final.failures + final.kept_failures
+    try:
+        ran = final.done - final.resumed
+        retried = f", {final.retried:,} retried" if final.retried else ""
+        resumed = f", {final.resumed:,} already there" if final.resumed else ""
+        kept = f", {final.kept_failures:,} failed earlier and kept" if final.kept_failures else ""
+        say(
+            f"{experiment.name}: {final.total:,} runs in {args.out} ({ran:,} run now{retried}"
+            f"{resumed}, {final.failures:,} failed{kept}); read them with "
+            f"experiments.load('{args.out}')"
+        )
+        if written is not None:
+            say(f"CSV: {', '.join(p.name for p in written)} in {args.csv}")
+        report_summary(args.out)
+    except BrokenPipeError:
+        reader_gone()
     if failed:
         again = "run the same command again to retry them" + (
             " (without --no-retry)" if not args.retry else ""

@@ -7,12 +7,12 @@ Each module registers its parser and handler; handlers import what they need whe
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Sequence
+from importlib.metadata import PackageNotFoundError, version
 
 from cli import ablate, app, calibrate, experiment, run, scenarios, summarize, validate
-from cli.usage import Parser
+from cli.usage import Parser, reader_gone
 from world.errors import EscalationError
 
 COMMANDS = (scenarios, run, experiment, summarize, calibrate, validate, ablate, app)
@@ -23,13 +23,28 @@ def build_parser() -> Parser:
         prog="escalation",
         description="Agent-based model of the 2021-22 crisis between Russia, Ukraine and the West.",
     )
-    commands = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    commands = parser.add_subparsers(
+        dest="command", required=True, parser_class=Parser, metavar="command"
+    )
     for command in COMMANDS:
         command.register(commands)
     return parser
 
 
+def _version() -> str:
+    try:
+        return version("crisis-escalation")
+    except PackageNotFoundError:  # run from a checkout that is not installed
+        return "(not installed)"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if not argv:
+        # No command: say which there are, as `-h` would, and fail as a usage error does.
+        build_parser().print_help(sys.stderr)
+        return 2
     try:
         args = build_parser().parse_args(argv)
         return args.handler(args)
@@ -37,9 +52,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"escalation: error: {exc}", file=sys.stderr)
         return 2
     except BrokenPipeError:
-        # The reader went away (``| head``): what it wanted was printed. Python would complain
-        # again at exit while flushing stdout, so stdout is pointed at nothing first.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        reader_gone()  # what the reader wanted was printed (commands that can fail say so)
         return 0
     except KeyboardInterrupt:
         print("escalation: interrupted", file=sys.stderr)

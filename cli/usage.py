@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import os
+import sys
 from typing import Any, NoReturn
 
 from world.errors import EscalationError
@@ -15,6 +17,12 @@ class UsageError(EscalationError):
 class Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         raise UsageError(message)
+
+
+def reader_gone() -> None:
+    """The reader of stdout went away (``| head``): what it wanted was printed. Python would
+    complain again at exit while flushing stdout, so stdout is pointed at nothing."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 def parse_override(text: str) -> tuple[str, Any]:

@@ -240,14 +240,18 @@ def load_experiment(
     overrides = {key: value for key, value in overrides.items() if doc.get(key) != value}
     doc = {**doc, **overrides}
 
+    def at(key: str) -> str:
+        """Where a bad value came from: the command line's option, or the file's key."""
+        return f"--{key}" if key in overrides else f"{where}: {key}"
+
     name = read_key(doc, "name", str, where, default=path.stem)
     description = read_key(doc, "description", str, where, default="")
     seed = read_key(doc, "seed", int, where)
     if seed < 0:
-        raise ExperimentError(f"{where}: seed: must be a non-negative integer, got {seed}")
+        raise ExperimentError(f"{at('seed')}: must be a non-negative integer, got {seed}")
     replicates = read_key(doc, "replicates", int, where, default=1)
     if replicates < 1:
-        raise ExperimentError(f"{where}: replicates: must be at least 1, got {replicates}")
+        raise ExperimentError(f"{at('replicates')}: must be at least 1, got {replicates}")
     weeks = read_key(doc, "weeks", int, where, default=26)
     if not 1 <= weeks <= 520:
         raise ExperimentError(f"{where}: weeks: must be 1 to 520, got {weeks}")
@@ -255,7 +259,7 @@ def load_experiment(
     if not scenarios or not all(isinstance(s, str) for s in scenarios):
         raise ExperimentError(f"{where}: scenarios: expected a list of scenario names or paths")
     if len(set(scenarios)) != len(scenarios):
-        raise ExperimentError(f"{where}: scenarios: listed twice: {_duplicates(scenarios)}")
+        raise ExperimentError(f"{at('scenarios')}: listed twice: {_duplicates(scenarios)}")
     record = read_key(doc, "record", list, where, default=["model"])
     for table in record:
         if table not in TABLES:
@@ -272,7 +276,7 @@ def load_experiment(
         try:
             specs.append(load_scenario(source))
         except ScenarioError as exc:
-            raise ExperimentError(f"{where}: scenarios: {exc}") from None
+            raise ExperimentError(f"{at('scenarios')}: {exc}") from None
         sources.append(source)
 
     design = _design(doc.get("design", {}), specs, seed, f"{where}: design")

@@ -231,3 +231,33 @@ def test_interrupt_says_how_to_resume(tmp_path, capsys, monkeypatch):
     err = capsys.readouterr().err
     assert err.count("\n") == 1
     assert "interrupted" in err and "run the same command again with the same --out" in err
+
+
+def test_failures_exit_1_and_the_csv_is_written_when_the_reader_is_gone(
+    tmp_path, capsys, monkeypatch
+):
+    # A closed pipe (`| head -1`) used to turn a failed experiment's status into 0, and would
+    # have cut the CSV export that followed the first printed line.
+    from experiments.design import load_experiment
+
+    out, file, csv = str(tmp_path / "out"), experiment(tmp_path), tmp_path / "csv"
+    fragile_model(monkeypatch, {load_experiment(file).run(1).seed})
+
+    def reader_left(line: str) -> None:
+        raise BrokenPipeError
+
+    monkeypatch.setattr("cli.experiment.say", reader_left)
+    monkeypatch.setattr("cli.experiment.reader_gone", lambda: None)
+    assert main(["experiment", file, "--out", out, "--quiet", "--csv", str(csv)]) == 1
+    assert "escalation: 1 of 3 runs failed" in capsys.readouterr().err
+    assert (csv / "runs.csv").is_file()
+
+
+def test_a_bad_value_from_the_command_line_names_the_option_not_the_file(tmp_path, capsys):
+    file, out = experiment(tmp_path), str(tmp_path / "out")
+    assert main(["experiment", file, "--out", out, "--scenarios", "nope"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("escalation: error: --scenarios: unknown scenario 'nope'")
+    assert main(["experiment", file, "--out", out, "--scenarios", "baseline,baseline"]) == 2
+    assert "--scenarios: listed twice: baseline" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()

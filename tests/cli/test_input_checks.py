@@ -63,3 +63,17 @@ def test_the_report_heading_wraps_to_the_tables_width(tmp_path):
     lines = _heading(manifest, tmp_path / ("deep/" * 12), runs, ok=1)
     assert all(len(line) <= WIDTH for line in lines), [len(line) for line in lines]
     assert any("INCOMPLETE: 2 of 9,000 runs" in line for line in lines)
+
+
+def test_no_command_lists_the_commands_and_exits_2(capsys):
+    from cli.main import COMMANDS, main
+
+    assert main([]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("usage: escalation")
+    for command in COMMANDS:
+        assert command.__name__.rsplit(".", 1)[1] in err
+    with pytest.raises(SystemExit) as stop:
+        main(["--version"])
+    assert stop.value.code == 0
+    assert capsys.readouterr().out.startswith("escalation ")
