@@ -731,6 +731,17 @@ def report_text(
         "",
         table,
     ]
+    pooled = [p for p in experiment.parameters if p not in experiment.by and p != DUMMY]
+    if pooled and not by_point:
+        lines += [
+            "",
+            *fit(
+                f"Pooled over the design's points ({', '.join(pooled)} varied within each row):"
+                f" `escalation summarize {experiment.out_dir} --by-point` gives one line per"
+                " point.",
+                whole_words=True,
+            ),
+        ]
     if sensitivity is not None and len(sensitivity):
         lines += ["", format_sensitivity(sensitivity, WIDTH)]
     return "\n".join(lines)

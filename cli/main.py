@@ -42,8 +42,13 @@ def _version() -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     if not argv:
-        # No command: say which there are, as `-h` would, and fail as a usage error does.
-        build_parser().print_help(sys.stderr)
+        # No command: one line, as for any usage error, that names the commands there are.
+        names = ", ".join(c.__name__.rsplit(".", 1)[1] for c in COMMANDS)
+        print(
+            f"escalation: error: a command is required: {names} (escalation -h says what each"
+            " does)",
+            file=sys.stderr,
+        )
         return 2
     try:
         args = build_parser().parse_args(argv)

@@ -21,6 +21,7 @@ from model.escalation import EscalationModel
 from model.files import write_directory
 from model.provenance import versions
 from world.parameters import World, fields_of
+from world.scenario import ScenarioError
 
 FORMATS = ("parquet", "csv")
 WEST_ACTION_LABELS = {
@@ -147,7 +148,17 @@ def command_run(args: argparse.Namespace) -> int:
     settings = dict(overrides)
     if args.weeks is not None:
         settings["weeks"] = args.weeks
-    model = EscalationModel(args.scenario, rng=seed, **settings)
+    try:
+        model = EscalationModel(args.scenario, rng=seed, **settings)
+    except ScenarioError as exc:
+        from experiments.design import shipped  # only on this error: `run` need not load it
+
+        if str(args.scenario) in shipped():
+            raise UsageError(
+                f"{exc} ('{args.scenario}' is a shipped experiment: run it with"
+                f" `escalation experiment {args.scenario} --out DIR`)"
+            ) from None
+        raise
     model.run()
     if not args.quiet:
         print(timeline(model))

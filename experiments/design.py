@@ -33,6 +33,7 @@ from experiments.design_space import (
     read_key,
 )
 from experiments.samplers import SAMPLERS
+from world.scenario import TOP_LEVEL_KEYS as SCENARIO_KEYS
 from world.scenario import ScenarioError, ScenarioSpec, load_scenario
 
 TABLES = ("model", "agents", "signals")
@@ -234,6 +235,13 @@ def load_experiment(
         raise ExperimentError(f"{where}: not valid TOML: {exc}") from None
     except RecursionError:
         raise ExperimentError(f"{where}: not valid TOML: nesting too deep") from None
+    strays = [key for key in doc if key not in TOP_LEVEL_KEYS]
+    if strays and all(key in SCENARIO_KEYS for key in strays):
+        raise ExperimentError(
+            f"{where}: unknown key '{strays[0]}'; allowed: {', '.join(TOP_LEVEL_KEYS)} (this looks"
+            " like a scenario file: run it with `escalation run --scenario`, or list it under"
+            " an experiment's `scenarios`)"
+        )
     check_keys(doc, TOP_LEVEL_KEYS, where)
     given = {"replicates": replicates, "scenarios": scenarios, "seed": seed}
     overrides = {key: value for key, value in given.items() if value is not None}

@@ -314,6 +314,22 @@ def test_grid_designs_are_summarised_per_parameter_set(tmp_path: Path) -> None:
     assert (out / "figures" / "invasion_probability.png").read_bytes().startswith(PNG_SIGNATURE)
 
 
+def test_a_pooled_sampled_design_points_to_the_per_point_table(tmp_path: Path) -> None:
+    runs = known_runs()
+    runs["misperception"] = 0.1 + 0.3 * (runs["replicate"] % 5) / 4
+    runs["sample"] = runs["replicate"] % 5
+    out = write_experiment(tmp_path / "latin", runs, {"sampler": "latin", "samples": 5})
+    experiment = load_results(out)
+    assert experiment.by == ["scenario"]
+    text = " ".join(summary.report_text(experiment).split())
+    assert "Pooled over the design's points (misperception varied within each row)" in text
+    assert "--by-point` gives one line per point" in text
+    assert "Pooled" not in summary.report_text(experiment, by_point=True)
+    assert max(len(line) for line in summary.report_text(experiment).splitlines()) <= 100
+    grid = write_experiment(tmp_path / "grid", runs, {"sampler": "grid", "samples": 5})
+    assert "Pooled" not in summary.report_text(load_results(grid))
+
+
 def test_unreadable_directories_are_reported(tmp_path: Path) -> None:
     with pytest.raises(ResultsError, match="no such directory"):
         load_results(tmp_path / "missing")

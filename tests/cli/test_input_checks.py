@@ -70,10 +70,23 @@ def test_no_command_lists_the_commands_and_exits_2(capsys):
 
     assert main([]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("usage: escalation")
+    assert err.startswith("escalation: error: a command is required") and err.count("\n") == 1
     for command in COMMANDS:
         assert command.__name__.rsplit(".", 1)[1] in err
     with pytest.raises(SystemExit) as stop:
         main(["--version"])
     assert stop.value.code == 0
     assert capsys.readouterr().out.startswith("escalation ")
+
+
+def test_a_scenario_and_an_experiment_mistaken_for_each_other_get_a_hint(capsys):
+    from cli.main import main
+    from world.scenario import builtin_dir
+
+    assert main(["run", "--scenario", "compare_scenarios", "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "unknown scenario 'compare_scenarios'" in err and "escalation experiment" in err
+    baseline = str(builtin_dir() / "baseline.toml")
+    assert main(["experiment", baseline, "--out", "never-written"]) == 2
+    err = capsys.readouterr().err
+    assert "this looks like a scenario file" in err and err.count("\n") == 1
