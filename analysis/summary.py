@@ -461,7 +461,9 @@ def format_comparison(
     ``weeks_as="date"`` shows invasion weeks as dates counted from ``start_dates[scenario]``
     (week 0 of that scenario).
     """
-    weeks = _Weeks(weeks_as, start_dates, wide)
+    # Day and month name a date uniquely only within a year: longer horizons show the year.
+    over_a_year = "horizon" in table and len(table) > 0 and int(table["horizon"].max()) > 52
+    weeks = _Weeks(weeks_as, start_dates, wide or over_a_year)
     scenarios = [str(s) for s in table["scenario"]] if "scenario" in table else [""] * len(table)
     rows = range(len(table))
     keys: dict[str, list[str]] = {name: [_value(v) for v in table[name]] for name in by}
@@ -666,6 +668,11 @@ def _heading(manifest: dict[str, Any], out_dir: Path, runs: pd.DataFrame, ok: in
     ]
     if note := incomplete_note(len(runs), manifest.get("total_runs")):
         lines.append(f"{note}; run `escalation experiment` again with the same --out to finish")
+        # Built-in names are the names runs are stored under (a file's may differ from its path).
+        named = [s for s in manifest.get("scenarios", []) if Path(s).name == s and "." not in s]
+        seen = set(runs["scenario"]) if "scenario" in runs else set()
+        if missing := [s for s in named if s not in seen]:
+            lines.append(f"No runs yet, so not in the tables: {', '.join(missing)}")
     errors = runs[runs["status"] != "ok"]
     if len(errors) and "error" in errors.columns:
         first = errors.iloc[0]

@@ -112,6 +112,16 @@ def test_weeks_as_dates_from_the_scenario_start(known: Path) -> None:
     assert "5 [3-5]" in week
 
 
+def test_dates_carry_the_year_beyond_a_one_year_horizon(known: Path) -> None:
+    table = summary.comparison_table(load_results(known))
+    starts = {name: dt.date(2021, 11, 1) for name in table["scenario"]}
+    short = summary.format_comparison(table, weeks_as="date", start_dates=starts)
+    assert "6 Dec" in short and "2021-12-06" not in short
+    table["horizon"] = 60
+    longer = summary.format_comparison(table, weeks_as="date", start_dates=starts)
+    assert "2021-12-06" in longer and "6 Dec" not in longer
+
+
 def test_scenarios_may_start_on_different_dates(known: Path) -> None:
     table = summary.comparison_table(load_results(known))
     starts = {"baseline": dt.date(2022, 1, 3), "freeze_deal": dt.date(2021, 11, 1)}

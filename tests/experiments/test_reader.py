@@ -163,3 +163,20 @@ def test_an_incomplete_experiment_is_flagged_not_hidden(tmp_path, capsys):
     run_experiment(load_experiment(path), out)
     assert load(out)["runs"].attrs["incomplete"] == ""
     assert batch.load(str(out)).incomplete == ""
+
+
+def test_an_incomplete_experiment_names_the_scenarios_not_run_yet(tmp_path, capsys):
+    # From a user's interrupted run: a scenario with no runs yet was silently missing.
+    path = tmp_path / "two.toml"
+    path.write_text(
+        TINY.replace('scenarios = ["baseline"]', 'scenarios = ["baseline", "arms_now"]')
+    )
+    out = tmp_path / "out"
+    run_experiment(load_experiment(path), out, chunks=[0])
+    assert main(["summarize", str(out)]) == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert "INCOMPLETE: 1 of 4 runs" in text
+    assert "No runs yet, so not in the tables: arms_now" in text
+    run_experiment(load_experiment(path), out)
+    assert main(["summarize", str(out)]) == 0
+    assert "No runs yet" not in capsys.readouterr().out
