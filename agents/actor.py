@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 import mesa
 
 from world.choice import Option, choose, lottery_value
+from world.decisions import threatened_tier
 from world.energy import energy_exposure
 from world.parameters import ActorProfile
 from world.signals import TRACK_SLOT, TRACKS, Kind, Signal, headline_action
@@ -128,6 +129,14 @@ class Actor(mesa.Agent):
         if best in self.deliberate:
             return {best: options[best]}
         return {name: o for name, o in options.items() if name not in self.deliberate}
+
+    def threat_tier(self) -> int:
+        """What a sanctioner threatens: the West's declared tier, if it backs any sanctions.
+
+        Joining the common threat ties its hands (Fearon 1997): having threatened a tier, it
+        pays the audience cost of backing less, which lifts its own line toward the threat.
+        """
+        return threatened_tier(self.sanction_support, self.model.policy.sanction_threat_tier)
 
     @property
     def military_action(self) -> str:

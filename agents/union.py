@@ -11,9 +11,9 @@ and threat are its members' averages; its gas storage is the Union's aggregate.
 from __future__ import annotations
 
 from agents.actor import Actor
-from agents.western import HARM, hard_line
+from world.alliance import hard_line
 from world.choice import Option
-from world.ladder import TOP_TIER
+from world.ladder import HARM, TOP_TIER, SanctionTier
 from world.signals import TALKS_INTENSITY, Kind
 
 
@@ -56,9 +56,9 @@ class Union(Actor):
 
     def tracks(self) -> dict[str, dict[str, Option]]:
         world = self.model.world
-        tier = self.model.policy.sanction_threat_tier if self.sanction_support > 0 else 0
+        tier = self.threat_tier()
         economic: dict[str, Option] = {"hold": 0.0}
-        if tier > 0:
+        if tier > SanctionTier.NONE:
             economic["sanction_threat"] = (
                 self.resolve * self.threat * world.sanction_threat_value * HARM[tier]
                 - world.sanction_threat_cost
@@ -72,7 +72,7 @@ class Union(Actor):
         model = self.model
         russia = model.challenger.name
         if action == "sanction_threat":
-            tier = model.policy.sanction_threat_tier if self.sanction_support > 0 else 0
+            tier = self.threat_tier()
             cost = model.world.threat_audience_cost * tier
             self.send(russia, Kind.SANCTION_THREAT, tier / TOP_TIER, cost)
             # The Union speaks for its members: its threat ties their hands too.

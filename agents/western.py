@@ -15,23 +15,17 @@ from __future__ import annotations
 
 from agents.actor import Actor, clip01, toward
 from world import decisions
+from world.alliance import hard_line
 from world.choice import Option
-from world.ladder import TIER_BITE_RUSSIA, TIER_COST_WEST, TOP_TIER, Rung, SanctionTier
+from world.ladder import HARM, TOP_TIER, WEST_COST, Rung, RussianMove, SanctionTier
 from world.signals import INTENT_IMPLIED, TALKS_INTENSITY, Kind, Signal
 
-# Russia's moves a sanctioner responds to, in escalating order (each learnt from its signal).
-MOVES = {"none": 0, Kind.RECOGNITION: 1, Kind.LIMITED_INCURSION: 2, Kind.INVASION: 3}
-MOVES["invasion"] = MOVES[Kind.INVASION]
-
-# How hard a line each action takes, for the stance alliance ties follow (§7.7 of the ODD).
-HARDNESS = {
-    "hold": 0.3,
-    "talks": 0.0,
-    "sanction_threat": 0.7,
-    "arms_delivery": 1.0,
-    "flank_deployment": 1.0,
+# The signal by which a sanctioner learns of each of Russia's moves.
+MOVE_SIGNALLED = {
+    Kind.RECOGNITION: RussianMove.RECOGNITION,
+    Kind.LIMITED_INCURSION: RussianMove.LIMITED_INCURSION,
+    Kind.INVASION: RussianMove.INVASION,
 }
-DEFAULT_HARDNESS = 0.3  # any other action
 # The Russian signals that show its massed force: a build-up is sent at the share of the troop
 # ceiling massed, a pull-back at the share not massed (`shown_force`).
 FORCE_READ = frozenset({Kind.BUILD_UP, Kind.PULL_BACK})
@@ -43,9 +37,6 @@ def shown_force(kind: Kind, intensity: float) -> float:
 
 
 FAR_EXPOSURE = 0.5  # share of its belief a state far from Russian forces reads as threat
-_CUMULATIVE = [sum(TIER_BITE_RUSSIA[: t + 1]) for t in SanctionTier]
-HARM = [c / _CUMULATIVE[-1] for c in _CUMULATIVE]  # share of the full ladder's bite on Russia
-WEST_COST = [sum(TIER_COST_WEST[: t + 1]) for t in SanctionTier]  # own cost of tiers 0..t
 ARMS_COST = 0.05  # own cost (and the signal's) of a delivery, per unit of its intensity
 FLANK_COST = 0.04  # own cost (and the signal's) of a flank deployment
 FLANK_SIGNAL_TROOPS = 5000.0  # troops: a deployment this large is read at full intensity
@@ -58,13 +49,6 @@ OFFERS = {
     Kind.FREEZE_OFFER: (1.0, 0.05),
     Kind.MISSILE_THREAT: (1.0, 0.1),
 }
-
-
-def hard_line(sanction_support: float, actions: tuple[str, ...]) -> float:
-    """The line an actor takes this week, 0 (soft) to 1 (hard): what alliance ties follow."""
-    taken = [HARDNESS.get(a, DEFAULT_HARDNESS) for a in actions if a not in ("hold", "none")]
-    hardness = max(taken, default=HARDNESS["hold"])  # holding on every track is the default
-    return 0.5 * sanction_support / TOP_TIER + 0.5 * hardness
 
 
 class WesternState(Actor):
@@ -83,7 +67,7 @@ class WesternState(Actor):
         self.ally_lines: dict[str, float] = {}  # allies' lines, as their support signals said
         self.ally_backing: dict[str, float] = {}  # what allies imposed, as their sanctions said
         # What it has seen Russia do (it learns of each move from Russia's signal).
-        self.seen_move = MOVES["none"]
+        self.seen_move = RussianMove.NONE
         self.demands_read = False
         # The Russian force it has seen massed near Ukraine (troops): what makes intent a threat.
         self.seen_troops = model.spec_of("challenger").forces
@@ -102,7 +86,7 @@ class WesternState(Actor):
         if implied is not None and signal.sender == self.model.challenger.name:
             floor = self.model.world.intent_floor
             self.belief = toward(self.belief, implied, weight * max(intensity, floor))
-            self.seen_move = max(self.seen_move, MOVES.get(kind, MOVES["none"]))
+            self.seen_move = max(self.seen_move, MOVE_SIGNALLED.get(kind, RussianMove.NONE))
             if kind == Kind.NUCLEAR_THREAT:
                 self.nuclear_fear = toward(self.nuclear_fear, intensity, weight)
             elif kind == Kind.ENERGY_PRESSURE:
@@ -140,7 +124,7 @@ class WesternState(Actor):
         self.belief = decisions.pulled_toward_allies(
             self.belief, [last_belief[a] for a in allies], trust, influence
         )
-        at_war = self.seen_move >= MOVES["invasion"]
+        at_war = self.seen_move >= RussianMove.INVASION
         if model.rung >= Rung.NATO_RUSSIA_CLASH:
             self.threat = 1.0  # NATO itself is in the fight
         else:
@@ -215,7 +199,7 @@ class WesternState(Actor):
         )
         # A nuclear threat deters the risk-averse from punishing, too.
         push = (1.0 - self.restraint()) * self.resolve * (world.sanction_push_base + self.threat)
-        at_war = self.seen_move >= MOVES["invasion"]
+        at_war = self.seen_move >= RussianMove.INVASION
         return decisions.backed_tier(
             push,
             HARM,
@@ -226,14 +210,6 @@ class WesternState(Actor):
             world.solidarity_weight,
             0.0 if at_war else world.deterrent_reserve,
         )
-
-    def threat_tier(self) -> int:
-        """What it threatens: the West's declared tier, if it backs any sanctions at all.
-
-        Joining the common threat ties its hands (Fearon 1997): having threatened a tier, it
-        pays the audience cost of backing less, which lifts its own line toward the threat.
-        """
-        return self.model.policy.sanction_threat_tier if self.sanction_support > 0 else 0
 
     # --- options -------------------------------------------------------------------------
     def restraint(self) -> float:
@@ -253,7 +229,7 @@ class WesternState(Actor):
         }
         economic: dict[str, Option] = {"hold": 0.0}
         tier = self.threat_tier()
-        if tier > 0:
+        if tier > SanctionTier.NONE:
             economic["sanction_threat"] = (
                 resolve * threat * world.sanction_threat_value * HARM[tier]
                 - world.sanction_threat_cost

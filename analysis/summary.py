@@ -31,7 +31,9 @@ from analysis.results import (
 from analysis.sensitivity import format_sensitivity, sensitivity_table
 from analysis.stats import invasion_curves, mean_interval, wilson_interval
 from experiments.store import incomplete_note, read_manifest, read_table
-from world.ladder import RUNG_NAMES, SANCTION_TIER_NAMES
+from world.errors import EscalationError
+from world.ladder import RUNG_NAMES, SANCTION_TIER_NAMES, Rung, SanctionTier
+from world.scenario import load_scenario
 
 WIDTH = 100  # characters: the default tables and the prose around them fit a terminal this wide
 
@@ -354,9 +356,6 @@ def start_dates(experiment: Results | str | Path) -> dict[str, dt.date]:
     can no longer be loaded gives the date of week 0 in its recorded model table instead.
     """
     experiment = _results(experiment)
-    from world.errors import EscalationError
-    from world.scenario import load_scenario
-
     manifest = experiment.manifest
     sources = dict(
         zip(manifest.get("scenarios", []), manifest.get("scenario_sources", []), strict=False)
@@ -387,16 +386,23 @@ def start_dates(experiment: Results | str | Path) -> dict[str, dt.date]:
 WEEKS_AS = ("week", "date")
 # Short names of the rungs and tiers, for the default (narrow) table; --wide shows the full ones.
 RUNG_SHORT = {
-    0: "status quo",
-    1: "posturing",
-    2: "coercion",
-    3: "hybrid",
-    4: "incursion",
-    5: "invasion",
-    6: "NATO clash",
-    7: "nuclear",
+    Rung.STATUS_QUO: "status quo",
+    Rung.MILITARY_POSTURING: "posturing",
+    Rung.COERCIVE_DIPLOMACY: "coercion",
+    Rung.HYBRID_OPERATIONS: "hybrid",
+    Rung.LIMITED_INCURSION: "incursion",
+    Rung.FULL_SCALE_INVASION: "invasion",
+    Rung.NATO_RUSSIA_CLASH: "NATO clash",
+    Rung.NUCLEAR_THREAT: "nuclear",
 }
-TIER_SHORT = {0: "none", 1: "targeted", 2: "banks", 3: "SWIFT", 4: "export ctrl", 5: "embargo"}
+TIER_SHORT = {
+    SanctionTier.NONE: "none",
+    SanctionTier.TARGETED: "targeted",
+    SanctionTier.BANKS: "banks",
+    SanctionTier.SWIFT: "SWIFT",
+    SanctionTier.EXPORT_CONTROLS: "export ctrl",
+    SanctionTier.ENERGY: "embargo",
+}
 
 
 def share_text(p: float) -> str:

@@ -25,13 +25,14 @@ from html import escape
 from viz.narrative import EVENT_ORDER, Event, run_events
 from viz.views import SIGNAL_TABLE_COLUMNS, NetworkView, signal_name
 from world.ladder import RUNG_NAMES, SANCTION_TIER_NAMES
+from world.signals import Stance
 
 STANCE_COLOURS = {
-    "war": "#b2182b",
-    "coercion": "#ef8a62",
-    "deterrence": "#2166ac",
-    "diplomacy": "#1b7837",
-    "waiting": "#9e9e9e",
+    Stance.WAR: "#b2182b",
+    Stance.COERCION: "#ef8a62",
+    Stance.DETERRENCE: "#2166ac",
+    Stance.DIPLOMACY: "#1b7837",
+    Stance.WAITING: "#9e9e9e",
 }
 
 

@@ -13,11 +13,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from experiments.store import ResultsError
+from experiments.store import MANIFEST, ResultsError
 
 ROOT_ENV = "ESCALATION_RESULTS_ROOT"
 DEFAULT_ROOT = "runs"
-MANIFEST = "manifest.json"
 MAX_DEPTH = 3  # how deep under the root experiments are looked for
 MAX_LISTED = 200
 

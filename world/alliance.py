@@ -16,6 +16,7 @@ from typing import NamedTuple
 
 import networkx as nx
 
+from world.ladder import TOP_TIER
 from world.parameters import ActorProfile
 
 NATO_ALLY = "nato_ally"
@@ -25,6 +26,23 @@ ADVERSARY = "adversary"
 ENERGY_SUPPLY = "energy_supply"
 EDGE_TYPES = (NATO_ALLY, EU_MEMBER, SECURITY_PARTNER, ADVERSARY, ENERGY_SUPPLY)
 ALLIANCE_TYPES = (NATO_ALLY, EU_MEMBER)
+
+# How hard a line each action takes, for the stance alliance ties follow (§7.7 of the ODD).
+HARDNESS = {
+    "hold": 0.3,
+    "talks": 0.0,
+    "sanction_threat": 0.7,
+    "arms_delivery": 1.0,
+    "flank_deployment": 1.0,
+}
+DEFAULT_HARDNESS = 0.3  # any other action
+
+
+def hard_line(sanction_support: float, actions: tuple[str, ...]) -> float:
+    """The line an actor takes this week, 0 (soft) to 1 (hard): what alliance ties follow."""
+    taken = [HARDNESS.get(a, DEFAULT_HARDNESS) for a in actions if a not in ("hold", "none")]
+    hardness = max(taken, default=HARDNESS["hold"])  # holding on every track is the default
+    return 0.5 * sanction_support / TOP_TIER + 0.5 * hardness
 
 
 class AllianceGraph:

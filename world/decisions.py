@@ -11,6 +11,7 @@ import math
 from collections.abc import Sequence
 
 from world.choice import lottery_value
+from world.ladder import RussianMove, SanctionTier
 
 #: Weeks ahead at which Russia weighs invading later instead of now (up to its horizon): the
 #: near weeks one by one, then coarser, as a planner would.
@@ -320,16 +321,23 @@ def nuclear_threat_lottery(
     ]
 
 
+def threatened_tier(line: int, policy_threat: int) -> int:
+    """The tier an actor threatens Russia with: the policy's threat once it backs any tier
+    against an invasion (its line), none while it backs nothing (a threat it would not carry
+    out is not made)."""
+    return policy_threat if line > SanctionTier.NONE else SanctionTier.NONE
+
+
 def committed_tier(
     seen_move: int, threatened: int, tier_for_recognition: int, tier_for_incursion: int
 ) -> int:
-    """The tier a sanctioner has tied to what it has seen Russia do (0 none, 1 recognition,
-    2 incursion, 3 invasion): its own threat for an invasion, the West's declared lines for
-    the lesser moves, never more than it threatened."""
-    if seen_move >= 3:
+    """The tier a sanctioner has tied to what it has seen Russia do (a `RussianMove`): its own
+    threat for an invasion, the West's declared lines for the lesser moves, never more than it
+    threatened."""
+    if seen_move >= RussianMove.INVASION:
         return threatened
-    if seen_move == 2:
+    if seen_move == RussianMove.LIMITED_INCURSION:
         return min(tier_for_incursion, threatened)
-    if seen_move == 1:
+    if seen_move == RussianMove.RECOGNITION:
         return min(tier_for_recognition, threatened)
     return 0

@@ -62,6 +62,21 @@ SANCTION_TIER_NAMES: dict[int, str] = {
 TIER_BITE_RUSSIA = (0.0, 0.08, 0.17, 0.25, 0.2, 0.3)
 # Cost of each tier to a Western sanctioner, before scaling by its trade and energy exposure.
 TIER_COST_WEST = (0.0, 0.01, 0.03, 0.05, 0.04, 0.0)
+_CUMULATIVE_BITE = [sum(TIER_BITE_RUSSIA[: t + 1]) for t in SanctionTier]
+#: Share of the full ladder's bite on Russia that tiers 0..t carry together.
+HARM = tuple(c / _CUMULATIVE_BITE[-1] for c in _CUMULATIVE_BITE)
+#: A sanctioner's direct cost of tiers 0..t together, before its energy exposure.
+WEST_COST = tuple(sum(TIER_COST_WEST[: t + 1]) for t in SanctionTier)
+
+
+class RussianMove(IntEnum):
+    """Russia's moves a sanctioner ties tiers to, in escalating order (each learnt from its
+    signal): the West's declared lines name a tier for each."""
+
+    NONE = 0
+    RECOGNITION = 1
+    LIMITED_INCURSION = 2
+    INVASION = 3
 
 
 class Talks(IntEnum):
