@@ -32,6 +32,7 @@ ACTION_RUNG = {
     "pull_back": Rung.STATUS_QUO,
 }
 
+SANCTION_KINDS = frozenset({Kind.SANCTION_THREAT, Kind.SANCTION_SUPPORT})
 TROOP_UNIT = 100_000.0  # troops: `holding_cost` is per this many troops held for a week
 EVEN_ODDS = 0.5  # success odds at which recognition wins exactly `recognition_gain`
 # What Russia's signals cost it (utility units, §7.3 of the ODD): the costlier, the more
@@ -52,6 +53,7 @@ class Russia(Actor):
     reads = frozenset(
         {
             Kind.SANCTION_THREAT,
+            Kind.SANCTION_SUPPORT,
             Kind.SANCTIONS,
             Kind.ARMS_DELIVERY,
             Kind.FLANK_DEPLOYMENT,
@@ -112,7 +114,7 @@ class Russia(Actor):
     def read(self, signal: Signal, intensity: float, weight: float) -> None:
         kind = signal.kind
         calc = self.model.calculus
-        if kind == Kind.SANCTION_THREAT:
+        if kind in SANCTION_KINDS:
             expected = self.expected_support
             for sender in self._speaks_for.get(signal.sender, ()):
                 expected[sender] = toward(expected[sender], TOP_TIER * intensity, weight)

@@ -36,8 +36,16 @@ class Union(Actor):
         self.threat = sum([m.threat for m in members]) / n
         self.belief = sum([m.belief for m in members]) / n
         self.cost = sum([m.cost for m in members]) / n
+        previous = self.sanction_support
         self.sanction_support = int(model.union_tier([m.sanction_support for m in members]))
         self.aggregate_backing()
+        changed = self.sanction_support != previous
+        receivers = (
+            [m.name for m in members] + [model.challenger.name]
+            if changed
+            else model.challenger.name
+        )
+        self.send(receivers, Kind.SANCTION_SUPPORT, self.sanction_support / TOP_TIER, 0.0)
 
     def aggregate_backing(self) -> None:
         members = self.members

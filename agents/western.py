@@ -52,7 +52,7 @@ OFFERS = {
 
 
 class WesternState(Actor):
-    reads = frozenset({*INTENT_IMPLIED, Kind.AID_REQUEST, Kind.SANCTIONS})
+    reads = frozenset({*INTENT_IMPLIED, Kind.AID_REQUEST, Kind.SANCTION_SUPPORT, Kind.SANCTIONS})
 
     def __init__(self, model, profile) -> None:
         super().__init__(model, profile)
@@ -64,6 +64,7 @@ class WesternState(Actor):
         self.nuclear_fear = 0.0
         # The chance it gives a Russian gas cut in answer to sanctions: raised by each squeeze.
         self.gas_fear = model.world.gas_retaliation_risk
+        self.ally_lines: dict[str, float] = {}  # allies' lines, as their support signals said
         self.ally_backing: dict[str, float] = {}  # what allies imposed, as their sanctions said
         # What it has seen Russia do (it learns of each move from Russia's signal).
         self.seen_move = RussianMove.NONE
@@ -103,6 +104,8 @@ class WesternState(Actor):
                     self.pull_back_week = self.model.week
         elif kind == Kind.AID_REQUEST:
             self.aid_requested = toward(self.aid_requested, intensity, weight)
+        elif kind == Kind.SANCTION_SUPPORT:
+            self.ally_lines[signal.sender] = intensity * TOP_TIER
         elif kind == Kind.SANCTIONS:
             self.ally_backing[signal.sender] = intensity * TOP_TIER
 
@@ -138,8 +141,17 @@ class WesternState(Actor):
         self.resolve = clip01(
             decisions.pulled_toward_allies(own, [last_resolve[a] for a in allies], trust, influence)
         )
+        previous = self.sanction_support
         self.sanction_support = self.line_for_invasion()
         self.sanction_backing = self.backing_now()
+        # Its public line: partners hear when it changes; Russia reads it every week, so a
+        # line repeated (or a silence kept) accumulates as cheap talk does.
+        receivers = (
+            [*allies, model.challenger.name]
+            if self.sanction_support != previous
+            else model.challenger.name
+        )
+        self.send(receivers, Kind.SANCTION_SUPPORT, self.sanction_support / TOP_TIER, 0.0)
 
     # --- sanctions -----------------------------------------------------------------------
     def own_tier_costs(self) -> list[float]:
@@ -158,10 +170,7 @@ class WesternState(Actor):
         return total / weight if weight > 0.0 else default
 
     def line_for_invasion(self, resolve: float | None = None) -> int:
-        """The tier it would back if Russia invaded: what its threats carry.
-
-        A private valuation: allies see what it imposes (solidarity acts on its backing, below)
-        and Russia hears what it threatens, not this line itself."""
+        """The tier it would back if Russia invaded: what its threats and support carry."""
         world = self.model.world
         push = (self.resolve if resolve is None else resolve) * (
             world.sanction_push_base + self.threat
@@ -172,8 +181,8 @@ class WesternState(Actor):
             self.own_tier_costs(),
             float(self.threatened),
             world.threat_audience_cost,
-            0.0,
-            0.0,  # no solidarity: allies' lines are not seen
+            self._allies_mean(self.ally_lines, 0.0),
+            world.solidarity_weight,
             0.0,
         )
 

@@ -35,7 +35,7 @@ IDLE = frozenset({"", "none", "hold"})
 #: Actions named otherwise than the signal they send: one name for both.
 SAME_MOVE = {"invade": "invasion"}
 #: Signals read from the state rather than as a move (the tier in force, each actor's backing).
-STATE_SIGNALS = frozenset({"sanctions"})
+STATE_SIGNALS = frozenset({"sanctions", "sanction_support"})
 MOST_SENTENCES = 4
 MOST_CLAUSES = 3  # in one sentence
 MOST_PHRASES = 2  # moves told of one group of actors

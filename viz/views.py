@@ -200,13 +200,17 @@ def strongest_signals(
 ) -> tuple[list, dict[tuple[str, str, str], int]]:
     """The week's signals worth an arrow, and how many copies of each broadcast are hidden.
 
-    Routine traffic is left out: the copies of a broadcast (one sender, one kind, many
+    Routine traffic is left out: sanction support sent among partners (the Western states do
+    not read it, only Russia does), and the copies of a broadcast (one sender, one kind, many
     receivers) other than the one to its main receiver: Russia for everyone else, Ukraine
     for Russia. Of what is left, the signals of the ``most`` strongest sender-receiver pairs.
     Returns the kept signals and, per (sender, receiver, kind) kept, the copies not drawn.
     """
+    kept = [
+        s for s in signals if not (s.kind == Kind.SANCTION_SUPPORT and s.receiver != challenger)
+    ]
     by_broadcast: dict[tuple[str, str], list] = {}
-    for signal in signals:
+    for signal in kept:
         by_broadcast.setdefault((signal.sender, str(signal.kind)), []).append(signal)
     chosen, others = [], {}
     for (sender, kind), copies in by_broadcast.items():
@@ -241,7 +245,7 @@ def _recorded_nodes(
     nodes = []
     for agent in agents:
         name, role, action = agent["actor"], agent["role"], agent.get("action", "none")
-        backs = agent.get("sanction_backing", 0)
+        backs = agent.get("sanction_support", 0)
         stance = actor_stance(
             role,
             action,

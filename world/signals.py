@@ -69,6 +69,7 @@ class Kind(StrEnum):
     CONCESSION = "concession", Stance.DIPLOMACY
     FREEZE_OFFER = "freeze_offer", Stance.DIPLOMACY
     MISSILE_THREAT = "missile_threat", Stance.DETERRENCE
+    SANCTION_SUPPORT = "sanction_support", Stance.DETERRENCE
     # Ukraine
     MOBILISATION = "mobilisation", Stance.DETERRENCE
     AID_REQUEST = "aid_request", Stance.DETERRENCE

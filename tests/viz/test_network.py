@@ -122,21 +122,20 @@ def test_invasion_label_keeps_clear_of_the_rung_lines():
         assert abs(centre - chart.y(rung, "left")) >= 7.0, rung
 
 
-def test_a_week_draws_the_strongest_signals_not_every_broadcast():
-    """A broadcast (Russia's demands to every capital) is drawn once, to one receiver; the
-    toggle draws every signal sent."""
+def test_week_zero_draws_the_strongest_signals_not_every_broadcast():
+    """Week 0 drew every sanction-support arrow (96 then), partners to partners included."""
     model = InteractiveRun(RunConfig(seed=3))
-    model.step()
-    demands = [s for s in model.outbox if s.kind == "demands"]
-    assert len(demands) >= views.BROADCAST_RECEIVERS
+    support = [s for s in model.outbox if s.kind == "sanction_support"]
+    assert len(support) > 40 and len(support) == len(model.outbox)
     everything = views.network_view(model, all_signals=True)
-    assert everything.sent == len(model.outbox)
+    assert len(everything.signals) == everything.sent == len(support)
     view = views.network_view(model)
-    assert view.sent == len(model.outbox) and 0 < view.drawn < view.sent
+    assert view.sent == len(support) and view.drawn == len(view.signals)
     assert 0 < len(view.signals) <= views.STRONGEST_ARROWS
-    assert sum("demands" in a.kinds for a in view.signals) <= 1
+    # sanction support is read by Russia alone: only the arrows into Russia are kept
+    assert all(a.receiver == "Russia" for a in view.signals)
     note = charts.network_svg(view)
-    assert f"{view.drawn} of {len(model.outbox)} signals drawn" in note
+    assert f"{view.drawn} of {len(support)} signals drawn" in note
 
 
 def test_a_broadcast_is_drawn_once_to_its_main_receiver():
@@ -153,10 +152,9 @@ def test_a_broadcast_is_drawn_once_to_its_main_receiver():
 def test_signals_table_reads_as_words_with_a_caption_and_one_row_per_message():
     """It showed snake_case kinds, three-decimal intensities and 96 rows at week 0."""
     model = InteractiveRun(RunConfig(seed=3))
-    model.step()
     rows = views.signal_rows(model)
-    broadcasts = {(s.sender, s.kind) for s in model.outbox}
-    assert len(rows) == len(broadcasts) < len(model.outbox)  # a row per broadcast, not message
+    senders = {s.sender for s in model.outbox}
+    assert len(rows) == len(senders) < len(model.outbox)  # a row per broadcast, not per message
     html = ""
     while "build up" not in html and model.week < 12:  # the week Russia builds up
         model.step()
