@@ -80,8 +80,8 @@ class Mechanism:
     scenario: str = "baseline"
     expect: Expectation | None = None
     seeds: int = 0  # paired seeds a small effect needs: runs use at least this many (0: any)
-    known_decorative: bool = False  # fails the check on today's model: the CI test xfails it
-    known_wrong_sign: bool = False  # moves its expected outcome the other way today (xfailed)
+    known_decorative: bool = False  # fails the check on today's model: the CI test skips it
+    known_wrong_sign: bool = False  # moves its expected outcome the other way today (skipped)
     note: str = ""
 
     @property

@@ -627,9 +627,10 @@ def ablation_section(
         " to be made to matter or deleted. Where theory predicts a direction (`expect` in the"
         f" registry), that is checked too. With {n} pairs a shift in P(invasion) of"
         f" {quarter:.2f} is found at z ≥ {ablation.Z_MIN:g} with 80% power when a quarter of"
-        f" the pairs differ ({half:.2f} when half do). `tests/analysis/test_ablation.py` runs"
-        " every entry on 150 seeds in CI; entries marked known there are today's failures, and"
-        " entries whose `seeds` exceed 150 xfail there (their effects are below its power)."
+        f" the pairs differ ({half:.2f} when half do). `tests/analysis/test_ablation.py` checks"
+        " every other entry in CI, on 50 paired seeds and then, for those not yet shown, 150;"
+        " it skips the entries marked known (today's failures) and those whose `seeds` exceed"
+        " 150 (their effects are below its power), which this table judges on their seeds."
         f" Per-run outcomes with their seeds: `{out / 'ablation'}`.",
         "",
         *ablation.markdown_table(result),

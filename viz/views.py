@@ -245,7 +245,7 @@ def _recorded_nodes(
     nodes = []
     for agent in agents:
         name, role, action = agent["actor"], agent["role"], agent.get("action", "none")
-        backs = agent.get("sanction_support", 0)
+        backs = agent.get("sanction_backing", 0)
         stance = actor_stance(
             role,
             action,

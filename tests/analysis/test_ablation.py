@@ -296,26 +296,51 @@ def test_the_report_section_on_a_small_sample(tmp_path):
 
 # --- every registry entry, in CI -------------------------------------------------------------
 CI_SEEDS = 150
+FIRST_LOOK = 50  # paired seeds of the first look: an entry that shows its effect there stops
 MECHANISMS = load_registry()
 
 
 def _entry(m: Mechanism):
+    """An entry CI can check, or one it skips: an effect that needs more paired seeds than CI
+    runs, or one the registry marks as not shown today, cannot pass at 150 (and an xfail that
+    may pass or not protects nothing); ``escalation validate`` reports both on their own seeds."""
     if m.seeds > CI_SEEDS:
         reason = f"its effect needs {m.seeds} paired seeds (the registry's 'seeds'), CI runs"
-        reason += f" {CI_SEEDS}"
+        reason += f" {CI_SEEDS}; docs/VALIDATION.md shows it"
     elif m.known_failure:
         flag = "known_wrong_sign" if m.known_wrong_sign else "known_decorative"
         reason = f"marked {flag} in analysis/ablation.toml" + (f": {m.note}" if m.note else "")
     else:
         return pytest.param(m, id=m.name)
-    return pytest.param(m, id=m.name, marks=pytest.mark.xfail(reason=reason, strict=False))
+    return pytest.param(m, id=m.name, marks=pytest.mark.skip(reason=reason))
+
+
+CHECKED = [m for m in MECHANISMS if m.seeds <= CI_SEEDS and not m.known_failure]
+
+
+def _shown(ablation: Ablation, m: Mechanism) -> bool:
+    return bool(ablation.driven(m)) and ablation.expectation(m) in (None, "met")
+
+
+class TwoLooks:
+    """The registry run at FIRST_LOOK paired seeds, then the entries not yet shown at CI_SEEDS
+    (the same seeds and more): each entry is judged on the last look it had."""
+
+    def __init__(self, mechanisms: list[Mechanism], executor: ProcessExecutor) -> None:
+        first = run_registry(mechanisms, FIRST_LOOK, executor, entry_seeds=False)
+        rest = [m for m in mechanisms if not _shown(first, m)]
+        second = run_registry(rest, CI_SEEDS, executor, entry_seeds=False) if rest else first
+        self.look = {m.name: second if m in rest else first for m in mechanisms}
+
+    def __getitem__(self, m: Mechanism) -> Ablation:
+        return self.look[m.name]
 
 
 @pytest.fixture(scope="module")
-def registry_run() -> Ablation:
+def registry_run() -> TwoLooks:
     executor = ProcessExecutor(workers=2)
     try:
-        return run_registry(MECHANISMS, CI_SEEDS, executor, entry_seeds=False)
+        return TwoLooks(CHECKED, executor)
     finally:
         executor.close()
 
@@ -326,21 +351,26 @@ def test_every_mechanism_moves_an_outcome(registry_run, mechanism):
     """Each entry moves P(invasion), the invasion week, the imposed tier or the highest rung at
     |z| >= 3 over 150 paired seeds and, where it states one, in the expected direction.
 
-    Power: with 150 pairs, a shift in P(invasion) of 0.15 is detected at z >= 3 with 80% power
-    when a quarter of the pairs differ (typical of this model's moderate effects: pairing
-    halves the discordance of independent arms), 0.21 when half do; the report's 400 pairs
-    detect 0.09 and 0.13. Entries marked known in the registry xfail with its note (an XPASS
-    says the mark can go). All entries run in one go on two processes (about 6 min).
+    Two looks: every entry on 50 paired seeds, then those not yet shown on 150 (the same 50
+    and 100 more). An entry with no effect passes either look with chance 0.27% (two-sided
+    |z| >= 3), so at most 0.54% over both; an entry with an effect gets the power of 150 pairs
+    or better. With 150 pairs, a shift in P(invasion) of 0.15 is detected at z >= 3 with 80%
+    power when a quarter of the pairs differ (typical of this model's moderate effects:
+    pairing halves the discordance of independent arms), 0.21 when half do; the report's 400
+    pairs detect 0.09 and 0.13. Entries whose effect needs more seeds, or marked known in the
+    registry, are skipped with its note (docs/VALIDATION.md reports them on their seeds).
     """
-    result = registry_run.result(mechanism)
+    ablation = registry_run[mechanism]
+    n = next(iter(ablation.result(mechanism).values())).n
     shown = "; ".join(
-        f"{OUTCOMES[o]} {p.low:.2f} -> {p.high:.2f} (z {p.z:+.1f})" for o, p in result.items()
+        f"{OUTCOMES[o]} {p.low:.2f} -> {p.high:.2f} (z {p.z:+.1f})"
+        for o, p in ablation.result(mechanism).items()
     )
-    assert registry_run.driven(mechanism), (
-        f"'{mechanism.name}' is decorative at {CI_SEEDS} paired seeds: {shown}"
+    assert ablation.driven(mechanism), (
+        f"'{mechanism.name}' is decorative at {n} paired seeds: {shown}"
     )
     if mechanism.expect is not None:
-        state = registry_run.expectation(mechanism)
+        state = ablation.expectation(mechanism)
         assert state == "met", f"'{mechanism.name}': {mechanism.expect} {state}: {shown}"
 
 
