@@ -35,6 +35,7 @@ ACTION_RUNG = {
 SANCTION_KINDS = frozenset({Kind.SANCTION_THREAT, Kind.SANCTION_SUPPORT})
 TROOP_UNIT = 100_000.0  # troops: `holding_cost` is per this many troops held for a week
 EVEN_ODDS = 0.5  # success odds at which recognition wins exactly `recognition_gain`
+CAPABILITY_ERROR_FLOOR = -0.9  # Russia never judges Ukraine below a tenth of its strength
 # What Russia's signals cost it (utility units, §7.3 of the ODD): the costlier, the more
 # credible. Demands cost this only when first published; repeating them costs nothing.
 SIGNAL_COST = {
@@ -96,7 +97,7 @@ class Russia(Actor):
         self.last_military_best = "hold"  # its best-valued military option this week
         # Russia's error in judging Ukraine's strength: drawn once, its intelligence's bias.
         error = calc.capability_bias + calc.capability_misjudgement * model.intelligence_draw
-        self.capability_error = max(-0.9, error)
+        self.capability_error = max(CAPABILITY_ERROR_FLOOR, error)
         # What each sanction tier takes from Russia: SWIFT's bite lessened by alternatives,
         # the energy tier's set by the budget's dependence on hydrocarbon exports.
         bites = list(TIER_BITE_RUSSIA)

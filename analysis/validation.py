@@ -99,6 +99,7 @@ class Settings:
     sobol_samples: int = 128  # Sobol base sample N (runs: N * (2D + 2) * sobol_replicates)
     sobol_replicates: int = 2
     weeks: int = 26
+    registry: Path = ablation.REGISTRY  # the ablation registry the report's section 6 runs
 
 
 # --- generated files -------------------------------------------------------------------------
@@ -602,11 +603,10 @@ def ablation_section(
     s: Settings,
     executor: Executor | None,
     progress: StageProgress | None = None,
-    registry: Path = ablation.REGISTRY,
 ) -> list[str]:
-    """Every mechanism of the registry on ``s.replicates`` paired seeds; per-run outcomes and
-    their seeds are kept in ``out/ablation``."""
-    mechanisms = ablation.load_registry(registry)
+    """Every mechanism of the registry (``s.registry``) on ``s.replicates`` paired seeds, or
+    an entry's own ``seeds``; per-run outcomes and their seeds are kept in ``out/ablation``."""
+    mechanisms = ablation.load_registry(s.registry)
     on_chunk = None if progress is None else functools.partial(progress, "ablation")
     result = ablation.run_registry(mechanisms, s.replicates, executor, progress=on_chunk)
     ablation.write(result, out / "ablation")

@@ -49,6 +49,8 @@ from world.signals import (
 SANCTION_COST_WEEKS = 26.0
 EU_SANCTIONS_COST = 0.05  # the EU's cost of the signal announcing a tier it imposes
 # The brinkmanship hazard grows with each rung above this one (it bites only once at war).
+#: Ukraine's capability at the start: the unit `troops_for_even_odds` is measured against.
+INITIAL_UKRAINE_CAPABILITY = 1.0
 HAZARD_BASE_RUNG = Rung.HYBRID_OPERATIONS
 
 MODEL_COLUMNS = {
@@ -142,7 +144,7 @@ class EscalationModel(mesa.Model):
         self.arms_lag = policy.arms_delivery_lag + max(policy.training_weeks, training)
         self.talks = int(Talks.NONE)
         self.gas_flow = world.initial_gas_flow
-        self.ukraine_capability = 1.0
+        self.ukraine_capability = INITIAL_UKRAINE_CAPABILITY
         self.eastern_flank_troops = world.initial_flank_troops
         self._weeks_since_talks = 0
         self._reset_week()

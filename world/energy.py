@@ -14,6 +14,14 @@ from functools import lru_cache
 
 from world.parameters import World
 
+# Exposure weights (§8.5 of the ODD): gas dominates Europe's exposure, oil the rest; exposure
+# falls as storage fills, to a third of its empty-storage value when full (offset 1.5).
+GAS_EXPOSURE_WEIGHT = 0.8
+OIL_EXPOSURE_WEIGHT = 0.2
+STORAGE_OFFSET = 1.5
+# Seasonal withdrawal scales with twice the winter sensitivity (the calibration convention).
+SEASONAL_FACTOR = 2.0
+
 
 def winter_load(date: dt.date, coldest_day: int) -> float:
     """+1 in the coldest week of the year, -1 in the warmest."""
@@ -37,7 +45,7 @@ def storage_change(
 ) -> float:
     """Net weekly change in storage fill for an actor with the given uncovered dependence."""
     seasonal = world.storage_injection_base - world.storage_withdrawal_peak * load * (
-        2.0 * winter_sensitivity
+        SEASONAL_FACTOR * winter_sensitivity
     )
     shortfall = world.supply_shortfall_effect * dependence * max(0.0, 1.0 - gas_flow)
     return seasonal - shortfall
@@ -68,4 +76,4 @@ def energy_exposure(
 ) -> float:
     """How much an energy embargo (and Russian cut-off) would hurt this actor, 0 to about 1."""
     gas = gas_share * (1.0 - lng_alternatives) * (1.0 + winter_sensitivity * load)
-    return 0.8 * gas * (1.5 - storage) + 0.2 * oil_share
+    return GAS_EXPOSURE_WEIGHT * gas * (STORAGE_OFFSET - storage) + OIL_EXPOSURE_WEIGHT * oil_share

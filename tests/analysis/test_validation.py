@@ -12,9 +12,30 @@ from analysis.validation import EXPERIMENTS, differences, newcombe
 from analysis.validation import heading as report_heading
 from cli.main import main
 
+# Two entries of the registry (the whole one asks 1,600 paired seeds of some): one on the
+# replicates, one on seeds of its own.
+SMALL_REGISTRY = """
+[[mechanism]]
+name = "tie learning"
+odd = "§7.7"
+what = "how fast ties follow (dis)agreement, 0 to 0.3"
+low = { tie_learning_rate = 0.0 }
+high = { tie_learning_rate = 0.3 }
+
+[[mechanism]]
+name = "misperception"
+odd = "§7.3"
+what = "misperception 0 to 0.4"
+low = { misperception = 0.0 }
+high = { misperception = 0.4 }
+seeds = 6
+"""
+
 
 def test_report_command_runs_end_to_end(tmp_path, capsys):
     report = tmp_path / "docs" / "VALIDATION.md"
+    registry = tmp_path / "ablation.toml"
+    registry.write_text(SMALL_REGISTRY, encoding="utf-8")
     status = main(
         [
             "validate",
@@ -26,6 +47,8 @@ def test_report_command_runs_end_to_end(tmp_path, capsys):
             "4",
             "--sobol-samples",
             "8",
+            "--registry",
+            str(registry),
             "--executor",
             "serial",
         ]
@@ -60,7 +83,8 @@ def test_report_command_runs_end_to_end(tmp_path, capsys):
     assert "noise floor" in text
     assert "[docs/SOURCES.md](SOURCES.md)" in text
     # a row of the ablation registry
-    assert "| tie learning | how fast ties follow (dis)agreement, 0 to 0.3 |" in text
+    assert "| tie learning | how fast ties follow (dis)agreement, 0 to 0.3 | §7.7 | 4 |" in text
+    assert "| misperception | misperception 0 to 0.4 | §7.3 | 6 |" in text
     assert (tmp_path / "runs" / "ablation" / "ablation_runs.csv").is_file()
     for figure in ("hypotheses.png", "strategies.png", "sensitivity.png"):
         data = (report.parent / "figures" / figure).read_bytes()
@@ -83,6 +107,7 @@ def test_the_heading_links_the_sources_the_report_cites_by_id():
         (["--replicates", "0"], "--replicates must be at least 1"),
         (["--sobol-samples", "12"], "power of two"),
         (["--workers", "0"], "--workers must be at least 1"),
+        (["--registry", "no-such-registry.toml"], "no-such-registry.toml"),
     ],
 )
 def test_report_command_bad_input_is_one_line(tmp_path, capsys, args, fragment):
