@@ -56,8 +56,18 @@ def save_png(figure: Figure, path: Path) -> Path:
 
 
 def invasion_curves_figure(curves: pd.DataFrame, by: Sequence[str], path: Path) -> Path:
-    """P(invasion by week) with its Wilson band, one line per scenario or parameter set."""
+    """P(invasion by week) with its Wilson band, one line per scenario or parameter set, saved
+    as a PNG at ``path``."""
+    return save_png(invasion_curves_plot(curves, by), path)
+
+
+def invasion_curves_plot(curves: pd.DataFrame, by: Sequence[str]) -> Figure:
+    """The figure of :func:`invasion_curves_figure`, unsaved (the browser's batch page shows it).
+
+    Built on ``matplotlib.figure.Figure`` with its own canvas (no pyplot state), so several
+    browser sessions can draw at once."""
     figure = Figure(figsize=(8, 4.5))
+    FigureCanvasAgg(figure)
     axes = figure.add_subplot()
     labels = group_labels(curves, by)
     for label in dict.fromkeys(labels):
@@ -79,7 +89,7 @@ def invasion_curves_figure(curves: pd.DataFrame, by: Sequence[str], path: Path) 
     axes.grid(alpha=0.3)
     if 0 < labels.nunique() <= LEGEND_LIMIT:
         axes.legend(fontsize="small", loc="upper left")
-    return save_png(figure, path)
+    return figure
 
 
 def distribution_figure(

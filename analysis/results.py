@@ -27,6 +27,8 @@ from experiments.store import (
 )
 from world.ladder import RUNG_NAMES
 
+#: How a summary shows invasion weeks: as week numbers, or as dates from each scenario's start.
+WEEKS_AS = ("week", "date")
 MODEL_OUTCOME_COLUMNS = ("run_id", "week", "rung", "invasion", "sanction_tier")
 # Designs whose parameter sets are few and chosen by hand: summarised one set at a time.
 SET_SAMPLERS = frozenset(name for name, s in SAMPLERS.items() if s.compares_sets)

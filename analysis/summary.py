@@ -22,6 +22,7 @@ from analysis import plots
 from analysis.results import (
     DUMMY,
     SENSITIVITY_SAMPLERS,
+    WEEKS_AS,
     ModelNotRecorded,
     NoSuccessfulRuns,
     Results,
@@ -383,7 +384,6 @@ def start_dates(experiment: Results | str | Path) -> dict[str, dt.date]:
 
 # --- the comparison as text -----------------------------------------------------------------
 
-WEEKS_AS = ("week", "date")
 # Short names of the rungs and tiers, for the default (narrow) table; --wide shows the full ones.
 RUNG_SHORT = {
     Rung.STATUS_QUO: "status quo",

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis.results import WEEKS_AS
 from analysis.sensitivity import OUTCOMES
 from cli.usage import UsageError
 from model.files import write_atomic
@@ -45,7 +46,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     summarize.add_argument(
         "--weeks-as",
-        choices=("week", "date"),  # analysis.summary.WEEKS_AS, not imported at start-up
+        choices=WEEKS_AS,
         default="week",
         help="invasion weeks as week numbers or as dates from the scenario's start_date",
     )

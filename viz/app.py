@@ -32,6 +32,7 @@ import traitlets
 from mesa.visualization.solara_viz import make_initial_grid_layout
 from mesa.visualization.utils import force_update, update_counter
 
+from analysis import plots
 from experiments.store import ResultsError
 from model import list_scenarios
 from viz import batch, charts, figures, results_root, views
@@ -522,7 +523,7 @@ def BatchPanel(model: InteractiveRun, week: int | None = None) -> None:
     solara.Text(f"{len(results.runs)} runs in {results.out_dir}")
     if results.incomplete:
         solara.Warning(f"{results.incomplete}: the experiment has not finished.")
-    _image(figures.png(figures.invasion_curves_figure(curves)))
+    _image(figures.png(plots.invasion_curves_plot(curves, ["scenario"])))
     labels = batch.run_labels(results)
 
     def replay() -> None:
