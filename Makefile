@@ -3,7 +3,7 @@
 #                scenario, 1,000 seeded runs each) and print the comparison table
 #   make test  - create the virtualenv, install with test extras and Debian's Chromium (for the
 #                browser tests), run ruff, mypy and the layer contracts (lint-imports), then the
-#                test suite
+#                test suite on every core (pytest-xdist)
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
