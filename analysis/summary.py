@@ -416,6 +416,15 @@ def share_text(p: float) -> str:
     return f"{p:.2f}"
 
 
+def percent_text(p: float) -> str:
+    """A share as a whole percentage, never rounded to a false 0% or 100%: '<1%', '>99%'."""
+    if 0.0 < p < 0.005:
+        return "<1%"
+    if 0.995 < p < 1.0:
+        return ">99%"
+    return f"{p:.0%}"
+
+
 def _value(value: Any) -> str:
     return f"{value:.4g}" if isinstance(value, float) else str(value)
 
@@ -498,9 +507,9 @@ def format_comparison(
 
     def modal(names: dict[int, str], code: str, share: str) -> list[str]:
         """'name 54%' (wide: 'name (54%)'): the commonest level and its share of runs."""
-        form = "{} ({:.0%})" if wide else "{} {:.0%}"
+        form = "{} ({})" if wide else "{} {}"
         return [
-            form.format(names.get(int(c), str(c)), s)
+            form.format(names.get(int(c), str(c)), percent_text(s))
             for c, s in zip(table[code], table[share], strict=True)
         ]
 

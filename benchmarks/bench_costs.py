@@ -24,11 +24,11 @@ common, such as imported libraries, among them), with the sum of resident sets i
 Disk is what ``du`` counts for the results directory (allocated blocks). 1 MB = 2**20 bytes.
 Load averages are printed before and after each part: on a busy machine the times grow.
 
-Run from the repository root with the package installed::
+Run from the repository root with the package installed (``make setup``)::
 
-    python benchmarks/bench_costs.py              # the full table, about 11 min on 2 idle cores
-    python benchmarks/bench_costs.py --quick      # smoke test: 100 and 1,000 runs, 1-2 min
-    python benchmarks/bench_costs.py --large 0    # without the 50,000-run part
+    .venv/bin/python benchmarks/bench_costs.py            # the full table, about 27 min on 2 cores
+    .venv/bin/python benchmarks/bench_costs.py --quick    # smoke test: 100 and 1,000 runs, 1-2 min
+    .venv/bin/python benchmarks/bench_costs.py --large 0  # without the 50,000-run part
 
 The exit status is 0 (a report, not a test) unless a command fails.
 """

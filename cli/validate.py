@@ -34,7 +34,8 @@ def register(commands: argparse._SubParsersAction) -> None:
         "--replicates",
         type=int,
         default=None,
-        help="runs per scenario and paired seeds per ablated mechanism (default 400)",
+        help="runs per scenario and paired seeds per ablated mechanism (default 400; an "
+        "entry stating more seeds in the registry runs on its own)",
     )
     parser.add_argument(
         "--sobol-samples", type=int, default=None, help="Sobol base sample N (default 128)"
@@ -45,7 +46,12 @@ def register(commands: argparse._SubParsersAction) -> None:
         default=None,
         help="ablation registry for section 6 (default analysis/ablation.toml)",
     )
-    parser.add_argument("--executor", choices=tuple(EXECUTORS), default="processes")
+    parser.add_argument(
+        "--executor",
+        choices=tuple(EXECUTORS),
+        default="processes",
+        help="where the runs go (default processes)",
+    )
     parser.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
     parser.add_argument("--scheduler", default=None, help="Dask scheduler address")
     parser.add_argument("--quiet", action="store_true", help="no progress lines")

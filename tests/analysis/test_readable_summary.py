@@ -82,6 +82,9 @@ def test_counts_stand_beside_the_probability_and_small_ones_are_not_zero(compare
     assert " 12 [12-12]" in row  # its invasions' week, legible next to 4 of 1,000
     assert summary.share_text(0.004) == "<0.01" and summary.share_text(0.996) == ">0.99"
     assert summary.share_text(0.0) == "0.00" and summary.share_text(1.0) == "1.00"
+    # the commonest rung's share: 999 of 1,000 runs is not 100% (it was, when one run invaded)
+    assert summary.percent_text(0.999) == ">99%" and summary.percent_text(0.001) == "<1%"
+    assert summary.percent_text(1.0) == "100%" and summary.percent_text(0.54) == "54%"
     assert "0/1000  0.00 [0.00, <0.01]" in text  # upper bound 0.0038
 
 
