@@ -19,8 +19,8 @@ Before pressing, it checks that no view shows the next week yet. Step presses an
 timed inside the page with ``performance.now()``, so Playwright's own round trips are not
 counted. Run from the repository root with the package and Chromium installed::
 
-    python benchmarks/bench_browser.py            # 20 steps, 5 loads
-    python benchmarks/bench_browser.py --steps 25 --loads 7
+    .venv/bin/python benchmarks/bench_browser.py            # 20 steps, 5 loads
+    .venv/bin/python benchmarks/bench_browser.py --steps 25 --loads 7
 
 The exit status is 0 whether or not the targets are met: this is a report, not a test.
 """

@@ -16,8 +16,8 @@ as the collector's thresholds happened to be crossed (the floor's count moved by
 unrelated change). Needs ``valgrind`` (Debian package ``valgrind``); takes about three minutes
 with the defaults. From the repository root::
 
-    python benchmarks/bench_instructions.py
-    python benchmarks/bench_instructions.py --runs 20 --only model
+    .venv/bin/python benchmarks/bench_instructions.py
+    .venv/bin/python benchmarks/bench_instructions.py --runs 20 --only model
 """
 
 from __future__ import annotations

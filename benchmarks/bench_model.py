@@ -16,8 +16,8 @@ bare model's DataCollector-to-DataFrame conversion are timed separately, outside
 
 Run from the repository root with the package installed::
 
-    python benchmarks/bench_model.py                 # 200 interleaved repeats
-    python benchmarks/bench_model.py --profile       # plus a cProfile summary of 50 model runs
+    .venv/bin/python benchmarks/bench_model.py            # 200 interleaved repeats
+    .venv/bin/python benchmarks/bench_model.py --profile  # plus a cProfile summary of 50 model runs
 
 The exit status is 0 whether or not the target is met: this is a report, not a test.
 """

@@ -31,9 +31,9 @@ ratio and no executor's start-up, idle chatter or shutdown falls into another's 
 The machine's other load moves these figures: run it on an idle machine and read the medians.
 Usage::
 
-    python benchmarks/bench_runner.py            # full
-    python benchmarks/bench_runner.py --quick    # smaller and faster, same report
-    python benchmarks/bench_runner.py --no-memory  # throughput only
+    .venv/bin/python benchmarks/bench_runner.py            # full
+    .venv/bin/python benchmarks/bench_runner.py --quick    # smaller and faster, same report
+    .venv/bin/python benchmarks/bench_runner.py --no-memory  # throughput only
 """
 
 from __future__ import annotations
