@@ -13,8 +13,7 @@ import sys
 from pathlib import Path
 
 from cli.experiment import ProgressLine, say
-from cli.usage import at_least_one, directory_option
-from experiments.executors import EXECUTORS
+from cli.usage import at_least_one, directory_option, executor_options
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -43,9 +42,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--out", type=Path, default=None, help="also write per-run outcomes and the statistics"
     )
-    parser.add_argument("--executor", choices=tuple(EXECUTORS), default="processes")
-    parser.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
-    parser.add_argument("--scheduler", default=None, help="Dask scheduler address")
+    executor_options(parser)
     parser.add_argument("--quiet", action="store_true", help="no progress line")
     parser.set_defaults(handler=command_ablate)
 

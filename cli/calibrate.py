@@ -6,9 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from cli.usage import UsageError
+from cli.usage import UsageError, executor_options
 from cli.validate import StageLines
-from experiments.executors import EXECUTORS
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -24,9 +23,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         help="calibration TOML file (default analysis/calibration.toml)",
     )
     parser.add_argument("--out", type=Path, required=True, help="directory for the search runs")
-    parser.add_argument("--executor", choices=tuple(EXECUTORS), default="processes")
-    parser.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
-    parser.add_argument("--scheduler", default=None, help="Dask scheduler address")
+    executor_options(parser)
     parser.add_argument(
         "--apply",
         action="store_true",

@@ -7,6 +7,7 @@ import os
 import sys
 from typing import Any, NoReturn
 
+from experiments.executors import EXECUTORS
 from world.errors import EscalationError
 
 
@@ -42,6 +43,18 @@ def parse_override(text: str) -> tuple[str, Any]:
             except ValueError:
                 continue
     return name.strip(), value
+
+
+def executor_options(parser: argparse.ArgumentParser) -> None:
+    """--executor, --workers and --scheduler, as the commands that run many seeds take them."""
+    parser.add_argument(
+        "--executor",
+        choices=tuple(EXECUTORS),
+        default="processes",
+        help="where the runs go (default processes)",
+    )
+    parser.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
+    parser.add_argument("--scheduler", default=None, help="Dask scheduler address")
 
 
 def at_least_one(option: str, value: int) -> None:

@@ -13,8 +13,7 @@ from pathlib import Path
 from typing import TextIO
 
 from cli.experiment import ProgressLine
-from cli.usage import UsageError
-from experiments.executors import EXECUTORS
+from cli.usage import UsageError, executor_options
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -46,14 +45,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         default=None,
         help="ablation registry for section 6 (default analysis/ablation.toml)",
     )
-    parser.add_argument(
-        "--executor",
-        choices=tuple(EXECUTORS),
-        default="processes",
-        help="where the runs go (default processes)",
-    )
-    parser.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
-    parser.add_argument("--scheduler", default=None, help="Dask scheduler address")
+    executor_options(parser)
     parser.add_argument("--quiet", action="store_true", help="no progress lines")
     parser.set_defaults(handler=command_validate)
 
