@@ -405,24 +405,24 @@ TIER_SHORT = {
 }
 
 
+def _bounded(p: float, form: str, below: str, above: str) -> str:
+    """``p`` in ``form``, or ``below``/``above`` where rounding to two decimals (a whole
+    percent) would show a false 0 or 1."""
+    if 0.0 < p < 0.005:
+        return below
+    if 0.995 < p < 1.0:
+        return above
+    return form.format(p)
+
+
 def share_text(p: float) -> str:
     """A share with two decimals, never rounded to a false 0 or 1: '<0.01', '>0.99'."""
-    if pd.isna(p):
-        return "-"
-    if 0.0 < p < 0.005:
-        return "<0.01"
-    if 0.995 < p < 1.0:
-        return ">0.99"
-    return f"{p:.2f}"
+    return "-" if pd.isna(p) else _bounded(p, "{:.2f}", "<0.01", ">0.99")
 
 
 def percent_text(p: float) -> str:
     """A share as a whole percentage, never rounded to a false 0% or 100%: '<1%', '>99%'."""
-    if 0.0 < p < 0.005:
-        return "<1%"
-    if 0.995 < p < 1.0:
-        return ">99%"
-    return f"{p:.0%}"
+    return _bounded(p, "{:.0%}", "<1%", ">99%")
 
 
 def _value(value: Any) -> str:
