@@ -34,6 +34,9 @@ ACTION_RUNG = {
 
 SANCTION_KINDS = frozenset({Kind.SANCTION_THREAT, Kind.SANCTION_SUPPORT})
 TROOP_UNIT = 100_000.0  # troops: `holding_cost` is per this many troops held for a week
+# Weeks after a pull-back by which the deal on offer is struck if it is going to be: the
+# signal is read the week after it is sent and the agreement follows that week.
+OFFER_ANSWER_WEEKS = 2
 EVEN_ODDS = 0.5  # success odds at which recognition wins exactly `recognition_gain`
 CAPABILITY_ERROR_FLOOR = -0.9  # Russia never judges Ukraine below a tenth of its strength
 # What Russia's signals cost it (utility units, §7.3 of the ODD): the costlier, the more
@@ -86,6 +89,10 @@ class Russia(Actor):
         self.grievance = 0.0  # sanctions it has read imposed on it: what a gas squeeze answers
         self.freeze_offered = False
         self.moratorium_offered = False
+        # How far it trusts that a pull-back wins the deal on offer: a step back that brought
+        # no agreement teaches it otherwise.
+        self.offer_trust = 1.0
+        self._unanswered_since = -1  # the week of a pull-back not yet answered by agreement
         self.demands_published = False
         self.recognised = False
         self.incursion = False
@@ -150,7 +157,6 @@ class Russia(Actor):
             self.deal_prospect = toward(self.deal_prospect, intensity, weight)
         elif kind == Kind.FREEZE_OFFER:
             self.freeze_offered = True
-            self.deal_prospect = toward(self.deal_prospect, intensity, weight)
         elif kind == Kind.MISSILE_THREAT:
             self.stick_credibility = toward(self.stick_credibility, intensity, weight)
         elif kind == Kind.DONBAS_OFFENSIVE:
@@ -177,6 +183,10 @@ class Russia(Actor):
         self.belief = self.expected_tier / TOP_TIER
         self.threat = clip01(self.nato_threat)
         self.deal_prospect *= model.calculus.deal_decay
+        if model.talks == Talks.AGREEMENT:
+            self._unanswered_since = -1
+        elif 0 <= self._unanswered_since <= model.week - OFFER_ANSWER_WEEKS:
+            self.offer_trust = toward(self.offer_trust, 0.0, model.world.belief_learning_rate)
         rate = model.world.belief_learning_rate
         self.arms_trend = toward(self.arms_trend, self._shipped, rate)
         self._shipped = 0.0
@@ -309,14 +319,16 @@ class Russia(Actor):
             military["build_up"] = Valued(waiting(more))
         if self.troops > calc.peacetime_troops:
             deal = 0.0
-            if model.talks >= Talks.FORMAL_TALKS:
+            if Talks.FORMAL_TALKS <= model.talks < Talks.AGREEMENT:
                 deal += calc.freeze_value if self.freeze_offered else 0.0
                 deal += calc.concession_value if self.moratorium_offered else 0.0
             fewer = max(calc.peacetime_troops, self.troops - calc.pullback_rate)
             # One step back costs one rung's audience cost (the whole climb-down is the exit
             # plan inside the waiting value), and wins the deal on offer.
             step = calc.climbdown_cost * published
-            military["pull_back"] = Valued(waiting(fewer) + self.judge(deal - step))
+            military["pull_back"] = Valued(
+                waiting(fewer) + self.judge(self.offer_trust * deal - step)
+            )
         if not self.incursion:
             local = self.success_odds(self.troops * calc.incursion_concentration, capability)
             sanctions = self.further_sanctions(self.expected_tier_incursion)
@@ -392,6 +404,8 @@ class Russia(Actor):
             self.send(adversaries, Kind.BUILD_UP, intensity, calc.holding_cost)
         elif action == "pull_back":
             self.troops = max(calc.peacetime_troops, self.troops - calc.pullback_rate)
+            if self._unanswered_since < 0 and model.talks != Talks.AGREEMENT:
+                self._unanswered_since = model.week
             self.send(adversaries, Kind.PULL_BACK, 1.0 - intensity, calc.climbdown_cost)
         elif action == "demands":
             first = not self.demands_published

@@ -81,6 +81,40 @@ def test_a_deal_is_struck_on_a_pull_back_the_west_has_seen(scenario):
         assert not (unseen.history()["model"]["talks"] == "agreement").any()
 
 
+def test_a_pull_back_the_west_never_answers_teaches_russia_to_distrust_the_offer():
+    """Russia counts the deal on offer in a pull-back only while pull-backs win it: answered
+    by an agreement its trust holds; unanswered (the signal muted) it fades."""
+    for seed in range(3):
+        answered = EscalationModel("freeze_deal", rng=seed).run()
+        ignored = EscalationModel("freeze_deal", rng=seed, muted_signals="pull_back").run()
+        assert answered.challenger.offer_trust == 1.0
+        assert ignored.challenger.offer_trust < 0.5
+
+
+def test_a_deal_once_won_is_not_won_again():
+    """After the agreement a further pull-back wins nothing: its value drops by the deal."""
+    model = EscalationModel("freeze_deal", rng=0)
+    while model.talks_name != "agreement":
+        model.step()
+    russia = model.challenger
+    russia.troops = model.calculus.troop_ceiling  # so that a pull-back is open to it
+    after = russia.judge(russia.tracks()["military"]["pull_back"])
+    model.talks = 2  # formal talks: the deal still to be won
+    before = russia.judge(russia.tracks()["military"]["pull_back"])
+    assert before - after > 0.5 * russia.judge(model.calculus.freeze_value) > 0.0
+
+
+def test_a_freeze_offer_is_no_promise_of_the_moratorium():
+    """The freeze is its own deal, won by pulling back; it does not raise Russia's hope of
+    the concession its coercion is for."""
+    model = EscalationModel("baseline", rng=0)
+    russia = model.challenger
+    hope = russia.deal_prospect
+    offer = Signal(model.week, "United States", "Russia", Kind.FREEZE_OFFER, 1.0, 0.05)
+    russia.read(offer, 1.0, 1.0)
+    assert russia.freeze_offered and russia.deal_prospect == hope
+
+
 # --- the ladder ------------------------------------------------------------------------
 def test_the_ladder_climbs_in_kahns_order():
     order = [
