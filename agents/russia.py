@@ -355,10 +355,16 @@ class Russia(Actor):
             "talks": calc.talks_coercion_share * coercion,
         }
         if not self.recognised:
-            tier = min(float(policy.tier_for_recognition), self.expected_tier)
             # A pretext is worth as much as the force behind it.
             gain = calc.recognition_gain * odds / EVEN_ODDS
-            diplomatic["recognition"] = gain - self.further_sanctions(tier)
+            if self.last_military_best == "invade":
+                # The war it is about to begin brings its own sanctions and ends the talks:
+                # the recognition, its pretext, costs nothing more.
+                diplomatic["recognition"] = gain
+            else:
+                # Short of war, it brings the sanctions the West has tied to it.
+                tier = min(float(policy.tier_for_recognition), self.expected_tier)
+                diplomatic["recognition"] = gain - self.further_sanctions(tier)
         economic: dict[str, Option] = {
             "hold": 0.0,
             "hybrid_action": [

@@ -194,6 +194,7 @@ class WesternState(Actor):
         committed = decisions.committed_tier(
             self.seen_move,
             self.threatened,
+            self.sanction_support,
             policy.tier_for_recognition,
             policy.tier_for_incursion,
         )
@@ -223,10 +224,13 @@ class WesternState(Actor):
         policy = model.policy
         profile = self.profile
         resolve, threat = self.resolve, self.threat
-        diplomatic: dict[str, Option] = {
-            "hold": 0.0,
-            "talks": profile.diplomacy_preference * (1.0 - world.talks_threat_damping * threat),
-        }
+        diplomatic: dict[str, Option] = {"hold": 0.0}
+        # Talks stop with a Russia that has torn up Minsk by recognising the republics, or has
+        # crossed the border, until the war itself is to be negotiated.
+        if not RussianMove.RECOGNITION <= self.seen_move < RussianMove.INVASION:
+            diplomatic["talks"] = profile.diplomacy_preference * (
+                1.0 - world.talks_threat_damping * threat
+            )
         economic: dict[str, Option] = {"hold": 0.0}
         tier = self.threat_tier()
         if tier > SanctionTier.NONE:

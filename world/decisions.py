@@ -236,9 +236,11 @@ def backed_tier(
     Ties go to the lower tier.
     """
     best, best_net = 0, -1e300
+    held = min(max(int(committed), 0), len(harm) - 1)  # a line carried out is no reserve
     for tier in range(len(harm)):
         net = (
-            (push - reserve) * harm[tier]
+            push * harm[tier]
+            - reserve * max(0.0, harm[tier] - harm[held])
             - costs[tier]
             - audience_cost * max(0.0, committed - tier)
             - solidarity * abs(tier - allies_tier)
@@ -329,15 +331,24 @@ def threatened_tier(line: int, policy_threat: int) -> int:
 
 
 def committed_tier(
-    seen_move: int, threatened: int, tier_for_recognition: int, tier_for_incursion: int
+    seen_move: int,
+    threatened: int,
+    line: int,
+    tier_for_recognition: int,
+    tier_for_incursion: int,
 ) -> int:
-    """The tier a sanctioner has tied to what it has seen Russia do (a `RussianMove`): its own
-    threat for an invasion, the West's declared lines for the lesser moves, never more than it
-    threatened."""
+    """The tier a sanctioner has tied to what it has seen Russia do (a `RussianMove`).
+
+    For an invasion, its own threat. For the lesser moves, the West's declared lines, which
+    bind it as far as it backs sanctions at all: up to the larger of what it has threatened
+    and its own line for an invasion (a state that would not punish a war is not bound to
+    punish a recognition; one that would is, whether or not it has yet said so).
+    """
     if seen_move >= RussianMove.INVASION:
         return threatened
+    bound = max(threatened, line)
     if seen_move == RussianMove.LIMITED_INCURSION:
-        return min(tier_for_incursion, threatened)
+        return min(tier_for_incursion, bound)
     if seen_move == RussianMove.RECOGNITION:
-        return min(tier_for_recognition, threatened)
+        return min(tier_for_recognition, bound)
     return 0

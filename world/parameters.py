@@ -391,7 +391,7 @@ class InvasionCalculus:
     )
     hybrid_gain: float = param(0.03, 0.0, 1.0, "utility/week", "gain from a week of hybrid action")
     recognition_gain: float = param(
-        0.08, 0.0, 5.0, "utility units", "gain from recognising the separatist republics"
+        0.04, 0.0, 5.0, "utility units", "gain from recognising the separatist republics"
     )
     incursion_share: float = param(
         0.2, 0.0, 1.0, "fraction of stake", "what a limited incursion wins if it succeeds"

@@ -173,6 +173,9 @@ def test_baseline_is_neither_certain_war_nor_certain_peace():
 def test_the_two_readings_of_the_sources_bracket_baseline():
     """000's view (not viable) invades less than baseline; 004's (closing window) more."""
     base = outcomes()["invasion"]
-    not_viable, window = outcomes("invasion_not_viable")["invasion"], outcomes("closing_window")
+    not_viable = outcomes("invasion_not_viable")["invasion"]
     assert share_z(base, not_viable) > Z_MIN, (base.mean(), not_viable.mean())
-    assert share_z(window["invasion"], base) > Z_MIN, (window["invasion"].mean(), base.mean())
+    # 0.46 against 0.32 on SEEDS is z about 3, so this side uses WIDE_SEEDS (z about 5).
+    window = outcomes("closing_window", WIDE_SEEDS)["invasion"]
+    base = outcomes(seeds=WIDE_SEEDS)["invasion"]
+    assert share_z(window, base) > Z_MIN, (window.mean(), base.mean())

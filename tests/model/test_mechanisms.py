@@ -14,7 +14,7 @@ import pytest
 
 from model import EscalationModel
 from world.choice import lottery_value
-from world.ladder import Rung, SanctionTier
+from world.ladder import Rung, RussianMove, SanctionTier
 from world.signals import Kind, Signal
 
 Z_MIN = 3.0
@@ -60,10 +60,11 @@ def test_a_muted_signal_kind_is_logged_but_never_read():
 
 def test_the_west_learns_of_an_invasion_from_its_signal():
     """Imposition answers what sanctioners have read: with the invasion signal muted the
-    West never learns of it, and the deterrent stays in reserve."""
+    West never learns of it, and the deterrent stays in reserve. (The recognition that comes
+    with the invasion is muted in both arms: read, it commits the West to its declared tier.)"""
     heard, unheard = [], []
     for seed in range(40):
-        for muted, tiers in (("", heard), ("invasion", unheard)):
+        for muted, tiers in (("recognition", heard), ("recognition,invasion", unheard)):
             model = EscalationModel("baseline", rng=seed, muted_signals=muted).run()
             if model.invasion:
                 tiers.append(max(model.datacollector.model_vars["sanction_tier"]))
@@ -113,6 +114,41 @@ def test_a_freeze_offer_is_no_promise_of_the_moratorium():
     offer = Signal(model.week, "United States", "Russia", Kind.FREEZE_OFFER, 1.0, 0.05)
     russia.read(offer, 1.0, 1.0)
     assert russia.freeze_offered and russia.deal_prospect == hope
+
+
+def recognition_and_invasion_weeks(seeds: int, **overrides: float) -> list[tuple[int, int]]:
+    """(recognition week, invasion week) of each run that invades, -1 for no recognition."""
+    weeks = []
+    for seed in range(seeds):
+        model = EscalationModel("baseline", rng=seed, **overrides).run()
+        if model.invasion:
+            agents = model.history()["agents"]
+            russia = agents[agents["actor"] == "Russia"]
+            recognised = russia.loc[russia["diplomatic_action"] == "recognition", "week"]
+            weeks.append((int(recognised.min()) if len(recognised) else -1, model.invasion_week))
+    return weeks
+
+
+def test_russia_recognises_the_republics_as_the_pretext_of_its_invasion():
+    """A recognition short of war brings the sanctions the West declared for it; in the week
+    Russia invades, the war brings them anyway. So at the defaults it recognises in its
+    invasion's week (21 and 24 Feb 2022), and one that values the recognition itself goes
+    weeks ahead."""
+    pretext = recognition_and_invasion_weeks(60)
+    assert len(pretext) >= 8 and sum(r == w for r, w in pretext) >= 0.8 * len(pretext)
+    eager = recognition_and_invasion_weeks(60, recognition_gain=0.12)
+    assert sum(0 <= r < w for r, w in eager) > len(eager) / 2
+
+
+def test_a_recognition_ends_the_wests_talks_until_the_war():
+    model = EscalationModel("baseline", rng=0)
+    model.step()
+    state = model.actors["United States"]
+    assert "talks" in state.tracks()["diplomatic"]
+    state.seen_move = RussianMove.RECOGNITION
+    assert "talks" not in state.tracks()["diplomatic"]
+    state.seen_move = RussianMove.INVASION
+    assert "talks" in state.tracks()["diplomatic"]
 
 
 # --- the ladder ------------------------------------------------------------------------

@@ -147,6 +147,24 @@ def test_holding_the_deterrent_in_reserve_stops_sanctions_before_a_move():
     assert backed(0.8, reserve=1.0) == 0
 
 
+def test_a_line_carried_out_spends_no_reserve():
+    """The reserve weighs only on harm beyond the tier committed to: once Russia has made the
+    move a tier was tied to, the tier is owed (Schelling 1966), with no audience cost needed
+    to carry it out; more than that is still held back."""
+    assert backed(0.8, reserve=1.0, committed=2.0) == 2
+    assert backed(0.8, reserve=1.0, committed=0.0) == 0
+
+
+def test_a_declared_line_binds_a_state_as_far_as_it_backs_sanctions():
+    recognition, incursion, invasion = 1, 2, 3
+    # Its own line for a war binds it to the declared line before it has threatened anything.
+    assert decisions.committed_tier(recognition, 0, 4, 2, 3) == 2
+    assert decisions.committed_tier(recognition, 0, 1, 2, 3) == 1
+    assert decisions.committed_tier(incursion, 4, 0, 2, 3) == 3
+    assert decisions.committed_tier(invasion, 4, 5, 2, 3) == 4
+    assert decisions.committed_tier(0, 4, 5, 2, 3) == 0
+
+
 def test_a_public_commitment_binds_the_threatener():
     """Tying hands (Fearon 1997): falling short of a tier tied to Russia's move costs."""
     assert backed(0.3, reserve=1.0) == 0
