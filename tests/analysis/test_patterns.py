@@ -47,7 +47,9 @@ TRACK = {
     "hybrid_action": "economic",
 }
 # The sequence patterns of issue 16: their order must emerge from the rules, never a script.
-SEQUENCE = frozenset({"threats_not_sanctions", "no_incursion_first", "us_alert_late"})
+SEQUENCE = frozenset(
+    {"threats_not_sanctions", "no_incursion_first", "recognition_with_invasion", "us_alert_late"}
+)
 
 Moves = Mapping[tuple[str, int], Sequence[str]]
 
@@ -120,7 +122,8 @@ THREAT_BESIDE_DEPLOYMENT: Moves = {("United States", 5): ["flank_deployment", "s
 
 # The record, week by week (Monday weeks from 1 Nov 2021): demands published in December (week
 # 7), the US alert in the week of 24 Jan (12) and 3,000 more to Poland on 11 Feb (14), sanction
-# threats throughout, the invasion and the first package in the week of 21 Feb (16).
+# threats throughout, the recognition, the invasion and the first package in the week of 21 Feb
+# (16).
 RECORD: Moves = {
     ("Russia", 3): ["build_up"],
     ("Russia", 7): ["demands"],
@@ -128,6 +131,7 @@ RECORD: Moves = {
     ("Germany", 9): ["sanction_threat"],
     ("United States", 12): ["flank_deployment", "sanction_threat"],
     ("United States", 14): ["flank_deployment"],
+    ("Russia", 16): ["invade", "recognition"],
 }
 
 
@@ -138,6 +142,7 @@ def test_the_record_meets_every_sequence_pattern():
     row = per_run.iloc[0]
     assert row["tier_before_invasion"] == 0 and row["threats_before_invasion"] == 3
     assert row["incursion_before_invasion"] == 0.0
+    assert row["recognition_before_invasion"] == 0.0
     assert (row["demands_week"], row["crisis_troops_week"], row["us_alert_week"]) == (7, 4, 12)
     assert row["us_alert_days_before_mid_feb"] == 21  # 24 Jan
     figures = report(per_run).set_index("figure")["value"]
@@ -193,6 +198,18 @@ def test_no_incursion_first_counts_invading_runs_only():
     assert not rule.met(per_run)
     assert rule.met(measures(batch(straight, straight, incursion_only)))
     assert rule.value(measures(incursion_only)) == 0.0  # no invasion: nothing to precede
+
+
+def test_recognition_with_invasion_counts_invading_runs_that_recognised_earlier():
+    early = history({("Russia", 10): ["recognition"]}, invasion=16)
+    pretext = history({("Russia", 16): ["invade", "recognition"]}, invasion=16)
+    without_war = history({("Russia", 10): ["recognition"]})
+    per_run = measures(batch(early, pretext, pretext, without_war))
+    assert per_run["recognition_before_invasion"].tolist()[:3] == [1.0, 0.0, 0.0]
+    assert np.isnan(per_run["recognition_before_invasion"].iloc[3])
+    rule = pattern("recognition_with_invasion")
+    assert rule.value(per_run) == pytest.approx(1 / 3) and not rule.met(per_run)
+    assert rule.met(measures(batch(early, pretext, pretext, pretext, pretext, pretext)))
 
 
 def test_an_incursion_in_the_invasion_week_does_not_precede_it():
