@@ -8,6 +8,7 @@ reader never sees half a PNG.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import textwrap
 from collections.abc import Sequence
@@ -15,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from matplotlib import dates as mdates
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
@@ -22,6 +24,9 @@ from analysis.sensitivity import MAIN_INDEX, OUTCOMES
 from model.files import write_atomic
 
 LEGEND_LIMIT = 12  # more groups than this and a legend hides the data
+# Line styles cycled with the colours, so that curves lying on one another (several scenarios
+# that never invade) stay told apart where their colours cannot be.
+LINE_STYLES = ("-", "--", ":", "-.")
 
 
 def file_stem(text: str) -> str:
@@ -55,40 +60,68 @@ def save_png(figure: Figure, path: Path) -> Path:
     return write_atomic(path, draw)
 
 
-def invasion_curves_figure(curves: pd.DataFrame, by: Sequence[str], path: Path) -> Path:
+def invasion_curves_figure(
+    curves: pd.DataFrame, by: Sequence[str], path: Path, start: dt.date | None = None
+) -> Path:
     """P(invasion by week) with its Wilson band, one line per scenario or parameter set, saved
-    as a PNG at ``path``."""
-    return save_png(invasion_curves_plot(curves, by), path)
+    as a PNG at ``path``; dated from ``start`` (week 0) when the groups share one."""
+    return save_png(invasion_curves_plot(curves, by, start), path)
 
 
-def invasion_curves_plot(curves: pd.DataFrame, by: Sequence[str]) -> Figure:
+def invasion_curves_plot(
+    curves: pd.DataFrame, by: Sequence[str], start: dt.date | None = None
+) -> Figure:
     """The figure of :func:`invasion_curves_figure`, unsaved (the browser's batch page shows it).
 
-    Built on ``matplotlib.figure.Figure`` with its own canvas (no pyplot state), so several
-    browser sessions can draw at once."""
-    figure = Figure(figsize=(8, 4.5))
+    With ``start`` the x-axis is the calendar (week 0 on that date), otherwise weeks. Each
+    group's legend entry ends with its P(invasion) at the horizon, and line styles cycle with
+    the colours, so groups whose curves coincide are still told apart. Built on
+    ``matplotlib.figure.Figure`` with its own canvas (no pyplot state), so several browser
+    sessions can draw at once."""
+    figure = Figure(figsize=(8, 4))
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()
     labels = group_labels(curves, by)
-    for label in dict.fromkeys(labels):
+    for i, label in enumerate(dict.fromkeys(labels)):
         line = curves[labels == label]
-        (drawn,) = axes.step(line["week"], line["p_invasion"], where="post", label=label)
+        weeks = line["week"].to_numpy()
+        x = [start + dt.timedelta(weeks=int(w)) for w in weeks] if start is not None else weeks
+        final = float(line["p_invasion"].iloc[-1]) if len(line) else float("nan")
+        (drawn,) = axes.step(
+            x,
+            line["p_invasion"],
+            where="post",
+            label=f"{label} ({final:.2f})",
+            linestyle=LINE_STYLES[i % len(LINE_STYLES)],
+            linewidth=1.8,
+        )
         axes.fill_between(
-            line["week"],
+            x,
             line["p_invasion_lo"],
             line["p_invasion_hi"],
             step="post",
-            alpha=0.2,
+            alpha=0.15,
             color=drawn.get_color(),
             linewidth=0,
         )
-    axes.set_xlabel("week")
-    axes.set_ylabel("P(full-scale invasion by week)")
+    if start is not None:
+        axes.xaxis.set_major_formatter(mdates.DateFormatter("%d %b %Y"))
+        axes.set_xlabel(f"date (week 0 = {start:%d %b %Y})")
+        figure.autofmt_xdate()
+    else:
+        axes.set_xlabel("week")
+    axes.set_ylabel("P(full-scale invasion by then)")
     axes.set_ylim(-0.02, 1.02)
-    axes.set_title("Probability of invasion by week (95% Wilson band)")
+    axes.set_title("Probability of invasion by date (95% Wilson band)")
     axes.grid(alpha=0.3)
     if 0 < labels.nunique() <= LEGEND_LIMIT:
-        axes.legend(fontsize="small", loc="upper left")
+        axes.legend(
+            title="P(invasion) at the horizon",
+            fontsize="medium",
+            loc="upper left",
+            bbox_to_anchor=(1.01, 1.0),
+            frameon=False,
+        )
     return figure
 
 

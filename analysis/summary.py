@@ -382,6 +382,13 @@ def start_dates(experiment: Results | str | Path) -> dict[str, dt.date]:
     return found
 
 
+def common_start(experiment: Results | str | Path) -> dt.date | None:
+    """Week 0's date if every scenario of the experiment starts on it (a calendar axis then
+    reads for all of them), else None."""
+    starts = set(start_dates(experiment).values())
+    return starts.pop() if len(starts) == 1 else None
+
+
 # --- the comparison as text -----------------------------------------------------------------
 
 # Short names of the rungs and tiers, for the default (narrow) table; --wide shows the full ones.
@@ -650,7 +657,10 @@ def write_figures(
     outcomes, by = experiment.outcomes, experiment.by
     written = [
         plots.invasion_curves_figure(
-            invasion_curves(outcomes, by), by, figures / "invasion_probability.png"
+            invasion_curves(outcomes, by),
+            by,
+            figures / "invasion_probability.png",
+            common_start(experiment),
         ),
         plots.distribution_figure(
             rung_distribution(outcomes, by),

@@ -32,7 +32,7 @@ import traitlets
 from mesa.visualization.solara_viz import make_initial_grid_layout
 from mesa.visualization.utils import force_update, update_counter
 
-from analysis import plots
+from analysis import plots, summary
 from experiments.store import ResultsError
 from model import list_scenarios
 from viz import batch, charts, figures, results_root, views
@@ -490,6 +490,8 @@ def BatchPanel(model: InteractiveRun, week: int | None = None) -> None:
     directory = solara.use_reactive("")
     chosen = solara.use_reactive(None)
     message = solara.use_reactive("")
+    scenario_shown = solara.use_reactive(ALL_SCENARIOS)
+    outcome_shown = solara.use_reactive(batch.OUTCOMES[0])
     looked = solara.use_reactive(0)  # bumped by "Look again" to list the root anew
     root = results_root.results_root()
     found = solara.use_memo(lambda: results_root.experiments(root), [str(root), looked.value])
@@ -497,11 +499,15 @@ def BatchPanel(model: InteractiveRun, week: int | None = None) -> None:
     def load():
         try:
             results = batch.load(results_root.inside(root, directory.value))
-            return results, batch.scenario_curves(results), None
+            curves = batch.scenario_curves(results)
+            figure = plots.invasion_curves_plot(curves, ["scenario"], summary.common_start(results))
+            drawn = figures.svg(figure), figures.png(figure)
+            table, runs = batch.invasion_table(results), batch.run_table(results)
+            return results, curves, table, runs, drawn, None
         except ResultsError as exc:
-            return None, None, str(exc)
+            return None, None, None, None, None, str(exc)
 
-    results, curves, error = solara.use_memo(load, [str(root), directory.value])
+    results, curves, table, runs, drawn, error = solara.use_memo(load, [str(root), directory.value])
 
     if found:
         solara.Text(f"{len(found)} experiments under {root}")
@@ -523,8 +529,39 @@ def BatchPanel(model: InteractiveRun, week: int | None = None) -> None:
     solara.Text(f"{len(results.runs)} runs in {results.out_dir}")
     if results.incomplete:
         solara.Warning(f"{results.incomplete}: the experiment has not finished.")
-    _image(figures.png(plots.invasion_curves_plot(curves, ["scenario"])))
-    labels = batch.run_labels(results)
+    svg, png = drawn
+    stem = results.out_dir.name
+    _svg(figures.inline_svg(svg))
+    with solara.Row():
+        solara.FileDownload(svg.encode(), filename=f"{stem}-invasion.svg", label="figure (SVG)")
+        solara.FileDownload(png, filename=f"{stem}-invasion.png", label="figure (PNG)")
+        solara.FileDownload(
+            lambda: curves.to_csv(index=False).encode(),
+            filename=f"{stem}-invasion-curves.csv",
+            label="curves (CSV)",
+        )
+        solara.FileDownload(
+            lambda: table.to_csv(index=False).encode(),
+            filename=f"{stem}-invasion-table.csv",
+            label="table (CSV)",
+        )
+    _heading("P(invasion) within the horizon, with its 95% interval")
+    solara.HTML(
+        tag="div",
+        unsafe_innerHTML=charts.text_table(
+            batch.TABLE_COLUMNS, batch.table_rows(table), "invasion-table"
+        ),
+    )
+    scenarios = [ALL_SCENARIOS, *dict.fromkeys(str(s) for s in results.runs["scenario"])]
+    with solara.Row():
+        solara.Select("Runs of scenario", values=scenarios, value=scenario_shown)
+        solara.Select("Runs with outcome", values=list(batch.OUTCOMES), value=outcome_shown)
+    picked = scenario_shown.value if scenario_shown.value in scenarios[1:] else None
+    labels = batch.run_labels(runs, picked, outcome_shown.value)
+    offered = dict(list(labels.items())[:PICKER_LIMIT])
+    more = f"; the first {PICKER_LIMIT:,} are offered" if len(labels) > PICKER_LIMIT else ""
+    matching = f"{len(labels):,} runs match" if len(labels) != 1 else "1 run matches"
+    solara.Text(matching + more, classes=["runs-matching"])
 
     def replay() -> None:
         if chosen.value not in labels:
@@ -541,11 +578,14 @@ def BatchPanel(model: InteractiveRun, week: int | None = None) -> None:
         session.start(run)
         message.set(f"Loaded {chosen.value} into the interactive view ({TABS[0]} tab).")
 
-    solara.Select("Run to replay", values=list(labels), value=chosen)
+    solara.Select("Run to replay", values=list(offered), value=chosen)
     solara.Button("Replay in the interactive view", color="primary", on_click=replay)
     if message.value:
         solara.Info(message.value)
 
+
+ALL_SCENARIOS = "all scenarios"
+PICKER_LIMIT = 500  # runs offered in the replay picker at once; the filters narrow the rest
 
 COMPONENTS = [
     (NetworkPanel, 0),
@@ -562,14 +602,18 @@ COMPONENTS = [
 ]
 
 
+SINGLE_VIEW_HEIGHT = 30  # grid rows for a page with a single view
 FIRST_ROW_HEIGHT = 12  # grid rows: the network with its controls, and the narrative beside it
 
 
 def grid_layout(count: int) -> list[dict]:
-    """Mesa's initial grid of ``count`` views, two a row, the first row taller."""
+    """Mesa's initial grid of ``count`` views, two a row, the first row taller; a page of one
+    view (the experiment page) has the whole width, so its figure and table are legible."""
     layout = make_initial_grid_layout(count)
     for item in layout[:2]:
         item["h"] = FIRST_ROW_HEIGHT
+    if count == 1:
+        layout[0].update(w=12, h=SINGLE_VIEW_HEIGHT)
     return layout
 
 

@@ -9,6 +9,7 @@ what only the page needs: the typed path, run labels and the settings that repla
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ import pandas as pd
 
 from analysis.results import Results, load_results
 from analysis.stats import invasion_curves
+from analysis.summary import comparison_table, start_dates
 from experiments.store import RUN_COLUMNS, ResultsError
 from model import load_scenario
 from viz.session import RunConfig
@@ -44,15 +46,87 @@ def _plain(value: Any) -> Any:
     return value.item() if isinstance(value, np.generic) else value
 
 
-def run_label(row: pd.Series) -> str:
+#: The run picker's outcome filter: every run, or those with one outcome.
+OUTCOMES = ("any outcome", "invaded", "no invasion", "failed")
+
+
+def invasion_table(results: Results) -> pd.DataFrame:
+    """P(invasion) per scenario with its 95% Wilson interval, and the median invasion date:
+    the page's table and its CSV download (rates as fractions, dates ISO)."""
+    table = comparison_table(results)
+    starts = start_dates(results)
+    keys = [c for c in ("scenario", *results.by) if c in table.columns]
+    out = table[[*dict.fromkeys(keys)]].copy()
+    for column in ("runs", "invaded", "errors", "p_invasion", "p_invasion_lo", "p_invasion_hi"):
+        out[column] = table[column]
+
+    def median_date(row: pd.Series) -> str:
+        week, start = row["invasion_week_median"], starts.get(str(row["scenario"]))
+        if pd.isna(week) or start is None:
+            return ""
+        return (start + dt.timedelta(weeks=float(week))).isoformat()
+
+    out["median_invasion_date"] = table.apply(median_date, axis=1)
+    return out
+
+
+TABLE_COLUMNS = ("scenario", "runs", "invaded", "P(invasion)", "95% interval", "median date")
+
+
+def table_rows(table: pd.DataFrame) -> list[tuple[str, ...]]:
+    """The rows of :func:`invasion_table` as the page shows them (``TABLE_COLUMNS``)."""
+    return [
+        (
+            str(row["scenario"]),
+            f"{int(row['runs']):,}",
+            f"{int(row['invaded']):,}",
+            f"{row['p_invasion']:.2f}",
+            f"{row['p_invasion_lo']:.2f} to {row['p_invasion_hi']:.2f}",
+            row["median_invasion_date"] or "no invasion",
+        )
+        for _, row in table.iterrows()
+    ]
+
+
+def _outcome(row: pd.Series, starts: dict[str, dt.date]) -> tuple[str, str]:
+    """A run's outcome (one of ``OUTCOMES``) and its words for the run's label."""
     status = row.get("status", "ok")
-    return f"run {row['run_id']}: {row['scenario']}, seed {row['seed']} ({status})"
+    if status != "ok" or pd.isna(row.get("horizon")):
+        return "failed", f"failed ({status})"
+    week = row.get("invasion_week")
+    if pd.isna(week):
+        return "no invasion", "no invasion"
+    start = starts.get(str(row["scenario"]))
+    when = f" ({start + dt.timedelta(weeks=int(week)):%d %b %Y})" if start else ""
+    return "invaded", f"invaded in week {int(week)}{when}"
 
 
-def run_labels(results: Results) -> dict[str, int]:
-    """Every run (failed ones too) by its label, in run order."""
+def run_table(results: Results) -> pd.DataFrame:
+    """Every run (failed ones too) in run order, with its outcome and its picker label."""
     runs = results.runs.sort_values("run_id", kind="stable")
-    return {run_label(row): int(row["run_id"]) for _, row in runs.iterrows()}
+    kept = ["run_id", "horizon", "invasion_week"]
+    runs = runs.merge(results.outcomes[kept], on="run_id", how="left")
+    starts = start_dates(results)
+    told = [_outcome(row, starts) for _, row in runs.iterrows()]
+    runs["outcome"] = [outcome for outcome, _ in told]
+    runs["label"] = [
+        f"run {row['run_id']}: {row['scenario']}, seed {row['seed']}, {words}"
+        for (_, row), (_, words) in zip(runs.iterrows(), told, strict=True)
+    ]
+    return runs
+
+
+def run_labels(
+    results: Results | pd.DataFrame, scenario: str | None = None, outcome: str = OUTCOMES[0]
+) -> dict[str, int]:
+    """The runs' labels (run order) by run id, of one scenario and one outcome if asked;
+    ``results`` may be the :func:`run_table` already built (the page keeps it per directory)."""
+    runs = results if isinstance(results, pd.DataFrame) else run_table(results)
+    if scenario:
+        runs = runs[runs["scenario"].astype(str) == scenario]
+    if outcome != OUTCOMES[0]:
+        runs = runs[runs["outcome"] == outcome]
+    return {str(label): int(run) for label, run in zip(runs["label"], runs["run_id"], strict=True)}
 
 
 def run_config(results: Results, run_id: int) -> RunConfig:

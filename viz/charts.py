@@ -790,3 +790,14 @@ def signals_table(rows: Sequence[tuple[str, Sequence[str] | str, str, float]]) -
         '<table class="dataframe signals-table"><thead><tr style="text-align: left;">'
         f"{head}</tr></thead><tbody>{body}</tbody></table>"
     )
+
+
+def text_table(columns: Sequence[str], rows: Sequence[Sequence[str]], name: str = "") -> str:
+    """A plain, escaped HTML table of texts (the batch page's P(invasion) table)."""
+    head = "".join(f"<th>{_e(c)}</th>" for c in columns)
+    body = "".join("<tr>" + "".join(f"<td>{_e(v)}</td>" for v in row) + "</tr>" for row in rows)
+    return (
+        f'<table class="dataframe {_e(name)}" style="border-spacing: 16px 2px">'
+        f'<thead><tr style="text-align: left;">{head}</tr>'
+        f"</thead><tbody>{body}</tbody></table>"
+    )

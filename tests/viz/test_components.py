@@ -11,10 +11,11 @@ import pandas as pd
 import pytest
 import solara
 
+from analysis import plots, summary
 from cli.main import main
 from experiments.store import ResultsError
 from model import EscalationModel, list_scenarios
-from viz import app, batch, charts, results_root, views
+from viz import app, batch, charts, figures, results_root, views
 from viz.session import LEVERS, InteractiveRun, RunConfig, parse_seed
 from world.ladder import RUNG_NAMES, SANCTION_TIER_NAMES
 
@@ -272,10 +273,49 @@ def test_invasion_curves_per_scenario_skip_failed_runs(experiment_dir):
     assert (curves["p_invasion"] <= curves["p_invasion_hi"]).all()
 
 
-def test_runs_are_labelled_in_run_order_failed_ones_too(experiment_dir):
-    labels = batch.run_labels(batch.load(experiment_dir))
+def test_runs_are_labelled_in_run_order_with_their_outcome(experiment_dir):
+    results = batch.load(experiment_dir)
+    labels = batch.run_labels(results)
     assert list(labels.values()) == list(range(6))
-    assert "run 5: arms_now, seed 105 (error)" in labels
+    assert "run 0: baseline, seed 100, invaded in week 2 (15 Nov 2021)" in labels
+    assert "run 5: arms_now, seed 105, failed (error)" in labels
+
+
+def test_the_run_picker_filters_by_scenario_and_outcome(experiment_dir):
+    results = batch.load(experiment_dir)
+    assert list(batch.run_labels(results, "arms_now").values()) == [3, 4, 5]
+    assert list(batch.run_labels(results, None, "failed").values()) == [5]
+    assert list(batch.run_labels(results, "arms_now", "invaded").values()) == [3, 4]
+    assert batch.run_labels(results, "baseline", "no invasion") == {}
+    assert set(batch.run_table(results)["outcome"]) <= set(batch.OUTCOMES)
+
+
+def test_the_invasion_table_gives_each_scenario_its_interval_and_median_date(experiment_dir):
+    table = batch.invasion_table(batch.load(experiment_dir)).set_index("scenario")
+    base, arms = table.loc["baseline"], table.loc["arms_now"]
+    assert (base["runs"], base["invaded"], base["p_invasion"]) == (3, 3, 1.0)
+    assert base["p_invasion_lo"] < 1.0 == base["p_invasion_hi"]
+    assert (arms["runs"], arms["errors"]) == (2, 1)  # run 5 failed
+    assert base["median_invasion_date"] == "2021-11-22"  # week 3 of a run from 1 Nov 2021
+    rows = batch.table_rows(table.reset_index())
+    assert rows[0][0] == "baseline" and rows[0][3] == "1.00" and " to " in rows[0][4]
+
+
+def test_the_experiment_figure_is_dated_and_tells_coinciding_curves_apart(experiment_dir):
+    results = batch.load(experiment_dir)
+    curves = batch.scenario_curves(results)
+    figure = plots.invasion_curves_plot(curves, ["scenario"], summary.common_start(results))
+    axes = figure.axes[0]
+    assert axes.get_xlabel() == "date (week 0 = 01 Nov 2021)"
+    lines = axes.get_lines()
+    assert len({line.get_linestyle() for line in lines}) == len(lines) == 2
+    legend = [t.get_text() for t in axes.get_legend().get_texts()]
+    assert legend == ["baseline (1.00)", "arms_now (1.00)"]
+    document = figures.svg(figure)
+    markup = figures.inline_svg(document)
+    assert document.startswith("<?xml") and markup.startswith("<svg ")
+    assert "<script" not in markup
+    assert figures.png(figure).startswith(b"\x89PNG")
 
 
 def test_run_config_replays_scenario_seed_and_varied_parameters(experiment_dir):

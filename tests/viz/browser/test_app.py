@@ -130,8 +130,24 @@ def test_batch_page_reports_bad_paths_and_replays_a_run(app, experiment_dir):
     field.fill(experiment_dir.name)
     field.press("Enter")
     page.get_by_text("4 runs in").wait_for()
+    table = page.locator("table.invasion-table")
+    assert "baseline" in table.inner_text() and "0.50" in table.inner_text()
+    assert page.locator(".chart svg").count() >= 1  # the figure, inline SVG
+    for name in ("figure (SVG)", "figure (PNG)", "curves (CSV)", "table (CSV)"):
+        assert page.get_by_role("button", name=name).count() == 1
+    with page.expect_download() as download:
+        page.get_by_role("button", name="table (CSV)").click()
+    assert download.value.suggested_filename.endswith("-invasion-table.csv")
+    page.locator(".v-select", has_text="Runs with outcome").click()
+    page.get_by_role("option", name="invaded", exact=True).click()
+    page.locator(".runs-matching", has_text="1 run matches").wait_for()
+    page.locator(".v-select", has_text="Runs with outcome").click()
+    page.get_by_role("option", name="no invasion").click()
+    page.locator(".v-select", has_text="Runs of scenario").click()
+    page.get_by_role("option", name="freeze_deal").click()
+    page.locator(".runs-matching", has_text="2 runs match").wait_for()
     page.locator(".v-select", has_text="Run to replay").click()
-    page.get_by_role("option", name="run 3: freeze_deal, seed 14 (ok)").click()
+    page.get_by_role("option", name="run 3: freeze_deal, seed 14, no invasion").click()
     page.get_by_role("button", name="Replay in the interactive view").click()
     page.get_by_text("Loaded run 3").wait_for()
     page.get_by_role("tab", name="Single run").click()
