@@ -37,6 +37,9 @@ class Ukraine(Actor):
         if implied is not None and signal.sender == self.model.challenger.name:
             floor = self.model.world.intent_floor
             self.belief = toward(self.belief, implied, weight * max(intensity, floor))
+            if signal.kind == Kind.HYBRID_ACTION:
+                effect = self.model.world.hybrid_resolve_effect * weight * intensity
+                self.resolve = toward(self.resolve, 1.0 if effect > 0 else 0.0, abs(effect))
 
     def reassess(self) -> None:
         model = self.model

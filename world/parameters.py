@@ -269,6 +269,13 @@ class World:
     target_prior_intent: float = param(
         0.4, 0.0, 1.0, "probability", "Ukraine's belief that Russia means to invade, before signals"
     )
+    hybrid_resolve_effect: float = param(
+        0.0,
+        -1.0,
+        1.0,
+        "fraction",
+        "share of the way to full (+) or no (-) resolve a hybrid attack read moves Ukraine",
+    )
     target_war_threat: float = param(
         0.5, 0.0, 1.0, "threat 0-1", "threat Ukraine adds once the invasion has begun"
     )

@@ -151,6 +151,17 @@ def test_a_recognition_ends_the_wests_talks_until_the_war():
     assert "talks" in state.tracks()["diplomatic"]
 
 
+@pytest.mark.parametrize(("effect", "moved"), [(-1.0, -1), (0.0, 0), (1.0, 1)])
+def test_a_hybrid_attack_moves_ukraines_resolve_as_its_effect_says(effect, moved):
+    model = EscalationModel("baseline", rng=0, hybrid_resolve_effect=effect)
+    ukraine = model.target
+    before = ukraine.resolve
+    attack = Signal(model.week, "Russia", "Ukraine", Kind.HYBRID_ACTION, 0.6, 0.01)
+    ukraine.read(attack, 0.6, 0.5)
+    assert np.sign(round(ukraine.resolve - before, 12)) == moved
+    assert 0.0 <= ukraine.resolve <= 1.0
+
+
 # --- the ladder ------------------------------------------------------------------------
 def test_the_ladder_climbs_in_kahns_order():
     order = [
