@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from matplotlib import dates as mdates
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
@@ -73,14 +74,28 @@ def invasion_curves_plot(
 ) -> Figure:
     """The figure of :func:`invasion_curves_figure`, unsaved (the browser's batch page shows it).
 
-    With ``start`` the x-axis is the calendar (week 0 on that date), otherwise weeks. Each
-    group's legend entry ends with its P(invasion) at the horizon, and line styles cycle with
-    the colours, so groups whose curves coincide are still told apart. Built on
-    ``matplotlib.figure.Figure`` with its own canvas (no pyplot state), so several browser
-    sessions can draw at once."""
+    Built on ``matplotlib.figure.Figure`` with its own canvas (no pyplot state), so several
+    browser sessions can draw at once."""
     figure = Figure(figsize=(8, 4))
     FigureCanvasAgg(figure)
-    axes = figure.add_subplot()
+    draw_invasion_curves(figure.add_subplot(), curves, by, start)
+    if start is not None:
+        figure.autofmt_xdate()
+    return figure
+
+
+def draw_invasion_curves(
+    axes: Axes,
+    curves: pd.DataFrame,
+    by: Sequence[str],
+    start: dt.date | None = None,
+    legend: bool = True,
+) -> None:
+    """P(invasion by week) with its Wilson band on ``axes``, one line per group.
+
+    With ``start`` the x-axis is the calendar (week 0 on that date), otherwise weeks. Each
+    group's legend entry ends with its P(invasion) at the horizon, and line styles cycle with
+    the colours, so groups whose curves coincide are still told apart."""
     labels = group_labels(curves, by)
     for i, label in enumerate(dict.fromkeys(labels)):
         line = curves[labels == label]
@@ -107,14 +122,13 @@ def invasion_curves_plot(
     if start is not None:
         axes.xaxis.set_major_formatter(mdates.DateFormatter("%d %b %Y"))
         axes.set_xlabel(f"date (week 0 = {start:%d %b %Y})")
-        figure.autofmt_xdate()
     else:
         axes.set_xlabel("week")
     axes.set_ylabel("P(full-scale invasion by then)")
     axes.set_ylim(-0.02, 1.02)
     axes.set_title("Probability of invasion by date (95% Wilson band)")
     axes.grid(alpha=0.3)
-    if 0 < labels.nunique() <= LEGEND_LIMIT:
+    if legend and 0 < labels.nunique() <= LEGEND_LIMIT:
         axes.legend(
             title="P(invasion) at the horizon",
             fontsize="medium",
@@ -122,7 +136,6 @@ def invasion_curves_plot(
             bbox_to_anchor=(1.01, 1.0),
             frameon=False,
         )
-    return figure
 
 
 def distribution_figure(

@@ -35,12 +35,12 @@ from mesa.visualization.utils import force_update, update_counter
 from analysis import plots, summary
 from experiments.store import ResultsError
 from model import list_scenarios
-from viz import batch, charts, figures, results_root, views
+from viz import batch, charts, figures, futures, results_root, views
 from viz.session import LEVERS, InteractiveRun, RunConfig, parse_seed
 
 TITLE = "Crisis escalation 2021-22"
 PLAY_INTERVAL_MS = 100
-TABS = ("Single run", "Experiment")
+TABS = ("Single run", "Experiment", "Many futures")
 
 
 @dataclass
@@ -584,6 +584,65 @@ def BatchPanel(model: InteractiveRun, week: int | None = None) -> None:
         solara.Info(message.value)
 
 
+FUTURES_PAUSE = 0.4  # s: settings still changing (a seed being typed) start no batch yet
+
+
+@solara.component
+def FuturesPanel(model: InteractiveRun, week: int | None = None) -> None:
+    """The sidebar's settings run on many seeds in the background, redrawn whenever they
+    change, with the current run as one line among them: one run is one draw."""
+    update_counter.get()  # the current run's line follows its steps
+    session = _session()
+    config = session.config.value
+    key = futures.settings_key(config)
+
+    def compute(cancel):
+        if cancel.wait(FUTURES_PAUSE):
+            return None
+        return futures.run_futures(config)
+
+    result = solara.use_thread(compute, dependencies=[key])
+    _heading(
+        f"{futures.FUTURES} futures of {config.scenario} with the settings in the sidebar"
+        f" (seeds drawn from {config.seed})"
+    )
+    if result.error is not None:
+        solara.Error(f"The futures could not be run: {result.error}")
+        return
+    frame = result.value
+    if result.state != solara.ResultState.FINISHED or frame is None:
+        solara.Info(
+            f"Running {futures.FUTURES} futures in the background; the page stays usable.",
+            classes=["futures-running"],
+        )
+        return
+    p, lo, hi = futures.share_invading(frame)
+    run = session.model.value
+    weekly = run.datacollector.model_vars
+    invaded = run.invasion_week if run.invasion else None
+    this_run = (
+        f"this run (seed {run.seed_used}) invaded in week {invaded}"
+        if invaded is not None
+        else f"this run (seed {run.seed_used}) has not invaded by week {run.week}"
+    )
+    if futures.settings_key(run.config) != key:
+        this_run += "; it was started with other settings (Reset runs these)"
+    solara.Text(
+        f"P(invasion within {int(frame['horizon'].max())} weeks) {p:.2f}"
+        f" (95% interval {lo:.2f} to {hi:.2f}) over {len(frame)} runs; {this_run}.",
+        classes=["futures-summary"],
+    )
+    figure = futures.futures_figure(
+        frame,
+        run.spec.world.start_date,
+        invaded,
+        int(max(weekly["rung"])),
+        int(max(weekly["sanction_tier"])),
+        run.week,
+    )
+    _svg(figures.inline_svg(figures.svg(figure)))
+
+
 ALL_SCENARIOS = "all scenarios"
 PICKER_LIMIT = 500  # runs offered in the replay picker at once; the filters narrow the rest
 
@@ -599,6 +658,7 @@ COMPONENTS = [
     (SignalsPanel, 0),
     (ExportPanel, 0),
     (BatchPanel, 1),
+    (FuturesPanel, 2),
 ]
 
 
