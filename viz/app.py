@@ -71,6 +71,12 @@ class Session:
     )
     # The week the views show, None for the latest: the week scrubber reads the record.
     shown: solara.Reactive[int | None] = field(default_factory=lambda: solara.reactive(None))
+    # Another scenario run on the same seed and settings beside this one, overlaid on the
+    # ladder and sanctions charts ("" for none); it steps with the run.
+    compared_scenario: solara.Reactive[str] = field(default_factory=lambda: solara.reactive(""))
+    comparison: solara.Reactive[InteractiveRun | None] = field(
+        default_factory=lambda: solara.reactive(None)
+    )
     player: Player = field(default_factory=Player)
 
     def __post_init__(self) -> None:
@@ -85,7 +91,35 @@ class Session:
         self.error.set("")
         self.shown.set(None)
         self.model.set(run)
+        self.comparison.set(self._compared_run(run))
         force_update()
+
+    def compare_with(self, scenario: str) -> None:
+        """Overlay ``scenario`` run on this run's seed and settings ("" for none)."""
+        self.compared_scenario.set(scenario)
+        self.comparison.set(self._compared_run(self.model.value))
+        force_update()
+
+    def _compared_run(self, run: InteractiveRun) -> InteractiveRun | None:
+        """The compared scenario on ``run``'s seed and settings, stepped to ``run``'s week."""
+        scenario = self.compared_scenario.value
+        if not scenario:
+            return None
+        config = dataclasses.replace(run.config, scenario=scenario, label="")
+        try:
+            other = InteractiveRun(config)
+        except ValueError as exc:  # a scenario or override it rejects
+            self.error.set(f"Cannot compare with {scenario}: {exc}")
+            return None
+        while other.week < run.week and other.running:
+            other.step()
+        return other
+
+    def _step_both(self, run: InteractiveRun) -> None:
+        run.step()
+        other = self.comparison.value
+        if other is not None and other.running and other.week < run.week:
+            other.step()
 
     def show(self, week: int) -> None:
         """Show an earlier week of the run (the latest follows the run again)."""
@@ -104,7 +138,7 @@ class Session:
     def step(self) -> None:
         run = self.model.value
         if not self.playing.value and run.running:
-            run.step()
+            self._step_both(run)
             self.shown.set(None)
             force_update()
 
@@ -126,7 +160,7 @@ class Session:
                 time.sleep(self.interval.value / 1000)
                 if not wanted():  # paused while waiting: not one more week
                     break
-                run.step()
+                self._step_both(run)
                 force_update()
         except Exception as exc:  # shown on the page, like Mesa's controller does
             if player.generation == generation:
@@ -278,6 +312,16 @@ def RunControls(session: Session) -> None:
             )
         with solara.Div(style={"margin-top": "12px"}):
             solara.Text("Press Reset to start a run with these settings.")
+        solara.Select(
+            "Compare with (ladder and sanctions)",
+            values=[NO_COMPARISON, *(name for name in scenarios if name != config.scenario)],
+            value=session.compared_scenario.value or NO_COMPARISON,
+            on_value=lambda name: session.compare_with("" if name == NO_COMPARISON else name),
+        )
+        solara.Text(
+            "The same seed and settings under another scenario, drawn dashed.",
+            style={"font-size": "0.75em", "color": "grey"},
+        )
 
 
 def _heading(text: str, name: str = "heading") -> solara.Element:
@@ -427,24 +471,27 @@ def NarrativePanel(model: InteractiveRun, week: int | None = None) -> None:
 EARLIER_WEEKS = 3  # told under the week shown
 
 
-def _weekly_panel(spec: charts.ChartSpec):
+def _weekly_panel(spec: charts.ChartSpec, comparable: bool = False):
     @solara.component
     def Panel(model: InteractiveRun, week: int | None = None) -> None:
         update_counter.get()
+        other = _session().comparison.value if comparable else None
         # One chart per run: it keeps its axes' limits and drawn frame from week to week.
         chart = solara.use_memo(
-            lambda: charts.SeriesSvg(spec, *views.horizon_dates(model)), [model]
+            lambda: charts.SeriesSvg(spec, *views.horizon_dates(model)), [model, other]
         )
-        _svg(chart.update(views.weekly(model, week), views.events(model, week)))
+        compared = views.weekly(other, week) if other is not None else None
+        name = other.spec.name if other is not None else ""
+        _svg(chart.update(views.weekly(model, week), views.events(model, week), compared, name))
 
     Panel.__name__ = spec.key.title() + "Panel"
     return Panel
 
 
-LadderPanel = _weekly_panel(charts.LADDER)
+LadderPanel = _weekly_panel(charts.LADDER, comparable=True)
 ForcesPanel = _weekly_panel(charts.FORCES)
 CapabilityPanel = _weekly_panel(charts.CAPABILITY)
-SanctionsPanel = _weekly_panel(charts.SANCTIONS)
+SanctionsPanel = _weekly_panel(charts.SANCTIONS, comparable=True)
 EnergyPanel = _weekly_panel(charts.ENERGY)
 CohesionPanel = _weekly_panel(charts.COHESION)
 
@@ -584,6 +631,7 @@ def BatchPanel(model: InteractiveRun, week: int | None = None) -> None:
         solara.Info(message.value)
 
 
+NO_COMPARISON = "no comparison"
 FUTURES_PAUSE = 0.4  # s: settings still changing (a seed being typed) start no batch yet
 
 

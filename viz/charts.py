@@ -15,6 +15,7 @@ actions) is escaped: the markup goes into the page as HTML. No Matplotlib, panda
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import itertools
 import math
@@ -296,6 +297,7 @@ class ChartSpec:
 
 
 SERIES_WIDTH, SERIES_HEIGHT = 540, 300
+COMPARED_COLOUR = "#6b6b6b"  # another scenario's run, overlaid dashed
 
 # Event markers: a dashed line per event, its label on one of a few rows under the top.
 EVENT_COLOURS = {
@@ -413,17 +415,25 @@ class SeriesSvg:
         fraction = 0.0 if fraction < 0.0 else 1.0 if fraction > 1.0 else fraction
         return self.bottom - fraction * (self.bottom - self.top)
 
-    def update(self, record: Mapping[str, Sequence], events: Sequence[Event] | None = None) -> str:
+    def update(
+        self,
+        record: Mapping[str, Sequence],
+        events: Sequence[Event] | None = None,
+        compared: Mapping[str, Sequence] | None = None,
+        compared_name: str = "",
+    ) -> str:
         """The chart of the weekly record so far (``model.datacollector.model_vars``), with
-        the run's dated ``events`` marked (by default those the record's columns show)."""
+        the run's dated ``events`` marked (by default those the record's columns show), and
+        another run's record (``compared``: the same seed under another scenario) overlaid
+        as a dashed grey line named ``compared_name``."""
         spec = self.spec
-        values = {
-            s.column: [v * s.scale if v == v else math.nan for v in record[s.column]]
-            for s in spec.series
-        }
+        values = self._scaled(record)
+        shown = [values] if compared is None else [values, self._scaled(compared)]
         for side, right in (("left", False), ("right", True)):
             if not (side == "left" and self.fixed_left):
-                on_side = [v for s in spec.series if s.right == right for v in values[s.column]]
+                on_side = [
+                    v for vs in shown for s in spec.series if s.right == right for v in vs[s.column]
+                ]
                 self._expand(side, [v for v in on_side if v == v])
         if self._frame is None:
             self._frame = self._draw_frame()
@@ -438,6 +448,8 @@ class SeriesSvg:
             side = "right" if series.right else "left"
             parts.append(self._line(series, dates, values[series.column], side))
         parts.append("</g>")
+        if compared is not None:
+            parts.append(self._compared(compared, compared_name))
         if events is None:  # the events the weekly record itself shows
             columns = list(record)
             rows = [dict(zip(columns, v, strict=True)) for v in zip(*record.values(), strict=True)]
@@ -537,6 +549,36 @@ class SeriesSvg:
         if previous_y is not None:  # a dot on this week's value, visible from week 0 on
             lines += f'<circle cx="{x}" cy="{y}" r="2.5" fill="{series.colour}" stroke="none"/>'
         return f"<g><title>{_e(series.label)}</title>{lines}</g>"
+
+    def _scaled(self, record: Mapping[str, Sequence]) -> dict[str, list[float]]:
+        """Each series' values in the chart's units (NaN kept as a gap)."""
+        return {
+            s.column: [v * s.scale if v == v else math.nan for v in record[s.column]]
+            for s in self.spec.series
+        }
+
+    def _compared(self, record: Mapping[str, Sequence], name: str) -> str:
+        """Another run's lines, dashed and grey under a key naming its scenario."""
+        lines = []
+        scaled = self._scaled(record)
+        for series in self.spec.series:
+            side = "right" if series.right else "left"
+            values = scaled[series.column]
+            grey = dataclasses.replace(
+                series, colour=COMPARED_COLOUR, label=f"{name}: {series.label}"
+            )
+            lines.append(self._line(grey, record["date"], values, side))
+        key_y = self.bottom - 10  # inside the plot's bottom right, below the event labels
+        key = (
+            f'<line x1="{_f(self.right - 130)}" y1="{_f(key_y)}" x2="{_f(self.right - 112)}" '
+            f'y2="{_f(key_y)}" stroke="{COMPARED_COLOUR}" stroke-dasharray="4 3"/>'
+            f'<text x="{_f(self.right - 108)}" y="{_f(key_y + 3)}" font-size="9" '
+            f'stroke="none" fill="{COMPARED_COLOUR}">same seed, {_e(name)}</text>'
+        )
+        return (
+            '<g class="compared" fill="none" stroke-width="1.5" stroke-dasharray="4 3" '
+            f'opacity="0.85">{"".join(lines)}{key}</g>'
+        )
 
     def _caption(self, week: int, date: dt.date, values: dict[str, list[float]]) -> str:
         """This week's values in words, coloured like their lines (the charts' legend)."""

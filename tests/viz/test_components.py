@@ -465,3 +465,18 @@ def test_batch_panel_shows_an_error_for_a_bad_path(tmp_path, monkeypatch):
 def test_app_command_rejects_bad_ports(capsys):
     assert main(["app", "--port", "70000"]) == 2
     assert "between 1 and 65535" in capsys.readouterr().err
+
+
+def test_a_compared_run_is_overlaid_dashed_and_named(run):
+    other = InteractiveRun(RunConfig(scenario="arms_now", seed=run.config.seed))
+    for model in (run, other):
+        for _ in range(3):
+            model.step()
+    chart = charts.SeriesSvg(charts.LADDER, *views.horizon_dates(run))
+    alone = chart.update(views.weekly(run), views.events(run))
+    both = chart.update(views.weekly(run), views.events(run), views.weekly(other), "arms_now")
+    root = _svg(both)
+    groups = [g for g in root.iter(f"{SVG}g") if g.get("class") == "compared"]
+    assert len(groups) == 1 and groups[0].get("stroke-dasharray")
+    assert "same seed, arms_now" in _texts_of(root)
+    assert 'class="compared"' not in alone

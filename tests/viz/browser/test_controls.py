@@ -118,3 +118,22 @@ def test_replay_leaves_a_fresh_steppable_run(app, experiment_dir, state):
     step(page)
     wait_for_week(page, 1)
     assert app.errors == []
+
+
+def test_another_scenario_is_overlaid_on_the_ladder_and_sanctions(app):
+    """The same seed and settings under a second scenario step with the run, dashed on the
+    ladder and sanctions charts, and go away when the comparison is turned off."""
+    page = app.page
+    page.locator(".v-select", has_text="Compare with").click()
+    page.get_by_role("option", name="arms_now", exact=True).click()
+    button(page, "Step").click()
+    page.locator(".run-week", has_text="Week 1 of 26").wait_for()
+    for view in ("ladder", "sanctions"):
+        chart = page.locator(f'svg[data-view="{view}"]')
+        chart.locator("g.compared").wait_for()
+        assert "same seed, arms_now" in chart.text_content()
+    assert page.locator('svg[data-view="forces"] g.compared').count() == 0
+    page.locator(".v-select", has_text="Compare with").click()
+    page.get_by_role("option", name="no comparison").click()
+    page.locator('svg[data-view="ladder"] g.compared').wait_for(state="detached")
+    assert app.errors == [] and app.outside == []
