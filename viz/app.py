@@ -475,7 +475,8 @@ def _weekly_panel(spec: charts.ChartSpec, comparable: bool = False):
     @solara.component
     def Panel(model: InteractiveRun, week: int | None = None) -> None:
         update_counter.get()
-        other = _session().comparison.value if comparable else None
+        session = _session()  # None where a panel is drawn outside the page (tests)
+        other = session.comparison.value if comparable and session is not None else None
         # One chart per run: it keeps its axes' limits and drawn frame from week to week.
         chart = solara.use_memo(
             lambda: charts.SeriesSvg(spec, *views.horizon_dates(model)), [model, other]

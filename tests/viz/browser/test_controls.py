@@ -108,7 +108,7 @@ def test_replay_leaves_a_fresh_steppable_run(app, experiment_dir, state):
         page.get_by_text("Run finished at week 26").wait_for(timeout=60_000)
     else:
         page.wait_for_function(f"() => {WEEK} >= 2")
-    replay(page, experiment_dir.name, "run 3: freeze_deal, seed 14 (ok)")
+    replay(page, experiment_dir.name, "run 3: freeze_deal, seed 14, no invasion")
     page.locator(".run-title", has_text="freeze_deal, seed 14: week 0/8").wait_for()
     page.wait_for_timeout(800)
     assert "week 0/8" in title(page)  # not played on
