@@ -25,7 +25,6 @@ from dataclasses import dataclass, field
 
 import ipyvuetify
 import ipywidgets
-import reacton.ipywidgets as rw
 import solara
 import solara.lab
 import traitlets
@@ -314,7 +313,7 @@ def RunControls(session: Session) -> None:
             solara.Text("Press Reset to start a run with these settings.")
         solara.Select(
             "Compare with (ladder and sanctions)",
-            values=[NO_COMPARISON, *(name for name in scenarios if name != config.scenario)],
+            values=[NO_COMPARISON, *scenarios],
             value=session.compared_scenario.value or NO_COMPARISON,
             on_value=lambda name: session.compare_with("" if name == NO_COMPARISON else name),
         )
@@ -327,10 +326,6 @@ def RunControls(session: Session) -> None:
 def _heading(text: str, name: str = "heading") -> solara.Element:
     # solara.Markdown would fetch KaTeX from a CDN, which an offline page must not do.
     return solara.Text(text, style={"font-weight": "bold"}, classes=[name])
-
-
-def _image(data: bytes) -> solara.Element:
-    return rw.Image(value=data, format="png")
 
 
 def _svg(markup: str) -> solara.Element:

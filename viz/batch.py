@@ -117,11 +117,10 @@ def run_table(results: Results) -> pd.DataFrame:
 
 
 def run_labels(
-    results: Results | pd.DataFrame, scenario: str | None = None, outcome: str = OUTCOMES[0]
+    runs: pd.DataFrame, scenario: str | None = None, outcome: str = OUTCOMES[0]
 ) -> dict[str, int]:
-    """The runs' labels (run order) by run id, of one scenario and one outcome if asked;
-    ``results`` may be the :func:`run_table` already built (the page keeps it per directory)."""
-    runs = results if isinstance(results, pd.DataFrame) else run_table(results)
+    """The labels of a :func:`run_table` (run order) by run id, of one scenario and one
+    outcome if asked (the page keeps the table per directory and filters it)."""
     if scenario:
         runs = runs[runs["scenario"].astype(str) == scenario]
     if outcome != OUTCOMES[0]:

@@ -275,19 +275,19 @@ def test_invasion_curves_per_scenario_skip_failed_runs(experiment_dir):
 
 def test_runs_are_labelled_in_run_order_with_their_outcome(experiment_dir):
     results = batch.load(experiment_dir)
-    labels = batch.run_labels(results)
+    labels = batch.run_labels(batch.run_table(results))
     assert list(labels.values()) == list(range(6))
     assert "run 0: baseline, seed 100, invaded in week 2 (15 Nov 2021)" in labels
     assert "run 5: arms_now, seed 105, failed (error)" in labels
 
 
 def test_the_run_picker_filters_by_scenario_and_outcome(experiment_dir):
-    results = batch.load(experiment_dir)
+    results = batch.run_table(batch.load(experiment_dir))
     assert list(batch.run_labels(results, "arms_now").values()) == [3, 4, 5]
     assert list(batch.run_labels(results, None, "failed").values()) == [5]
     assert list(batch.run_labels(results, "arms_now", "invaded").values()) == [3, 4]
     assert batch.run_labels(results, "baseline", "no invasion") == {}
-    assert set(batch.run_table(results)["outcome"]) <= set(batch.OUTCOMES)
+    assert set(results["outcome"]) <= set(batch.OUTCOMES)
 
 
 def test_the_invasion_table_gives_each_scenario_its_interval_and_median_date(experiment_dir):
