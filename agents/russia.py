@@ -84,6 +84,7 @@ class Russia(Actor):
         self.arms_trend = 0.0  # capability a week Russia sees the West shipping to Ukraine
         self._shipped = 0.0  # what it saw shipped this week
         self.nato_threat = calc.prior_nato_threat
+        self.minsk_granted = 0.0  # how far Russia believes Ukraine will carry out Minsk
         self.deal_prospect = calc.prior_deal_prospect
         self.stick_credibility = 0.0
         self.grievance = 0.0  # sanctions it has read imposed on it: what a gas squeeze answers
@@ -149,9 +150,17 @@ class Russia(Actor):
         elif kind in (Kind.TALKS, Kind.WRITTEN_RESPONSE):
             implied = calc.talks_deal_signal * intensity
             self.deal_prospect = toward(self.deal_prospect, implied, weight)
+            if kind == Kind.WRITTEN_RESPONSE:
+                # Talks on missiles, exercises and risk reduction (002) answer the threat the
+                # crisis added, not the threat Russia read in NATO before it.
+                ease = weight * calc.arms_control_reassurance
+                self.nato_threat = min(
+                    self.nato_threat, toward(self.nato_threat, calc.prior_nato_threat, ease)
+                )
         elif kind == Kind.MINSK_CONCESSION:
-            implied = calc.minsk_deal_signal * intensity
-            self.deal_prospect = toward(self.deal_prospect, implied, weight)
+            # Carrying out Minsk grants part of the aim (a say over Ukraine's alignment through
+            # the Donbas), so less is left for a war to win.
+            self.minsk_granted = toward(self.minsk_granted, intensity, weight)
         elif kind == Kind.CONCESSION:
             self.moratorium_offered = True
             self.deal_prospect = toward(self.deal_prospect, intensity, weight)
@@ -253,7 +262,10 @@ class Russia(Actor):
         profile = self.profile
         # Its resolve: the share of the full stake its leadership will fight for.
         stake = decisions.spiral_stake(
-            calc.stake * profile.resolve * (calc.provocation_factor if self.provoked else 1.0),
+            calc.stake
+            * profile.resolve
+            * (calc.provocation_factor if self.provoked else 1.0)
+            * (1.0 - calc.minsk_stake_share * self.minsk_granted),
             self.nato_threat,
             calc.prior_nato_threat,
             calc.threat_stake_gain,

@@ -474,8 +474,19 @@ class InvasionCalculus:
     talks_deal_signal: float = param(
         0.5, 0.0, 1.0, "deal prospect", "prospect talks, written answers, arms-control offers imply"
     )
-    minsk_deal_signal: float = param(
-        0.6, 0.0, 1.0, "deal prospect", "prospect a Ukrainian Minsk concession implies"
+    minsk_stake_share: float = param(
+        0.3,
+        -1.0,
+        1.0,
+        "fraction of the stake",
+        "share of what war would win that Ukraine's carrying out Minsk grants (< 0: it whets)",
+    )
+    arms_control_reassurance: float = param(
+        0.5,
+        0.0,
+        1.0,
+        "× signal weight",
+        "how far a written arms-control offer eases the NATO threat Russia reads, to its prior",
     )
     prior_nato_threat: float = param(
         0.3, 0.0, 1.0, "0-1", "threat Russia reads in NATO before any signal"

@@ -116,6 +116,40 @@ def test_a_freeze_offer_is_no_promise_of_the_moratorium():
     assert russia.freeze_offered and russia.deal_prospect == hope
 
 
+def test_an_arms_control_offer_eases_the_threat_only_down_to_its_prior():
+    """The written answer's talks on missiles and risk reduction (002) answer the threat the
+    crisis added, never the threat Russia read in NATO before it."""
+    model = EscalationModel("baseline", rng=0)
+    russia = model.challenger
+    prior = model.calculus.prior_nato_threat
+    answer = Signal(model.week, "United States", "Russia", Kind.WRITTEN_RESPONSE, 0.6, 0.03)
+    russia.nato_threat = 0.8
+    russia.read(answer, 0.6, 1.0)
+    eased = 0.8 + (prior - 0.8) * model.calculus.arms_control_reassurance
+    assert russia.nato_threat == pytest.approx(eased) and eased < 0.8
+    for _ in range(50):
+        russia.read(answer, 0.6, 1.0)
+    assert russia.nato_threat == pytest.approx(prior, abs=1e-6)
+    russia.nato_threat = prior / 2
+    russia.read(answer, 0.6, 1.0)
+    assert russia.nato_threat == prior / 2
+
+
+@pytest.mark.parametrize(("share", "direction"), [(0.3, -1.0), (-1.0, 1.0)])
+def test_a_minsk_concession_moves_what_war_would_win(share: float, direction: float):
+    """Carrying out Minsk grants part of the aim (less left for war to win); with a negative
+    share it whets the appetite instead (004)."""
+    model = EscalationModel("baseline", rng=0, minsk_stake_share=share)
+    model.step()
+    russia = model.challenger
+    before = russia.judge(russia.tracks()["military"]["invade"])
+    concession = Signal(model.week, "Ukraine", "Russia", Kind.MINSK_CONCESSION, 0.8, 0.1)
+    russia.read(concession, 0.8, 1.0)
+    assert russia.minsk_granted == pytest.approx(0.8)
+    after = russia.judge(russia.tracks()["military"]["invade"])
+    assert direction * (after - before) > 0.0
+
+
 def recognition_and_invasion_weeks(seeds: int, **overrides: float) -> list[tuple[int, int]]:
     """(recognition week, invasion week) of each run that invades, -1 for no recognition."""
     weeks = []
