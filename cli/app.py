@@ -79,6 +79,8 @@ def serve(host: str, port: int) -> None:
     # Solara's usage telemetry would call an outside host; off unless the user turns it on.
     # Set before Solara is imported: its settings read the environment then.
     os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")
+    # Solara's fixed "This website runs on Solara" banner lies over the page's last lines.
+    os.environ.setdefault("SOLARA_THEME_SHOW_BANNER", "False")
     from solara.__main__ import run
 
     # Solara warns (12 lines, on the first page request) that its session cookie falls back

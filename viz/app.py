@@ -11,8 +11,9 @@ moved back), read from the run's record; clicking an actor in the network opens 
 Mesa's ``SolaraViz`` is not used as a whole: its controller keeps its own play state, which a
 replay from the batch page could not stop (leaving Play and Step greyed out), lets one more
 week through after a pause, and its sidebar shows settings (render interval, threads, an empty
-parameter card, "Time") that mean nothing here. The views follow Mesa's ``update_counter`` and
-are laid out with the same draggable grid.
+parameter card, "Time") that mean nothing here. The views follow Mesa's ``update_counter``.
+Nor is its draggable grid: its fixed rows made views scroll inside the page and its fixed
+columns shrank chart text on narrow windows; a CSS grid reflows instead (``VIEWS_CSS``).
 """
 
 from __future__ import annotations
@@ -28,7 +29,6 @@ import ipywidgets
 import solara
 import solara.lab
 import traitlets
-from mesa.visualization.solara_viz import make_initial_grid_layout
 from mesa.visualization.utils import force_update, update_counter
 
 from analysis import plots, summary
@@ -706,28 +706,30 @@ COMPONENTS = [
 ]
 
 
-SINGLE_VIEW_HEIGHT = 30  # grid rows for a page with a single view
-FIRST_ROW_HEIGHT = 12  # grid rows: the network with its controls, and the narrative beside it
-
-
-def grid_layout(count: int) -> list[dict]:
-    """Mesa's initial grid of ``count`` views, two a row, the first row taller; a page of one
-    view (the experiment page) has the whole width, so its figure and table are legible."""
-    layout = make_initial_grid_layout(count)
-    for item in layout[:2]:
-        item["h"] = FIRST_ROW_HEIGHT
-    if count == 1:
-        layout[0].update(w=12, h=SINGLE_VIEW_HEIGHT)
-    return layout
+# The single-run views flow into as many columns as keep a chart at least VIEW_MIN_WIDTH px
+# wide, so that its text (drawn at 9-13 units on a 540-600 unit canvas) stays legible; the
+# page scrolls as one, with no view scrolling inside another.
+VIEW_MIN_WIDTH = 480
+VIEWS_CSS = f"""
+.views-grid {{
+  display: grid;
+  grid-template-columns: repeat(auto-fill, minmax(min(100%, {VIEW_MIN_WIDTH}px), 1fr));
+  gap: 12px;
+  align-items: start;
+}}
+.views-grid > * {{ min-width: 0; }}
+.views-grid svg.week-view {{ display: block; margin: 0 auto; }}
+"""
 
 
 @solara.component
 def Views(model: InteractiveRun, week: int | None = None) -> None:
-    """The named tabs, each a draggable grid of its views (as in Mesa's SolaraViz), showing
-    ``week`` of the run (None: the latest)."""
+    """The named tabs: the single run's views in a grid that reflows with the window, the
+    experiment and many-futures pages across the whole width; ``week`` of the run is shown
+    (None: the latest)."""
     tab = solara.use_reactive(0)
     pages = [[c for c, page in COMPONENTS if page == i] for i in range(len(TABS))]
-    layouts = solara.use_reactive({i: grid_layout(len(p)) for i, p in enumerate(pages)})
+    solara.Style(VIEWS_CSS)
     with solara.v.Tabs(v_model=tab.value, on_v_model=tab.set):
         for name in TABS:
             solara.v.Tab(children=[name])
@@ -735,17 +737,17 @@ def Views(model: InteractiveRun, week: int | None = None) -> None:
         for i, page in enumerate(pages):
             with solara.v.WindowItem():
                 if i == tab.value:
+                    with solara.Div(classes=["views-grid"] if len(page) > 1 else []):
+                        for component in page:
+                            with solara.Card(style={"padding": "8px", "margin": "0"}):
+                                component(model, week)
 
-                    def moved(layout, i: int = i) -> None:
-                        layouts.set({**layouts.value, i: layout})
 
-                    solara.GridDraggable(
-                        items=[component(model, week) for component in page],
-                        grid_layout=layouts.value[i],
-                        resizable=True,
-                        draggable=True,
-                        on_grid_layout=moved,
-                    )
+@solara.component
+def Layout(children: list | None = None) -> solara.Element:
+    """Solara's app layout, except that the page itself scrolls: its default content box
+    scrolls inside the window, which hid the views below the first few."""
+    return solara.AppLayout(children=children or [], style={"padding": "12px"})
 
 
 @solara.component

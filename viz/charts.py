@@ -117,7 +117,7 @@ def _network_legend() -> str:
     y = 38
     parts.append(f'<text x="{LEGEND_X}" y="{y}" font-weight="bold">Stance</text>')
     parts.append(
-        f'<text x="{LEGEND_X + 42}" y="{y}" font-size="9.5">(state and this week; label:'
+        f'<text x="{LEGEND_X + 42}" y="{y}" font-size="10">(state and this week; label:'
         " action)</text>"
     )
     for stance, colour in STANCE_COLOURS.items():
@@ -254,8 +254,8 @@ def network_svg(view: NetworkView) -> str:
     else:
         note = f"all {view.sent} signals of the week drawn"
     parts.append(
-        # under the title: the bottom of the panel may be cut off by a short grid cell
-        f'<text class="signal-note" x="{_f(NET_CENTRE[0])}" y="31" font-size="9" fill="#555" '
+        # under the title, where it is read before the drawing
+        f'<text class="signal-note" x="{_f(NET_CENTRE[0])}" y="31" font-size="10" fill="#555" '
         'text-anchor="middle">'
         f"{_e(note)}</text>"
     )

@@ -274,3 +274,40 @@ def test_many_futures_run_the_settings_in_the_background(app):
     page.get_by_text("seeds drawn from 7").wait_for()
     summary.filter(has_text="started with other settings").wait_for(timeout=60_000)
     assert app.errors == [] and app.outside == []
+
+
+# Every element that scrolls its own content, and for each chart its rendered scale and its
+# smallest text (font-size in canvas units, so rendered px = scale x size).
+LAYOUT_PROBE = """() => {
+  const scrolling = [...document.querySelectorAll('*')].filter(el => {
+    const style = getComputedStyle(el);
+    return ['auto', 'scroll'].includes(style.overflowY) && el.scrollHeight > el.clientHeight + 2;
+  }).map(el => el.tagName + '.' + el.className.toString().trim().split(/\\s+/)[0]);
+  const charts = [...document.querySelectorAll('svg.week-view')].map(svg => {
+    const sizes = [...svg.querySelectorAll('text')]
+      .map(t => parseFloat(getComputedStyle(t).fontSize));
+    return [svg.dataset.view, svg.getBoundingClientRect().width / svg.viewBox.baseVal.width,
+            Math.min(...sizes)];
+  });
+  const clipped = [...document.querySelectorAll('.views-grid > *')]
+    .filter(card => card.scrollWidth > card.clientWidth + 1).length;
+  return {scrolling, charts, clipped, page: document.documentElement.scrollHeight};
+}"""
+LEGIBLE_PX = 8.5  # the smallest chart text a viewer should have to read, in screen pixels
+
+
+@pytest.mark.parametrize("size", [(1600, 1000), (1280, 800)], ids=["1600x1000", "1280x800"])
+def test_the_page_scrolls_as_one_and_chart_text_stays_legible(app, size):
+    """No view hides inside a box that scrolls on its own (the document scrolls, and the
+    sidebar on its own), no card is cut off at the side, and chart text is not shrunk below
+    LEGIBLE_PX by a narrow column."""
+    page = app.page
+    page.set_viewport_size({"width": size[0], "height": size[1]})
+    page.wait_for_timeout(500)
+    layout = page.evaluate(LAYOUT_PROBE)
+    assert set(layout["scrolling"]) <= {"HTML.", "DIV.v-navigation-drawer__content"}, layout
+    assert layout["page"] > size[1]  # the views run below the window: the page itself scrolls
+    assert layout["clipped"] == 0
+    assert len(layout["charts"]) == len(VIEW_NAMES)
+    for view, scale, smallest in layout["charts"]:
+        assert scale * smallest >= LEGIBLE_PX, (view, scale, smallest)
