@@ -432,7 +432,7 @@ def Inspector(
             retain_focus=False,
             content_class="actor-inspector",
         ),
-        solara.Card(style={"padding": "8px"}),
+        solara.Card(margin=0, style={"padding": "8px"}),
     ):
         with solara.Row(justify="space-between", style={"align-items": "center"}):
             shown = views.shown_week(model, week)
@@ -441,10 +441,9 @@ def Inspector(
                 "inspector-title",
             )
             solara.Button("Close", on_click=close, text=True, classes=["inspector-close"])
-        with solara.Row(style={"flex-wrap": "wrap", "gap": "0"}):
+        with solara.Div(classes=["views-grid"]):  # as wide a column as the views have
             for chart in series:
-                with solara.Div(style={"width": "33%", "min-width": "300px"}):
-                    _svg(chart.update(record, marked))
+                _svg(chart.update(record, marked))
 
 
 @solara.component
@@ -552,8 +551,13 @@ def BatchPanel(model: InteractiveRun, week: int | None = None) -> None:
 
     results, curves, table, runs, drawn, error = solara.use_memo(load, [str(root), directory.value])
 
+    def pick_the_only_one() -> None:
+        if len(found) == 1 and not directory.value:
+            directory.set(found[0])
+
+    solara.use_effect(pick_the_only_one, [tuple(found)])
     if found:
-        solara.Text(f"{len(found)} experiments under {root}")
+        solara.Text(f"{len(found)} experiment{'s' if len(found) > 1 else ''} under {root}")
         with solara.Row():
             solara.Select(
                 "Experiment", values=found, value=directory.value or None, on_value=directory.set
@@ -739,7 +743,7 @@ def Views(model: InteractiveRun, week: int | None = None) -> None:
                 if i == tab.value:
                     with solara.Div(classes=["views-grid"] if len(page) > 1 else []):
                         for component in page:
-                            with solara.Card(style={"padding": "8px", "margin": "0"}):
+                            with solara.Card(margin=0, style={"padding": "8px"}):
                                 component(model, week)
 
 

@@ -117,8 +117,7 @@ def _network_legend() -> str:
     y = 38
     parts.append(f'<text x="{LEGEND_X}" y="{y}" font-weight="bold">Stance</text>')
     parts.append(
-        f'<text x="{LEGEND_X + 42}" y="{y}" font-size="10">(state and this week; label:'
-        " action)</text>"
+        f'<text x="{LEGEND_X + 42}" y="{y}" font-size="10">(state, this week; label: action)</text>'
     )
     for stance, colour in STANCE_COLOURS.items():
         y += 15
@@ -568,12 +567,17 @@ class SeriesSvg:
                 series, colour=COMPARED_COLOUR, label=f"{name}: {series.label}"
             )
             lines.append(self._line(grey, record["date"], values, side))
-        key_y = self.bottom - 10  # inside the plot's bottom right, below the event labels
+        # Inside the plot's bottom right, below the event labels, ending short of the last
+        # week's dot; haloed, since the lines may run under it.
+        label = f"same seed, {name}"
+        end = self.right - 10
+        start = end - len(label) * EVENT_CHAR_WIDTH
+        key_y = self.bottom - 12
         key = (
-            f'<line x1="{_f(self.right - 130)}" y1="{_f(key_y)}" x2="{_f(self.right - 112)}" '
+            f'<line x1="{_f(start - 22)}" y1="{_f(key_y)}" x2="{_f(start - 4)}" '
             f'y2="{_f(key_y)}" stroke="{COMPARED_COLOUR}" stroke-dasharray="4 3"/>'
-            f'<text x="{_f(self.right - 108)}" y="{_f(key_y + 3)}" font-size="9" '
-            f'stroke="none" fill="{COMPARED_COLOUR}">same seed, {_e(name)}</text>'
+            f'<text x="{_f(end)}" y="{_f(key_y + 3)}" font-size="9" text-anchor="end" '
+            f'stroke-dasharray="none" fill="{COMPARED_COLOUR}" {HALO}>{_e(label)}</text>'
         )
         return (
             '<g class="compared" fill="none" stroke-width="1.5" stroke-dasharray="4 3" '
@@ -675,7 +679,7 @@ class SeriesSvg:
         if spec.right_label:
             colour = next(s.colour for s in spec.series if s.right)
             parts.append(
-                f'<text transform="translate({SERIES_WIDTH - 8},{middle}) rotate(90)" '
+                f'<text transform="translate({SERIES_WIDTH - 10},{middle}) rotate(90)" '
                 f'text-anchor="middle" font-size="10" fill="{colour}">{_e(spec.right_label)}</text>'
             )
         return "".join(parts)
@@ -829,7 +833,8 @@ def signals_table(rows: Sequence[tuple[str, Sequence[str] | str, str, float]]) -
     )
     return (
         f'<p class="signals-caption" style="margin:0 0 4px">{_e(SIGNALS_CAPTION)}</p>'
-        '<table class="dataframe signals-table"><thead><tr style="text-align: left;">'
+        '<table class="dataframe signals-table" style="border-spacing: 12px 2px">'
+        '<thead><tr style="text-align: left;">'
         f"{head}</tr></thead><tbody>{body}</tbody></table>"
     )
 

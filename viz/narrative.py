@@ -400,7 +400,8 @@ def _backing_clauses(record: WeekRecord, previous: WeekRecord | None) -> list[tu
             continue
         exposed = all((number(r, "energy_exposure") or 0.0) >= EXPOSED for r in group)
         why = ", exposed to a gas cut-off," if exposed else ""
-        clauses.append((30.0, f"{names}{why} backed only {tier_phrase(tier)}"))
+        backed = f"backed only {tier_phrase(tier)}" if tier else "no longer backed any sanctions"
+        clauses.append((30.0, f"{names}{why} {backed}"))
     return clauses
 
 
@@ -418,7 +419,9 @@ def _backing_at_start(rows: Sequence[Row]) -> str:
         names = join_actors([str(r.get("actor")) for r in group])
         more = sum(number(r, "energy_exposure") or 0.0 for r in group) / len(group)
         why = ", more exposed to a gas cut-off," if more > top_exposure else ""
-        parts.append(f"{names}{why} only {tier_phrase(tier)}")
+        parts.append(
+            f"{names}{why} only {tier_phrase(tier)}" if tier else f"{names}{why} none at all"
+        )
     return "; ".join(parts)
 
 

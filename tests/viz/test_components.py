@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import shutil
 import xml.etree.ElementTree as ET
 
 import ipywidgets
@@ -480,3 +481,28 @@ def test_a_compared_run_is_overlaid_dashed_and_named(run):
     assert len(groups) == 1 and groups[0].get("stroke-dasharray")
     assert "same seed, arms_now" in _texts_of(root)
     assert 'class="compared"' not in alone
+    # The key ends inside the plot, short of the last week's dot, over a halo.
+    key = next(t for t in groups[0].iter(f"{SVG}text") if "same seed" in (t.text or ""))
+    assert key.get("text-anchor") == "end" and float(key.get("x")) < chart.right
+    assert key.get("paint-order") == "stroke"
+
+
+def test_batch_panel_picks_the_only_experiment_under_the_root(
+    experiment_dir, tmp_path_factory, monkeypatch
+):
+    root = tmp_path_factory.mktemp("root")
+    shutil.copytree(experiment_dir, root / "tiny")
+    monkeypatch.setenv(results_root.ROOT_ENV, str(root))
+    model = InteractiveRun(RunConfig())
+    session = app.Session(model=solara.Reactive(model), config=solara.Reactive(RunConfig()))
+
+    @solara.component
+    def Wrapped():
+        app.session_context.provide(session)
+        app.BatchPanel(model)
+
+    _box, rc = solara.render(Wrapped(), handle_error=False)
+    rc.find(children=[f"1 experiment under {root}"]).assert_single()
+    picked = rc.find(label="Experiment output directory").widget
+    assert picked.v_model == "tiny"
+    rc.close()

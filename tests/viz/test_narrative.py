@@ -357,3 +357,18 @@ def test_event_labels_never_overlap_however_dense(spec, finished):
                 apart = first.extent[1] < second.extent[0] or second.extent[1] < first.extent[0]
                 assert apart, (first, second)
     assert any(p.event.kind == "invasion" and p.y is not None for p in placed)
+
+
+def test_backing_no_sanctions_is_said_in_plain_words():
+    """A state that backs no sanctions is never said to back "only no sanctions"."""
+    rows = agents(0)
+    rows[3]["sanction_support"], rows[3]["energy_exposure"] = 0, 0.6  # Germany
+    start = " ".join(week_narrative(WeekRecord(model_row(0), rows)))
+    assert "Germany, more exposed to a gas cut-off, none at all" in start
+    later = agents(5)
+    later[3]["sanction_support"] = 0
+    story = " ".join(
+        week_narrative(WeekRecord(model_row(5), later), WeekRecord(model_row(4), agents(4)))
+    )
+    assert "Germany no longer backed any sanctions" in story
+    assert "only no sanctions" not in start + story

@@ -283,6 +283,10 @@ LAYOUT_PROBE = """() => {
     const style = getComputedStyle(el);
     return ['auto', 'scroll'].includes(style.overflowY) && el.scrollHeight > el.clientHeight + 2;
   }).map(el => el.tagName + '.' + el.className.toString().trim().split(/\\s+/)[0]);
+  const sideways = [...document.querySelectorAll('*')].filter(el => {
+    const style = getComputedStyle(el);
+    return ['auto', 'scroll'].includes(style.overflowX) && el.scrollWidth > el.clientWidth + 1;
+  }).length;
   const charts = [...document.querySelectorAll('svg.week-view')].map(svg => {
     const sizes = [...svg.querySelectorAll('text')]
       .map(t => parseFloat(getComputedStyle(t).fontSize));
@@ -291,7 +295,7 @@ LAYOUT_PROBE = """() => {
   });
   const clipped = [...document.querySelectorAll('.views-grid > *')]
     .filter(card => card.scrollWidth > card.clientWidth + 1).length;
-  return {scrolling, charts, clipped, page: document.documentElement.scrollHeight};
+  return {scrolling, sideways, charts, clipped, page: document.documentElement.scrollHeight};
 }"""
 LEGIBLE_PX = 8.5  # the smallest chart text a viewer should have to read, in screen pixels
 
@@ -299,15 +303,23 @@ LEGIBLE_PX = 8.5  # the smallest chart text a viewer should have to read, in scr
 @pytest.mark.parametrize("size", [(1600, 1000), (1280, 800)], ids=["1600x1000", "1280x800"])
 def test_the_page_scrolls_as_one_and_chart_text_stays_legible(app, size):
     """No view hides inside a box that scrolls on its own (the document scrolls, and the
-    sidebar on its own), no card is cut off at the side, and chart text is not shrunk below
-    LEGIBLE_PX by a narrow column."""
+    sidebar on its own), nothing scrolls sideways, no card is cut off at the side, and chart
+    text is not shrunk below LEGIBLE_PX by a narrow column: the views', and the inspector's."""
     page = app.page
     page.set_viewport_size({"width": size[0], "height": size[1]})
     page.wait_for_timeout(500)
     layout = page.evaluate(LAYOUT_PROBE)
     assert set(layout["scrolling"]) <= {"HTML.", "DIV.v-navigation-drawer__content"}, layout
     assert layout["page"] > size[1]  # the views run below the window: the page itself scrolls
-    assert layout["clipped"] == 0
+    assert layout["clipped"] == 0 and layout["sideways"] == 0
     assert len(layout["charts"]) == len(VIEW_NAMES)
-    for view, scale, smallest in layout["charts"]:
+    step(page)
+    wait_for_week(page, 1)
+    page.locator("svg[data-view='network'] circle[data-actor='Germany']").click()
+    page.locator(".inspector-title", has_text="Germany (state)").wait_for()
+    page.wait_for_timeout(300)
+    inspected = page.evaluate(LAYOUT_PROBE)
+    assert inspected["sideways"] == 0
+    assert len(inspected["charts"]) == len(VIEW_NAMES) + 3  # and the inspector's three
+    for view, scale, smallest in layout["charts"] + inspected["charts"]:
         assert scale * smallest >= LEGIBLE_PX, (view, scale, smallest)
