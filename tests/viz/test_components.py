@@ -445,8 +445,8 @@ def test_starting_a_run_stops_play():
     assert fresh.week == 0
 
 
-def test_batch_panel_shows_an_error_for_a_bad_path(tmp_path, monkeypatch):
-    monkeypatch.setenv(results_root.ROOT_ENV, str(tmp_path))
+def render_batch_panel():
+    """The experiment page in a session of its own, rendered; its render context."""
     model = InteractiveRun(RunConfig())
     session = app.Session(model=solara.Reactive(model), config=solara.Reactive(RunConfig()))
 
@@ -455,7 +455,12 @@ def test_batch_panel_shows_an_error_for_a_bad_path(tmp_path, monkeypatch):
         app.session_context.provide(session)
         app.BatchPanel(model)
 
-    _box, rc = solara.render(Wrapped(), handle_error=False)
+    return solara.render(Wrapped(), handle_error=False)[1]
+
+
+def test_batch_panel_shows_an_error_for_a_bad_path(tmp_path, monkeypatch):
+    monkeypatch.setenv(results_root.ROOT_ENV, str(tmp_path))
+    rc = render_batch_panel()
     field = rc.find(label="Experiment output directory").widget
     field.v_model = "nowhere"
     field.fire_event("keyup.enter")
@@ -493,15 +498,7 @@ def test_batch_panel_picks_the_only_experiment_under_the_root(
     root = tmp_path_factory.mktemp("root")
     shutil.copytree(experiment_dir, root / "tiny")
     monkeypatch.setenv(results_root.ROOT_ENV, str(root))
-    model = InteractiveRun(RunConfig())
-    session = app.Session(model=solara.Reactive(model), config=solara.Reactive(RunConfig()))
-
-    @solara.component
-    def Wrapped():
-        app.session_context.provide(session)
-        app.BatchPanel(model)
-
-    _box, rc = solara.render(Wrapped(), handle_error=False)
+    rc = render_batch_panel()
     rc.find(children=[f"1 experiment under {root}"]).assert_single()
     picked = rc.find(label="Experiment output directory").widget
     assert picked.v_model == "tiny"
