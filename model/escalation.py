@@ -1,10 +1,10 @@
 """The escalation model: builds the world from a scenario and advances it one week per step.
 
 A week: deliver last week's signals → every actor observes and reassesses (beliefs, threat,
-resolve, sanction stance) → actors choose and act in random order (signals go out, moves are
-queued) → consequences: forces move, aid arrives, sanctions are imposed or lifted, gas flows
-and storage follow the season, alliance ties follow (dis)agreement → the ladder is updated
-and the week recorded.
+resolve, sanction stance) → actors choose and act in a random order keyed by (run, week)
+(signals go out, moves are queued) → consequences: forces move, aid arrives, sanctions are
+imposed or lifted, gas flows and storage follow the season, alliance ties follow
+(dis)agreement → the ladder is updated and the week recorded.
 """
 
 from __future__ import annotations
@@ -122,7 +122,7 @@ class EscalationModel(mesa.Model):
         self.calculus = self.spec.invasion_calculus
         self._signal_weights: dict[float, float] = {}
         # Every draw after this one is keyed by (this key, week, purpose, slot): see
-        # `world.draws`. Mesa's ``self.random`` serves only the activation order.
+        # `world.draws`, the weekly activation order too: Mesa's ``self.random`` serves nothing.
         self.draw_key = draws.run_key(self.rng)
         self.intelligence_draw = float(
             draws.normals(self.draw_key, 0, draws.Purpose.INTELLIGENCE, 1)[0]
@@ -167,6 +167,7 @@ class EscalationModel(mesa.Model):
         self._slots = {profile.name: slot for slot, profile in enumerate(self.spec.actors)}
         for actor in self.actors.values():
             actor.slot = self._slots[actor.name]
+        self._by_slot: list[Actor] = sorted(self.actors.values(), key=lambda a: a.slot)
         self.lead_state = max(self.western, key=lambda a: a.profile.economic_weight)
         # Who decides sanctions, and with what weight: EU members through the Union.
         union_speaks = self.union is not None
@@ -451,7 +452,10 @@ class EscalationModel(mesa.Model):
         self.choice_draws = draws.uniforms(
             self.draw_key, self.week, draws.Purpose.CHOICE, len(self._slots) * len(TRACKS)
         )
-        self.agents.shuffle_do("step")
+        # A random order each week, as Mesa's shuffle_do gives, but keyed by (run, week): the
+        # order matters, since beliefs move toward each signal in the order it is read.
+        for slot in draws.activation_order(self.draw_key, self.week, len(self._by_slot)):
+            self._by_slot[slot].step()
         self._apply_consequences()
         self.datacollector.collect(self)
         if self.week >= self.horizon:

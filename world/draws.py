@@ -26,6 +26,7 @@ class Purpose(IntEnum):
     PERCEPTION = 1  # one standard normal per (sender, receiver, kind): misperception
     BRINKMANSHIP = 2  # one uniform a week: an unintended step up the ladder
     INTELLIGENCE = 3  # Russia's error in judging Ukraine's strength, drawn at week 0
+    ORDER = 4  # one uniform per actor a week: the order in which the actors act
 
 
 def run_key(seed_source: np.random.Generator) -> tuple[int, int]:
@@ -44,6 +45,13 @@ def _generator(key: tuple[int, int], week: int, purpose: Purpose) -> np.random.G
 def uniforms(key: tuple[int, int], week: int, purpose: Purpose, size: int) -> list[float]:
     """The ``size`` uniforms on [0, 1) of (key, week, purpose), slot by slot."""
     return _generator(key, week, purpose).random(size).tolist()
+
+
+def activation_order(key: tuple[int, int], week: int, size: int) -> list[int]:
+    """The week's order of the ``size`` actor slots: a uniform permutation (the slots ranked
+    by their uniforms), keyed like every other draw, so that a batch engine holding a run as
+    one replicate among many reproduces it without Mesa's shared ``random.Random``."""
+    return np.argsort(_generator(key, week, Purpose.ORDER).random(size), kind="stable").tolist()
 
 
 def normals(key: tuple[int, int], week: int, purpose: Purpose, size: int) -> np.ndarray:

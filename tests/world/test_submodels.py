@@ -16,6 +16,7 @@ import pytest
 from model import EscalationModel, load_scenario
 
 # isort: split
+from world import draws
 from world.alliance import (
     ADVERSARY,
     ENERGY_SUPPLY,
@@ -296,6 +297,30 @@ def test_a_choice_draw_belongs_to_its_actor_and_week():
     assert low.choice_draws == high.choice_draws
     assert low.challenger.capability_error == high.challenger.capability_error
     assert EscalationModel("baseline", rng=9).draw_key != low.draw_key
+
+
+def test_the_actors_act_each_week_in_the_order_keyed_by_run_and_week(monkeypatch):
+    """The order is drawn from the run's key, not from Mesa's shared generator: a batch
+    engine holding the run as one replicate among many reproduces it."""
+    model = EscalationModel("baseline", rng=11)
+    acted: list[int] = []
+    for actor in model.actors.values():
+        monkeypatch.setattr(actor, "step", lambda actor=actor: acted.append(actor.slot))
+    model.random.seed(0)  # Mesa's own generator plays no part
+    for week in (1, 2):
+        acted.clear()
+        model.step()
+        assert acted == draws.activation_order(model.draw_key, week, len(model.actors))
+        assert sorted(acted) == list(range(len(model.actors)))
+
+
+def test_activation_orders_are_uniform_permutations():
+    key = (12345, 678)
+    counts = Counter(tuple(draws.activation_order(key, week, 3)) for week in range(6000))
+    assert len(counts) == 6  # every order of three occurs
+    chi2 = sum((n - 1000) ** 2 / 1000 for n in counts.values())
+    assert chi2 < 20.5  # 5 degrees of freedom, p = 0.001
+    assert draws.activation_order(key, 7, 12) == draws.activation_order(key, 7, 12)
 
 
 # --- alliance graph --------------------------------------------------------------------------
