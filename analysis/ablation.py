@@ -14,6 +14,7 @@ gives the same numbers) and each run is reduced to four outcomes (:data:`OUTCOME
 
 from __future__ import annotations
 
+import difflib
 import math
 import time
 import tomllib
@@ -199,13 +200,17 @@ def _expectation(table: Any, where: str) -> Expectation | None:
 
 
 def select(mechanisms: Sequence[Mechanism], names: Iterable[str]) -> tuple[Mechanism, ...]:
-    """The mechanisms named, in registry order; an unknown name raises, listing the known."""
+    """The mechanisms named, in registry order; an unknown name raises, naming the closest
+    known names (the registry has some ninety: all of them would not fit a line)."""
     wanted = list(names)
     known = [m.name for m in mechanisms]
     for name in wanted:
         if name not in known:
+            close = difflib.get_close_matches(name, known, n=3, cutoff=0.5)
+            hint = f"did you mean {', '.join(repr(c) for c in close)}? " if close else ""
             raise AblationError(
-                f"no mechanism '{name}' in the registry; known: " + ", ".join(known)
+                f"no mechanism '{name}' in the registry; {hint}"
+                f"its {len(known)} names are in analysis/ablation.toml"
             )
     return tuple(m for m in mechanisms if m.name in wanted)
 
