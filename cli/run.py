@@ -52,26 +52,29 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def timeline(model: EscalationModel) -> str:
-    """A readable weekly timeline: date, rung, troops, sanctions, gas storage, key actions.
+    """A readable weekly timeline: date, rung, troops, sanctions, gas storage, talks, actions.
 
     EU gas storage is shown as the tables hold it, a fraction of capacity (0-1), not a percentage.
+    Russia's column lists what it did on each track (a pull-back beside the week's demands),
+    not only the sharpest of them.
     """
     history = model.history()
     weekly, agents = history["model"], history["agents"]
     lines = [
         f"Scenario {model.spec.name}: {model.spec.description}",
         f"{'week':>4}  {'date':10}  {'rung':31}  {'troops':>7}  {'sanctions':15}  "
-        f"{'gas fill':>8}  {'Russia':26}  West",
+        f"{'gas fill':>8}  {'talks':13}  {'Russia':36}  West",
     ]
     for row in weekly.itertuples(index=False):
         week_agents = agents[agents["week"] == row.week]
-        russia = week_agents.loc[week_agents["role"] == "challenger", "action"].iloc[0]
+        russia = russian_moves(week_agents[week_agents["role"] == "challenger"].iloc[0])
         west_actions = week_agents.loc[week_agents["role"].isin(["state", "union"]), "action"]
         counts = west_actions.map(WEST_ACTION_LABELS).value_counts()
         west = " ".join(f"{label}x{n}" for label, n in counts.items())
         lines.append(
             f"{row.week:>4}  {row.date:%Y-%m-%d}  {row.rung_name:31}  {row.russian_troops:>7,.0f}  "
-            f"{row.sanction_tier_name:15}  {row.eu_gas_storage:>8.2f}  {russia:26}  {west}"
+            f"{row.sanction_tier_name:15}  {row.eu_gas_storage:>8.2f}  {row.talks:13}  "
+            f"{russia:36}  {west}"
         )
     if model.invasion:
         ending = f"Full-scale invasion in week {model.invasion_week}"
@@ -85,6 +88,17 @@ def timeline(model: EscalationModel) -> str:
         f"seed {model.seed_used}."
     )
     return "\n".join(lines)
+
+
+def russian_moves(row: pd.Series) -> str:
+    """What Russia did on each of its tracks this week, military first (``pull_back+demands``),
+    or its single action where the table has no tracks or every track held."""
+    moves = [
+        row[column]
+        for column in ("military_action", "economic_action", "diplomatic_action")
+        if column in row.index and row[column] not in ("hold", "none")
+    ]
+    return "+".join(moves) if moves else str(row["action"])
 
 
 def write_tables(

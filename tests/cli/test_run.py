@@ -10,6 +10,8 @@ import pandas as pd
 import pytest
 
 from cli.main import main
+from cli.run import timeline
+from model import EscalationModel
 from world.scenario import builtin_dir
 
 
@@ -160,3 +162,12 @@ def test_run_sets_the_horizon_like_any_parameter(tmp_path):
         assert done.stderr.count("\n") == 1 and reason in done.stderr
     done = run_cli("run", "--weeks", "3", "--set", "weeks=4", "--seed", "1")
     assert done.returncode == 2 and "not both" in done.stderr
+
+
+def test_the_timeline_shows_every_russian_track_and_the_talks():
+    """A pull-back in a week of demands is not hidden behind them, and the freeze deal's
+    agreement shows (freeze_deal, seed 3: pull-backs in weeks 5-6, the agreement in week 6)."""
+    model = EscalationModel("freeze_deal", rng=3, weeks=8).run()
+    rows = {line.split()[0]: line for line in timeline(model).splitlines()[2:11]}
+    assert "pull_back+" in rows["5"] and "pull_back+demands" in rows["6"]
+    assert "agreement" in rows["6"] and "formal talks" in rows["5"]
