@@ -22,6 +22,7 @@ from model.files import write_directory
 from model.provenance import versions
 from world.parameters import World, fields_of
 from world.scenario import ScenarioError
+from world.signals import TRACKS
 
 FORMATS = ("parquet", "csv")
 WEST_ACTION_LABELS = {
@@ -91,13 +92,10 @@ def timeline(model: EscalationModel) -> str:
 
 
 def russian_moves(row: pd.Series) -> str:
-    """What Russia did on each of its tracks this week, military first (``pull_back+demands``),
+    """What Russia did on each of its tracks this week, in track order (``pull_back+demands``),
     or its single action where the table has no tracks or every track held."""
-    moves = [
-        row[column]
-        for column in ("military_action", "economic_action", "diplomatic_action")
-        if column in row.index and row[column] not in ("hold", "none")
-    ]
+    columns = [f"{track}_action" for track in TRACKS]
+    moves = [row[c] for c in columns if c in row.index and row[c] not in ("hold", "none")]
     return "+".join(moves) if moves else str(row["action"])
 
 
