@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import mesa
+import numpy as np
 import pandas as pd
 
 from agents import Actor, Russia, Ukraine, Union, WesternState
@@ -124,8 +125,9 @@ class EscalationModel(mesa.Model):
         # Every draw after this one is keyed by (this key, week, purpose, slot): see
         # `world.draws`, the weekly activation order too: Mesa's ``self.random`` serves nothing.
         self.draw_key = draws.run_key(self.rng)
+        key0, key1 = self.draw_key
         self.intelligence_draw = float(
-            draws.normals(self.draw_key, 0, draws.Purpose.INTELLIGENCE, 1)[0]
+            draws.draw_normal(key0, key1, 0, int(draws.Purpose.INTELLIGENCE), 0)
         )
         self.choice_draws: list[float] = []
         self.horizon = world.weeks
@@ -339,15 +341,17 @@ class EscalationModel(mesa.Model):
         slots, kinds = self._slots, len(KIND_SLOT)
         if noise_sd > 0.0:
             # Each (sender, receiver, kind) of the week has its own draw (`world.draws`).
-            block = draws.normals(
-                self.draw_key, self.week, draws.Purpose.PERCEPTION, len(slots) ** 2 * kinds
-            )
             pairs = len(slots)
-            at = [
-                (slots[s.sender] * pairs + slots[s.receiver]) * kinds + KIND_SLOT[s.kind]
-                for s in post
-            ]
-            noises = (noise_sd * block[at]).tolist()
+            at = np.array(
+                [
+                    (slots[s.sender] * pairs + slots[s.receiver]) * kinds + KIND_SLOT[s.kind]
+                    for s in post
+                ],
+                dtype=np.int64,
+            )
+            noises = (
+                noise_sd * draws.normals(self.draw_key, self.week, draws.Purpose.PERCEPTION, at)
+            ).tolist()
         else:
             noises = [0.0] * len(post)
         inbox: dict[str, list[tuple[Signal, float, float]]] = {name: [] for name in self._reads}

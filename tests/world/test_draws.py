@@ -1,0 +1,74 @@
+"""The keyed draws: numpy's Philox stream bit for bit, at any slot, and exact normals."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy import stats
+from scipy.special import ndtri
+
+from world import draws
+
+
+def numpy_philox(key, week: int, purpose: int, size: int) -> np.ndarray:
+    counter = np.array([week, purpose, 0, 0], dtype=np.uint64)
+    bits = np.random.Philox(key=np.array(key, dtype=np.uint64), counter=counter)
+    return np.random.Generator(bits).random(size)
+
+
+@pytest.mark.parametrize("case", range(40))
+def test_uniforms_are_numpys_philox_stream_bit_for_bit(case):
+    rng = np.random.default_rng(case)
+    key = tuple(int(w) for w in rng.integers(0, 2**64, size=2, dtype=np.uint64))
+    week, purpose = int(rng.integers(0, 400)), int(rng.integers(0, 5))
+    size = int(rng.integers(1, 3500))
+    expected = numpy_philox(key, week, purpose, size)
+    assert np.array_equal(draws.uniforms(key, week, draws.Purpose(purpose), size), expected)
+    # Any slot on its own, as the ensemble engine draws it.
+    k0, k1 = np.uint64(key[0]), np.uint64(key[1])
+    for slot in rng.integers(0, size, 20):
+        assert draws.draw_uniform(k0, k1, week, purpose, int(slot)) == expected[slot]
+
+
+def test_the_counter_carries_past_its_first_word():
+    key = (3, 4)
+    week = 2**64 - 3  # the block counter wraps into the purpose word
+    expected = numpy_philox(key, week, 1, 24)
+    k0, k1, at = np.uint64(3), np.uint64(4), np.uint64(week)
+    got = [draws.draw_uniform(k0, k1, at, 1, slot) for slot in range(24)]
+    assert np.array_equal(got, expected)
+
+
+def test_a_key_of_python_ints_draws_as_its_unsigned_words():
+    key = (2**64 - 1, 2**63 + 5)
+    words = (np.uint64(key[0]), np.uint64(key[1]))
+    assert draws.uniforms(key, 3, draws.Purpose.CHOICE, 9) == draws.uniforms(
+        words, 3, draws.Purpose.CHOICE, 9
+    )
+
+
+def test_the_normal_quantile_is_exact_to_double_precision():
+    p = np.concatenate(
+        [
+            np.linspace(1e-6, 1 - 1e-6, 20001),
+            np.logspace(-300, -1, 400),
+            1 - np.logspace(-16, -1, 200),
+        ]
+    )
+    got = np.array([draws.normal_quantile(x) for x in p])
+    expected = ndtri(p)
+    assert np.max(np.abs(got - expected) / np.maximum(np.abs(expected), 1e-300)) < 1e-13
+    assert draws.normal_quantile(0.5) == 0.0
+
+
+def test_normals_are_standard_normal_and_belong_to_their_slots():
+    key = (99, 7)
+    slots = np.arange(20000)
+    values = draws.normals(key, 5, draws.Purpose.PERCEPTION, slots)
+    assert stats.kstest(values, "norm").pvalue > 0.001
+    assert abs(values.mean()) < 0.03 and abs(values.std() - 1.0) < 0.02
+    picked = np.array([17, 3, 19999, 3])
+    assert np.array_equal(draws.normals(key, 5, draws.Purpose.PERCEPTION, picked), values[picked])
+    # The same word, read as a uniform and as a normal: the normal is its quantile.
+    uniform = numpy_philox(key, 5, int(draws.Purpose.PERCEPTION), 18)[17]
+    assert abs(values[17] - ndtri(uniform + 2.0**-54)) < 1e-12
