@@ -111,7 +111,7 @@ class Russia(Actor):
         bites = list(TIER_BITE_RUSSIA)
         bites[SanctionTier.SWIFT] *= 1.0 - calc.swift_alternatives
         bites[SanctionTier.ENERGY] = profile.budget_hydrocarbon_share
-        self.cumulative_bites = [sum(bites[: whole + 1]) for whole in SanctionTier]
+        self.cumulative_bites = tuple(sum(bites[: whole + 1]) for whole in SanctionTier)
         self._sanction_scale = calc.sanction_cost_scale * (1.0 - profile.cost_tolerance)
         self.western_exposure = 0.0
         # Whose sanction stance a signal speaks for: a state its own, the Union its members'.
@@ -285,7 +285,6 @@ class Russia(Actor):
             self.deal_prospect, self.moratorium_offered, calc.coercion_discount
         )
         per_troop = calc.holding_cost / TROOP_UNIT
-        thaw = (float(world.thaw_peak_day), world.thaw_half_width, world.thaw_penalty)
         published = calc.published_climbdown_factor if self.demands_published else 1.0
         climbdown = calc.climbdown_cost * model.rung * published
 
@@ -311,7 +310,9 @@ class Russia(Actor):
                 calc.concession_value,
                 climbdown,
                 model.date.timetuple().tm_yday,
-                thaw,
+                float(world.thaw_peak_day),
+                world.thaw_half_width,
+                world.thaw_penalty,
                 profile.risk_attitude,
                 profile.loss_aversion,
                 world.value_curvature,

@@ -180,9 +180,9 @@ class EscalationModel(mesa.Model):
             if not (a.profile.eu and union_speaks)
         ]
         self._union_weight = self.union.profile.economic_weight if self.union is not None else 0.0
-        self._member_weights = [
-            a.profile.economic_weight for a in self.western if a.profile.eu and union_speaks
-        ]
+        self._member_weights = np.array(
+            [a.profile.economic_weight for a in self.western if a.profile.eu and union_speaks]
+        )
         bloc_weights = [w for _, w in self._blocs]
         if self._eu_members:
             bloc_weights.append(self._union_weight)
@@ -258,7 +258,7 @@ class EscalationModel(mesa.Model):
         """The tier the Union's consent rule yields from its members' tiers (in member order):
         an energy embargo needs the stricter consent of `energy_consensus_quantile`."""
         return decisions.union_consent_tier(
-            tiers,
+            np.array(tiers, dtype=np.float64),
             self._member_weights,
             self.consensus_quantile(),
             self.world.energy_consensus_quantile,

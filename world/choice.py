@@ -13,7 +13,9 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 
-Lottery = Sequence[tuple[float, float]]  # (probability, outcome)
+from world.compiled import float_sum2, rule
+
+Lottery = Sequence[tuple[float, float]]  # (probability, outcome): one or two of them
 
 
 class Valued(float):
@@ -24,10 +26,44 @@ class Valued(float):
 Option = float | Lottery  # a sure outcome, a lottery over outcomes, or a Valued
 
 
+@rule
 def prospect_value(outcome: float, curvature: float, loss_aversion: float) -> float:
     if outcome >= 0.0:
         return outcome**curvature
     return -loss_aversion * (-outcome) ** curvature
+
+
+@rule
+def sure_value(
+    outcome: float, loss_aversion: float, curvature: float, prospect_theory: bool
+) -> float:
+    """A sure outcome's value: no spread to weigh."""
+    if prospect_theory:
+        return prospect_value(outcome, curvature, loss_aversion)
+    return outcome
+
+
+@rule
+def gamble_value(
+    p_win: float,
+    win: float,
+    p_lose: float,
+    lose: float,
+    risk_attitude: float,
+    loss_aversion: float,
+    curvature: float,
+    prospect_theory: bool,
+) -> float:
+    """A two-outcome lottery's expected (prospect) value plus ``risk_attitude`` times the
+    spread of its values: every gamble in the model is one (win or bog down, threat works or
+    not)."""
+    first = sure_value(win, loss_aversion, curvature, prospect_theory)
+    second = sure_value(lose, loss_aversion, curvature, prospect_theory)
+    mean = float_sum2(p_win * first, p_lose * second)
+    spread = float_sum2(
+        p_win * ((first - mean) * (first - mean)), p_lose * ((second - mean) * (second - mean))
+    )
+    return mean + risk_attitude * math.sqrt(max(0.0, spread))
 
 
 def lottery_value(
@@ -41,17 +77,14 @@ def lottery_value(
     if lottery.__class__ is Valued:
         return float(lottery)  # type: ignore[arg-type]
     if isinstance(lottery, float | int):
-        # A sure outcome has no spread: its value, as the general formula would give it.
-        return prospect_value(lottery, curvature, loss_aversion) if prospect_theory else lottery
-    if prospect_theory:
-        values = [(p, prospect_value(x, curvature, loss_aversion)) for p, x in lottery]
-    else:
-        values = list(lottery)
-    mean = sum([p * v for p, v in values])
-    if len(values) == 1:
-        return mean
-    spread = math.sqrt(max(0.0, sum([p * (v - mean) ** 2 for p, v in values])))
-    return mean + risk_attitude * spread
+        return sure_value(float(lottery), loss_aversion, curvature, prospect_theory)
+    if len(lottery) == 1:
+        ((p, x),) = lottery
+        return p * sure_value(float(x), loss_aversion, curvature, prospect_theory)
+    (p_win, win), (p_lose, lose) = lottery
+    return gamble_value(
+        p_win, win, p_lose, lose, risk_attitude, loss_aversion, curvature, prospect_theory
+    )
 
 
 def choose(

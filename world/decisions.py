@@ -1,17 +1,25 @@
 """The decision rules, as pure functions of numbers: actor state in, values or choices out.
 
-No model objects cross this boundary, so the same rules serve one Mesa run and (in a later
-compiled engine) thousands of stacked replicates. Each function says which theory it draws on;
-docs/ODD.md §4 and §7 give the citations and the parameters' sources.
+No model objects cross this boundary, and each is compiled (`world.compiled.rule`), so one
+Mesa run and the ensemble engine's thousands of stacked replicates call the same machine code.
+Sequences come in as tuples or arrays; sums are Python's (`float_sum`). Each function says
+which theory it draws on; docs/ODD.md §4 and §7 give the citations and the parameters' sources.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 
-from world.choice import lottery_value
+import numpy as np
+
+from world.choice import gamble_value
+from world.compiled import Numbers, float_sum, rule
 from world.ladder import RussianMove, SanctionTier
+
+_RECOGNITION = int(RussianMove.RECOGNITION)
+_INCURSION = int(RussianMove.LIMITED_INCURSION)
+_INVASION = int(RussianMove.INVASION)
+_NO_SANCTIONS = int(SanctionTier.NONE)
 
 #: Weeks ahead at which Russia weighs invading later instead of now (up to its horizon): the
 #: near weeks one by one, then coarser, as a planner would.
@@ -19,6 +27,7 @@ LOOKAHEAD = (1, 2, 3, 4, 6, 8, 10, 13, 17, 21, 26, 39, 52)
 
 
 # --- Russia: the war calculus ------------------------------------------------------------
+@rule
 def success_odds(
     troops: float, capability: float, even_odds_troops: float, steepness: float
 ) -> float:
@@ -26,12 +35,11 @@ def success_odds(
     if troops <= 0.0:
         return 0.0
     ratio = even_odds_troops * capability / troops
-    try:
-        return 1.0 / (1.0 + ratio**steepness)
-    except OverflowError:  # a token force against a real army: no chance at all
-        return 0.0
+    # A token force against a real army overflows the power to infinity: no chance at all.
+    return 1.0 / (1.0 + ratio**steepness)
 
 
+@rule
 def ground_factor(day_of_year: float, peak_day: float, half_width: float, penalty: float) -> float:
     """Share of an attacking force's weight the ground leaves it: all of it on frozen or dry
     ground, ``penalty`` less at the height of the spring thaw (rasputitsa), which turns
@@ -42,7 +50,8 @@ def ground_factor(day_of_year: float, peak_day: float, half_width: float, penalt
     return 1.0 - penalty * 0.5 * (1.0 + math.cos(math.pi * distance / half_width))
 
 
-def sanction_cost(tier: float, cumulative_bites: Sequence[float], scale: float) -> float:
+@rule
+def sanction_cost(tier: float, cumulative_bites: Numbers, scale: float) -> float:
     """Russia's cost of a (possibly fractional, believed) cumulative sanction tier."""
     top = len(cumulative_bites) - 1
     tier = 0.0 if tier < 0.0 else float(top) if tier > top else tier
@@ -53,31 +62,34 @@ def sanction_cost(tier: float, cumulative_bites: Sequence[float], scale: float) 
     return scale * total
 
 
+@rule
 def resisted_war_cost(war_cost: float, target_resolve: float) -> float:
     """What winning costs: the main costs of an assault are inflicted by the Ukrainian
     military and partisans (002), so they grow with the resolve Ukraine fights with."""
     return war_cost * target_resolve
 
 
+@rule
 def war_lottery(
     odds: float,
     stake: float,
     war_cost: float,
     failure_cost: float,
     further_costs: float,
-) -> list[tuple[float, float]]:
+) -> tuple[tuple[float, float], tuple[float, float]]:
     """An invasion as a gamble against the status quo: win the stake or bog down.
 
     ``further_costs`` are what the war adds whatever its course: the sanctions beyond those
     already in force (imposed sanctions are sunk and no longer deter, Schelling 1966), the
     loss of Nord Stream 2, the risk of NATO involvement.
     """
-    return [
+    return (
         (odds, stake - war_cost - further_costs),
         (1.0 - odds, -failure_cost - further_costs),
-    ]
+    )
 
 
+@rule
 def projected_capability(
     capability: float, growth: float, arms_trend: float, arms_lag: float, weeks: float
 ) -> float:
@@ -87,6 +99,7 @@ def projected_capability(
     return capability + growth * weeks + (arms_trend * arriving if arriving > 0.0 else 0.0)
 
 
+@rule
 def waiting_value(
     troops: float,
     buildup_rate: float,
@@ -108,7 +121,9 @@ def waiting_value(
     deal_value: float,
     exit_cost: float,
     day_of_year: float,
-    thaw: tuple[float, float, float],
+    thaw_peak: float,
+    thaw_width: float,
+    thaw_penalty: float,
     risk_attitude: float,
     loss_aversion: float,
     curvature: float,
@@ -125,10 +140,10 @@ def waiting_value(
     (``buildup_rate`` a week up to the ceiling) and a deal still possible, against a Ukraine
     that grows stronger, all discounted by ``discount`` a week. A window that closes
     (Ukraine's capability growing faster than Russia's odds can, or the spring thaw coming:
-    ``thaw`` is its peak day, half-width in days and penalty) makes later invasions worth
+    ``thaw_*`` are its peak day, half-width in days and penalty) makes later invasions worth
     less than the present one.
     """
-    peak, width, penalty = thaw
+    peak, width, penalty = thaw_peak, thaw_width, thaw_penalty
     ground = ground_factor(day_of_year, peak, width, penalty)
     odds_now = success_odds(troops * ground, capability, even_odds_troops, steepness)
     deal_now = min(1.0, deal_chance * odds_now)
@@ -150,25 +165,26 @@ def waiting_value(
         weekly_then = deal_then * deal_value - holding_cost_per_troop * future_troops
         meanwhile = 0.5 * (weekly_now + weekly_then)
         kept = discount * (1.0 - 0.5 * (deal_now + deal_then))
-        value = lottery_value(
-            war_lottery(odds, stake, war_cost, failure_cost, further_costs),
-            risk_attitude,
-            loss_aversion,
-            curvature,
-            prospect_theory,
+        (p_win, win), (p_lose, lose) = war_lottery(
+            odds, stake, war_cost, failure_cost, further_costs
         )
-        later = meanwhile * annuity(kept, ahead) + kept**ahead * value
+        value = gamble_value(
+            p_win, win, p_lose, lose, risk_attitude, loss_aversion, curvature, prospect_theory
+        )
+        later = meanwhile * annuity(kept, ahead) + kept ** float(ahead) * value
         if later > best:
             best = later
     return best
 
 
+@rule
 def annuity(kept: float, weeks: int) -> float:
     """What a flow of one a week is worth over ``weeks``, each week kept at ``kept`` of the
     one before (time discount times the chance the plan is still running)."""
-    return (1.0 - kept**weeks) / (1.0 - kept) if kept < 1.0 else float(weeks)
+    return (1.0 - kept ** float(weeks)) / (1.0 - kept) if kept < 1.0 else float(weeks)
 
 
+@rule
 def spiral_stake(stake: float, threat: float, prior: float, gain: float) -> float:
     """The stake as the threat Russia reads moves from its prior (Jervis's spiral model).
 
@@ -178,6 +194,7 @@ def spiral_stake(stake: float, threat: float, prior: float, gain: float) -> floa
     return max(0.0, stake * (1.0 + gain * (threat - prior)))
 
 
+@rule
 def deal_chance(deal_prospect: float, offered: bool, discount: float) -> float:
     """The weekly chance of a deal per unit of the odds behind the threat: the hope of one,
     discounted while nothing is on offer (000: the build-up brought the US to the table)."""
@@ -185,12 +202,13 @@ def deal_chance(deal_prospect: float, offered: bool, discount: float) -> float:
 
 
 # --- Western states: what to back, threaten and send ------------------------------------
+@rule
 def tier_costs(
-    tier_costs_west: Sequence[float],
+    tier_costs_west: Numbers,
     energy_exposure: float,
     retaliation_risk: float,
     cost_weight: float,
-) -> list[float]:
+) -> np.ndarray:
     """A sanctioner's own cost of each cumulative tier, weighted by how much it minds costs.
 
     Every tier risks Russian retaliation on gas, in proportion to the tier's share of the
@@ -198,15 +216,16 @@ def tier_costs(
     Germany 'will struggle if Russia cuts off oil or gas in response to sanctions').
     """
     top = len(tier_costs_west) - 1
-    costs = []
-    for tier, direct in enumerate(tier_costs_west):
+    costs = np.empty(top + 1)
+    for tier in range(top + 1):
         exposure = (
             energy_exposure if tier == top else energy_exposure * retaliation_risk * tier / top
         )
-        costs.append(cost_weight * (direct + exposure))
+        costs[tier] = cost_weight * (tier_costs_west[tier] + exposure)
     return costs
 
 
+@rule
 def confirmed(belief: float, evidence: float, weight: float) -> float:
     """A belief that the other side will do harm, after it has done some: moved toward
     certainty by the deed's perceived intensity times the weight it is read with, never down.
@@ -216,10 +235,11 @@ def confirmed(belief: float, evidence: float, weight: float) -> float:
     return belief + weight * evidence * (1.0 - belief)
 
 
+@rule
 def backed_tier(
     push: float,
-    harm: Sequence[float],
-    costs: Sequence[float],
+    harm: Numbers,
+    costs: Numbers,
     committed: float,
     audience_cost: float,
     allies_tier: float,
@@ -250,18 +270,22 @@ def backed_tier(
     return best
 
 
-def pulled_toward_allies(
-    own: float, allies: Sequence[float], ties: Sequence[float], influence: float
-) -> float:
+@rule
+def pulled_toward_allies(own: float, allies: Numbers, ties: Numbers, influence: float) -> float:
     """``own`` moved toward the tie-weighted mean of the allies' values (shared intelligence
     and consultation: the stronger the tie, the more an ally's view counts)."""
-    weight = sum(ties)
+    count = len(ties)
+    weight = float_sum(ties, count)
     if weight <= 0.0 or influence <= 0.0:
         return own
-    mean = sum([v * w for v, w in zip(allies, ties)]) / weight  # noqa: B905
+    products = np.empty(count)
+    for i in range(count):
+        products[i] = allies[i] * ties[i]
+    mean = float_sum(products, count) / weight
     return own + influence * (mean - own)
 
 
+@rule
 def consensus_quantile(base: float, cohesion: float, slope: float) -> float:
     """The quantile of members' tiers the Union imposes: a cohesive Union carries its laggards
     along, a divided one is held to its most restrained member (unanimity)."""
@@ -269,28 +293,51 @@ def consensus_quantile(base: float, cohesion: float, slope: float) -> float:
     return 0.0 if q < 0.0 else 1.0 if q > 1.0 else q
 
 
-def consent_tier(tiers: Sequence[float], weights: Sequence[float], dissent: float) -> float:
+@rule
+def consent_tier(tiers: Numbers, weights: Numbers, dissent: float) -> float:
     """The highest tier backed by members holding at least ``1 - dissent`` of the weight.
 
     ``dissent`` 0 is unanimity (the most restrained member decides); the weights are the
     members' economic weight, so a large economy that holds back (Germany, 001) holds the
     Union back more than a small one.
     """
-    total = sum(weights)
-    if not tiers or total <= 0.0:
+    count = len(tiers)
+    total = float_sum(weights, count)
+    if count == 0 or total <= 0.0:
         return 0.0
     needed = (1.0 - dissent) * total - 1e-9 * total
     backing = 0.0
-    for tier, weight in sorted(zip(tiers, weights), reverse=True):  # noqa: B905
-        backing += weight
+    for i in _descending(tiers, weights):
+        backing += weights[i]
         if backing >= needed:
-            return tier
-    return min(tiers)
+            return tiers[i]
+    lowest = tiers[0]
+    for tier in tiers:
+        lowest = min(lowest, tier)
+    return lowest
 
 
+@rule
+def _descending(first, second):
+    """The indices of (first[i], second[i]) pairs, largest first (as ``sorted(zip(first,
+    second), reverse=True)`` orders them; equal pairs are equal, so their order is moot)."""
+    count = len(first)
+    order = np.arange(count)
+    for i in range(1, count):
+        j = i
+        while j > 0 and (
+            first[order[j]] > first[order[j - 1]]
+            or (first[order[j]] == first[order[j - 1]] and second[order[j]] > second[order[j - 1]])
+        ):
+            order[j], order[j - 1] = order[j - 1], order[j]
+            j -= 1
+    return order
+
+
+@rule
 def union_consent_tier(
-    tiers: Sequence[float],
-    weights: Sequence[float],
+    tiers: Numbers,
+    weights: Numbers,
     dissent: float,
     energy_dissent: float,
     energy_tier: float,
@@ -311,25 +358,28 @@ def union_consent_tier(
     return energy_tier - 1.0
 
 
+@rule
 def nuclear_threat_lottery(
     success: float, stake: float, nato_threat: float, cost: float
-) -> list[tuple[float, float]]:
+) -> tuple[tuple[float, float], tuple[float, float]]:
     """A nuclear threat in war as a gamble: if it works, it buys the share of the stake the
     NATO threat puts at risk (Western restraint: less aid, softer sanctions); if not, it
     costs the stake in standing. Either way it costs ``cost`` (reputation, China's unease)."""
-    return [
+    return (
         (success, stake * nato_threat - cost),
         (1.0 - success, -stake - cost),
-    ]
+    )
 
 
+@rule
 def threatened_tier(line: int, policy_threat: int) -> int:
     """The tier an actor threatens Russia with: the policy's threat once it backs any tier
     against an invasion (its line), none while it backs nothing (a threat it would not carry
     out is not made)."""
-    return policy_threat if line > SanctionTier.NONE else SanctionTier.NONE
+    return policy_threat if line > _NO_SANCTIONS else _NO_SANCTIONS
 
 
+@rule
 def committed_tier(
     seen_move: int,
     threatened: int,
@@ -344,11 +394,11 @@ def committed_tier(
     and its own line for an invasion (a state that would not punish a war is not bound to
     punish a recognition; one that would is, whether or not it has yet said so).
     """
-    if seen_move >= RussianMove.INVASION:
+    if seen_move >= _INVASION:
         return threatened
     bound = max(threatened, line)
-    if seen_move == RussianMove.LIMITED_INCURSION:
+    if seen_move == _INCURSION:
         return min(tier_for_incursion, bound)
-    if seen_move == RussianMove.RECOGNITION:
+    if seen_move == _RECOGNITION:
         return min(tier_for_recognition, bound)
     return 0

@@ -28,7 +28,9 @@ BASE = dict(
     deal_value=0.3,
     exit_cost=5.0,
     day_of_year=305.0,
-    thaw=(80.0, 35.0, 0.0),
+    thaw_peak=80.0,
+    thaw_width=35.0,
+    thaw_penalty=0.0,
     risk_attitude=0.1,
     loss_aversion=2.25,
     curvature=0.88,
@@ -84,26 +86,26 @@ def test_a_deal_is_won_once():
 
 
 def test_imposed_sanctions_are_sunk_only_the_rest_deters():
-    bites = [0.0, 0.08, 0.25, 0.375, 0.575, 0.925]
+    bites = (0.0, 0.08, 0.25, 0.375, 0.575, 0.925)
     assert decisions.sanction_cost(4.0, bites, 1.0) == pytest.approx(0.575)
     assert decisions.sanction_cost(2.5, bites, 1.0) == pytest.approx(0.3125)
     assert decisions.sanction_cost(-1.0, bites, 1.0) == 0.0
 
 
-HARM = [0.0, 0.09, 0.27, 0.41, 0.62, 1.0]
+HARM = (0.0, 0.09, 0.27, 0.41, 0.62, 1.0)
 
 
 def costs(exposure: float, retaliation: float = 0.5) -> list[float]:
     return decisions.tier_costs(
-        [sum(TIER_COST_WEST[: t + 1]) for t in range(6)], exposure, retaliation, 1.0
-    )
+        tuple(sum(TIER_COST_WEST[: t + 1]) for t in range(6)), exposure, retaliation, 1.0
+    ).tolist()
 
 
 def backed(push: float, **changes: float) -> int:
     arguments = dict(
         push=push,
         harm=HARM,
-        costs=costs(0.3),
+        costs=tuple(costs(0.3)),
         committed=0.0,
         audience_cost=0.0,
         allies_tier=0.0,
@@ -131,8 +133,8 @@ def test_a_deed_confirms_a_fear_and_never_eases_it():
 
 
 def test_a_sanctioner_sure_of_the_gas_cut_finds_the_embargo_a_small_step():
-    unsure = decisions.tier_costs(TIER_COST_WEST, 0.5, 0.2, 1.0)
-    sure = decisions.tier_costs(TIER_COST_WEST, 0.5, 1.0, 1.0)
+    unsure = decisions.tier_costs(TIER_COST_WEST, 0.5, 0.2, 1.0).tolist()
+    sure = decisions.tier_costs(TIER_COST_WEST, 0.5, 1.0, 1.0).tolist()
     assert sure[4] > unsure[4] and sure[5] == pytest.approx(unsure[5])
     assert sure[5] - sure[4] < unsure[5] - unsure[4]
 
@@ -177,9 +179,9 @@ def test_solidarity_pulls_toward_the_allies_line():
 
 
 def test_allies_views_pull_by_tie_and_weight():
-    assert decisions.pulled_toward_allies(0.2, [1.0], [1.0], 0.5) == pytest.approx(0.6)
-    assert decisions.pulled_toward_allies(0.2, [1.0, 0.0], [3.0, 1.0], 1.0) == pytest.approx(0.75)
-    assert decisions.pulled_toward_allies(0.2, [1.0], [0.0], 1.0) == 0.2  # no tie, no pull
+    assert decisions.pulled_toward_allies(0.2, (1.0,), (1.0,), 0.5) == pytest.approx(0.6)
+    assert decisions.pulled_toward_allies(0.2, (1.0, 0.0), (3.0, 1.0), 1.0) == pytest.approx(0.75)
+    assert decisions.pulled_toward_allies(0.2, (1.0,), (0.0,), 1.0) == 0.2  # no tie, no pull
 
 
 def test_cohesion_moves_the_consent_rule():
@@ -191,19 +193,19 @@ def test_cohesion_moves_the_consent_rule():
 
 
 def test_the_energy_embargo_needs_a_stricter_consent():
-    tiers, weights = [5.0, 5.0, 4.0], [0.5, 0.35, 0.15]
+    tiers, weights = (5.0, 5.0, 4.0), (0.5, 0.35, 0.15)
     # At dissent 0.25 the 15% member is outvoted; at an energy dissent of 0.1 it is not.
     assert decisions.consent_tier(tiers, weights, 0.25) == 5.0
     assert decisions.union_consent_tier(tiers, weights, 0.25, 0.1, 5.0) == 4.0
     assert decisions.union_consent_tier(tiers, weights, 0.25, 0.2, 5.0) == 5.0
     # Below the embargo the ordinary rule decides, and a stricter ordinary rule wins.
-    assert decisions.union_consent_tier([3.0, 3.0, 1.0], weights, 0.25, 0.0, 5.0) == 3.0
+    assert decisions.union_consent_tier((3.0, 3.0, 1.0), weights, 0.25, 0.0, 5.0) == 3.0
     assert decisions.union_consent_tier(tiers, weights, 0.0, 0.5, 5.0) == 4.0
 
 
 def test_a_nuclear_threat_pays_as_far_as_nato_is_feared():
     lottery = decisions.nuclear_threat_lottery(0.5, 0.2, 1.0, 0.05)
-    assert lottery == [(0.5, pytest.approx(0.15)), (0.5, pytest.approx(-0.25))]
+    assert lottery == ((0.5, pytest.approx(0.15)), (0.5, pytest.approx(-0.25)))
     expected = [
         sum(p * v for p, v in decisions.nuclear_threat_lottery(0.5, 0.2, t, 0.05))
         for t in (0.0, 0.5, 1.0)
@@ -219,7 +221,7 @@ def test_the_spring_thaw_weighs_on_an_attack_and_closes_a_window():
     assert ground(80, 80, 35, 0.0) == 1.0
     # On 1 March every later war falls in the thaw: waiting is worth less with it than without.
     early = dict(day_of_year=60.0, horizon=6.0, holding_cost_per_troop=0.0, further_costs=0.0)
-    assert waiting(thaw=(80.0, 35.0, 0.5), **early) < waiting(thaw=(80.0, 35.0, 0.0), **early)
+    assert waiting(thaw_penalty=0.5, **early) < waiting(thaw_penalty=0.0, **early)
 
 
 def test_the_spiral_raises_the_stake_with_the_threat_read_above_the_prior():

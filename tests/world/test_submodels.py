@@ -538,20 +538,20 @@ def test_preferred_tier_weakly_increases_with_resolve():
 
 
 def test_consent_tier_at_unanimity_is_the_minimum():
-    assert consent_tier([4, 0, 2, 5], [1, 1, 1, 1], 0.0) == 0
+    assert consent_tier((4, 0, 2, 5), (1, 1, 1, 1), 0.0) == 0
 
 
 def test_consent_tier_with_all_dissent_allowed_is_the_maximum():
-    assert consent_tier([4, 0, 2, 5], [1, 1, 1, 1], 1.0) == 5
+    assert consent_tier((4, 0, 2, 5), (1, 1, 1, 1), 1.0) == 5
 
 
 def test_consent_tier_hand_computed():
     # equal weights, a quarter may dissent: the tier at least 75% back
-    assert consent_tier([5, 5, 0, 5, 5, 3, 5], [1] * 7, 0.25) == 3
-    assert consent_tier([2], [1], 0.7) == 2
+    assert consent_tier((5, 5, 0, 5, 5, 3, 5), (1,) * 7, 0.25) == 3
+    assert consent_tier((2,), (1,), 0.7) == 2
     # a heavy member holding back holds the Union back; a light one does not
-    assert consent_tier([1, 5, 5], [4.26, 0.68, 0.04], 0.4) == 1
-    assert consent_tier([5, 1, 5], [4.26, 0.68, 0.04], 0.4) == 5
+    assert consent_tier((1, 5, 5), (4.26, 0.68, 0.04), 0.4) == 1
+    assert consent_tier((5, 1, 5), (4.26, 0.68, 0.04), 0.4) == 5
 
 
 @pytest.fixture
