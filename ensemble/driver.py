@@ -1,0 +1,201 @@
+"""The batch driver: R replicates of one or more design points, in compiled loops on every core.
+
+A block is a set of replicates sharing a scenario's actors (`Structure`) and horizon; each
+replicate has its own seed and design point. Replicates run in parallel threads (Numba's
+``prange``) with their state in arrays; what they record lands in arrays too, one row per
+(replicate, week), which `ensemble.tables` turns into the Mesa model's tables or Arrow columns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numba
+import numpy as np
+
+from ensemble.layout import (
+    AGENT_ACTION_FIELDS,
+    AGENT_NUMBER_FIELDS,
+    MODEL_NUMBERS,
+    A,
+    G,
+    Numbers,
+    Structure,
+    numbers,
+    structure,
+)
+from ensemble.week import TRACK_COUNT, Point, Replica, advance, begin, record
+from world import draws
+from world.scenario import ScenarioSpec
+
+BITE_TIERS = 6
+WORLD_SIZE, ACTOR_SIZE = int(G.SIZE), int(A.SIZE)  # plain integers: compiled shapes
+
+
+@numba.njit(parallel=True, cache=True, nogil=True)
+def _run_block(
+    st,
+    points,
+    point_of,
+    keys,
+    weeks,
+    post_capacity,
+    pipeline_capacity,
+    logs,
+    model_out,
+    agent_numbers,
+    agent_codes,
+    logged,
+    overflow,
+):  # pragma: no cover - compiled
+    replicates = point_of.shape[0]
+    n = st.role.shape[0]
+    edges = st.edge_u.shape[0]
+    for r in numba.prange(replicates):
+        p = point_of[r]
+        pt = Point(
+            points.world[p],
+            points.calculus[p],
+            points.policy[p],
+            points.profiles[p],
+            points.muted[p],
+            points.day_of_year[p],
+            points.load[p],
+        )
+        rep = Replica(
+            np.zeros(WORLD_SIZE),
+            np.zeros((n, ACTOR_SIZE)),
+            np.zeros((n, n)),
+            np.zeros((n, n)),
+            np.empty(edges),
+            np.empty((post_capacity, 5)),
+            np.empty((post_capacity, 5)),
+            np.empty((pipeline_capacity, 2)),
+            logs[r],
+            np.empty(n * TRACK_COUNT),
+            keys[r],
+            np.empty(BITE_TIERS),
+        )
+        begin(st, pt, rep)
+        record(
+            st,
+            pt,
+            rep,
+            model_out[r, 0],
+            agent_numbers[r, 0],
+            agent_codes[r, 0],
+            AGENT_NUMBER_FIELDS,
+            AGENT_ACTION_FIELDS,
+        )
+        for week in range(1, weeks + 1):
+            advance(st, pt, rep)
+            record(
+                st,
+                pt,
+                rep,
+                model_out[r, week],
+                agent_numbers[r, week],
+                agent_codes[r, week],
+                AGENT_NUMBER_FIELDS,
+                AGENT_ACTION_FIELDS,
+            )
+        logged[r] = rep.g[G.LOGGED]
+        overflow[r] = rep.g[G.OVERFLOW]
+
+
+@dataclass(frozen=True)
+class Block:
+    """What a block of replicates recorded, by replicate and week."""
+
+    spec: ScenarioSpec  # the first design point's scenario: names, roles, dates
+    weeks: int
+    seeds: np.ndarray
+    model: np.ndarray  # replicate x week x MODEL_NUMBERS
+    agent_numbers: np.ndarray  # replicate x week x actor (Mesa's order) x AGENT_NUMBERS
+    agent_codes: np.ndarray  # replicate x week x actor x action columns (ACTIONS codes)
+    signals: np.ndarray | None  # replicate x signal x (week, sender, receiver, kind, ...)
+    signal_counts: np.ndarray | None
+
+
+def stack(points: Sequence[Numbers]) -> Point:
+    return Point(*(np.ascontiguousarray(np.stack(parts)) for parts in zip(*points, strict=True)))
+
+
+def run_key_words(seed: int) -> np.ndarray:
+    return np.array(draws.run_key(np.random.default_rng(seed)), dtype=np.uint64)
+
+
+def simulate(
+    specs: ScenarioSpec | Sequence[ScenarioSpec],
+    seeds: Sequence[int] | np.ndarray,
+    weeks: int | None = None,
+    *,
+    point_of: Sequence[int] | np.ndarray | None = None,
+    signals: bool = False,
+) -> Block:
+    """Run one replicate per seed; replicate k runs design point ``point_of[k]`` of ``specs``
+    (every spec with the same actors), or the only spec given."""
+    specs = [specs] if isinstance(specs, ScenarioSpec) else list(specs)
+    first = specs[0]
+    names = [a.name for a in first.actors]
+    for spec in specs[1:]:
+        if [a.name for a in spec.actors] != names or [a.role for a in spec.actors] != [
+            a.role for a in first.actors
+        ]:
+            raise ValueError("every design point of a block must have the same actors")
+    horizon = int(first.world.weeks if weeks is None else weeks)
+    seeds = np.asarray(seeds, dtype=np.int64)
+    if point_of is None:
+        if len(specs) != 1:
+            raise ValueError("point_of is needed with more than one design point")
+        point_of = np.zeros(len(seeds), dtype=np.int64)
+    point_of = np.asarray(point_of, dtype=np.int64)
+    st = structure(first)
+    points = stack([numbers(spec, horizon) for spec in specs])
+    keys = np.array([run_key_words(int(s)) for s in seeds], dtype=np.uint64).reshape(-1, 2)
+    n = len(names)
+    replicates = len(seeds)
+    post_capacity = 4 * n * n + 16 * n + 64
+    pipeline_capacity = (horizon + 1) * max(1, len(st.states))
+    log_capacity = (horizon + 1) * 8 * n if signals else 0
+    while True:
+        logs = np.zeros((replicates, log_capacity, 6))
+        model = np.empty((replicates, horizon + 1, len(MODEL_NUMBERS)))
+        agent_numbers = np.empty((replicates, horizon + 1, n, len(AGENT_NUMBER_FIELDS)))
+        agent_codes = np.empty((replicates, horizon + 1, n, len(AGENT_ACTION_FIELDS)), np.int8)
+        logged = np.zeros(replicates)
+        overflow = np.zeros(replicates)
+        _run_block(
+            st,
+            points,
+            point_of,
+            keys,
+            horizon,
+            post_capacity,
+            pipeline_capacity,
+            logs,
+            model,
+            agent_numbers,
+            agent_codes,
+            logged,
+            overflow,
+        )
+        if not overflow.any():
+            break
+        post_capacity *= 2
+        log_capacity *= 2
+        pipeline_capacity *= 2
+    return Block(
+        spec=first,
+        weeks=horizon,
+        seeds=seeds,
+        model=model,
+        agent_numbers=agent_numbers,
+        agent_codes=agent_codes,
+        signals=logs if signals else None,
+        signal_counts=logged.astype(np.int64) if signals else None,
+    )
+
+
+__all__ = ["Block", "Structure", "simulate"]
