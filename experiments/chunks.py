@@ -1,6 +1,7 @@
-"""A chunk: the work unit sent to an executor, a few seeded runs simulated together.
+"""A chunk: the work unit sent to an executor, seeded runs simulated together as replicates.
 
-A run lasts milliseconds, so one task per run would cost more in overhead than in simulation.
+A run lasts a fraction of a millisecond in the ensemble engine, so one task per run would cost
+far more in overhead than in simulation.
 :func:`simulate_chunk` is a pure function of its :class:`ChunkTask` (no file access), so every
 executor gives identical results. Executors and the runner both build on this module.
 """
@@ -8,19 +9,20 @@ executor gives identical results. Executors and the runner both build on this mo
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
+from ensemble import simulate
+from ensemble.tables import columns
 from experiments.design import Experiment, RunSpec
 from experiments.design_space import DUMMY
 from experiments.store import RUN_PLACE, RUN_RESULT, RUNS
-from model.escalation import EscalationModel
 from model.provenance import versions
-from model.record import frame_tables
-from world.scenario import ScenarioSpec
+from world.scenario import ScenarioSpec, load_scenario
 
 WORKER_DIED = "worker process died while running this chunk (killed, crashed or out of memory)"
 
@@ -67,41 +69,111 @@ def make_task(experiment: Experiment, chunk: int) -> ChunkTask:
     )
 
 
+def run_scenario(task: ChunkTask, run: RunSpec, params: dict[str, Any]) -> ScenarioSpec:
+    """A run's scenario with its design row applied (and its horizon, which a design may vary):
+    where a bad value in a row is refused, so that its run fails alone."""
+    overrides = {name: value for name, value in params.items() if name != DUMMY}
+    overrides.setdefault("weeks", task.weeks)
+    return load_scenario(task.specs[run.scenario], **overrides)
+
+
 def simulate_chunk(task: ChunkTask) -> ChunkResult:
-    """Run every run of a chunk; a run that raises is recorded as an error, the rest go on."""
+    """Run every run of a chunk in the ensemble engine, as blocks of replicates: one block per
+    scenario and horizon, each run a replicate with its own seed and design point. A run whose
+    design row is refused is recorded as an error; the rest go on."""
     found = versions()
-    runs: list[dict[str, Any]] = []
-    # Each recorded table's columns, gathered over the chunk and framed once at its end: a
-    # DataFrame per table and run would cost as much as the run itself.
-    gathered: dict[str, dict[str, list[Any]]] = {name: {} for name in task.record}
+    outcome: dict[int, tuple[str, str, float]] = {}  # run id -> status, error, wall time
+    params_of: dict[int, dict[str, Any]] = {}
+    blocks: dict[tuple[int, int], Members] = {}
+    points: dict[tuple[int, tuple[Any, ...]], ScenarioSpec] = {}
     for run, row in zip(task.runs, task.rows, strict=True):
         params = {name: value for name, value in zip(task.names, row, strict=True)}
-        overrides = {name: value for name, value in params.items() if name != DUMMY}
-        # A design may vary the horizon itself: its value, not the file's, is the run's.
-        weeks = overrides.pop("weeks", task.weeks)
+        params_of[run.run_id] = params
         started = time.perf_counter()
-        status, error = "ok", ""
         try:
-            model = EscalationModel(
-                task.specs[run.scenario], rng=run.seed, weeks=weeks, **overrides
-            )
-            model.run()
-            if task.record:
-                tables = model.history_columns(task.record)
-                for name, into in gathered.items():
-                    table = tables[name]
-                    rows = len(next(iter(table.values())))
-                    into.setdefault("run_id", []).extend([run.run_id] * rows)
-                    for column, values in table.items():
-                        into.setdefault(column, []).extend(values)
+            key = (run.scenario, tuple(params.get(n) for n in task.names if n != DUMMY))
+            spec = points.get(key)
+            if spec is None:
+                spec = points[key] = run_scenario(task, run, params)
         except Exception as exc:  # a failing run is a result, not the end of the experiment
-            status, error = "error", f"{type(exc).__name__}: {exc}"
-        runs.append(run_row(task, run, params, status, error, time.perf_counter() - started, found))
-    result = {RUNS: _runs_frame(runs), **frame_tables(gathered)}
+            outcome[run.run_id] = ("error", f"{type(exc).__name__}: {exc}", 0.0)
+            continue
+        outcome[run.run_id] = ("ok", "", time.perf_counter() - started)
+        blocks.setdefault((run.scenario, spec.world.weeks), []).append((run, spec))
+    gathered: dict[str, list[pd.DataFrame]] = {name: [] for name in task.record}
+    for (_, weeks), members in blocks.items():
+        for group, tables, took, error in _simulate_isolated(members, weeks, task.record):
+            for run, _ in group:
+                status, message, prepared = outcome[run.run_id]
+                if error is None:
+                    outcome[run.run_id] = (status, message, prepared + took / len(group))
+                else:
+                    outcome[run.run_id] = ("error", f"{type(error).__name__}: {error}", 0.0)
+            if tables is not None:
+                for name in task.record:
+                    gathered[name].append(tables[name])
+    runs = [
+        run_row(task, run, params_of[run.run_id], *outcome[run.run_id], found) for run in task.runs
+    ]
+    result = {RUNS: _runs_frame(runs)}
     for name in task.record:
-        if "run_id" in result[name]:
-            result[name]["run_id"] = result[name]["run_id"].astype("int64")
+        frames = gathered[name]
+        frame = (
+            pd.concat(frames, ignore_index=True)
+            if frames
+            else pd.DataFrame({"run_id": pd.array([], dtype="int64")})
+        )
+        result[name] = frame.sort_values("run_id", kind="stable", ignore_index=True)
+        for column in result[name].columns:
+            if isinstance(result[name][column].dtype, pd.CategoricalDtype):
+                result[name][column] = result[name][column].astype(str)
     return ChunkResult(task.chunk, result)
+
+
+Members = list[tuple[RunSpec, ScenarioSpec]]
+
+
+def _simulate_isolated(
+    members: Members, weeks: int, record: tuple[str, ...]
+) -> Iterator[tuple[Members, dict[str, pd.DataFrame] | None, float, Exception | None]]:
+    """The block whole, or, if it fails, each of its runs alone, so that only failing runs
+    fail: (runs, their tables or None, seconds taken, the error or None)."""
+    started = time.perf_counter()
+    try:
+        tables = _simulate_block(members, weeks, record)
+    except Exception as exc:  # a failing run is a result, not the end of the experiment
+        if len(members) == 1:
+            yield members, None, 0.0, exc
+            return
+    else:
+        yield members, tables, time.perf_counter() - started, None
+        return
+    for member in members:
+        yield from _simulate_isolated([member], weeks, record)
+
+
+def _simulate_block(
+    members: Members, weeks: int, record: tuple[str, ...]
+) -> dict[str, pd.DataFrame]:
+    """The recorded tables of a block of runs (each a replicate with its own design point)."""
+    specs: list[ScenarioSpec] = []
+    index: dict[int, int] = {}
+    for _, spec in members:
+        if id(spec) not in index:
+            index[id(spec)] = len(specs)
+            specs.append(spec)
+    run_ids = np.array([run.run_id for run, _ in members], dtype=np.int64)
+    block = simulate(
+        specs,
+        [run.seed for run, _ in members],
+        weeks,
+        point_of=[index[id(spec)] for _, spec in members],
+        signals="signals" in record,
+    )
+    framed = {}
+    for name, table in columns(block, tables=record).items():
+        framed[name] = pd.DataFrame({"run_id": run_ids[table.pop("replicate")], **table})
+    return framed
 
 
 def failed_chunk(task: ChunkTask, message: str) -> ChunkResult:

@@ -185,15 +185,14 @@ def test_progress_is_redrawn_on_a_terminal_and_logged_as_lines_elsewhere():
 
 def fragile_model(monkeypatch, bad_seeds):
     """Runs whose seed is in ``bad_seeds`` raise; the others run as usual."""
-    from model import EscalationModel
+    from ensemble import simulate
 
-    class Fragile(EscalationModel):
-        def __init__(self, scenario, *, rng=None, weeks=None, **overrides):
-            if rng in bad_seeds:
-                raise RuntimeError("deliberate failure")
-            super().__init__(scenario, rng=rng, weeks=weeks, **overrides)
+    def fragile(specs, seeds, weeks=None, **options):
+        if set(seeds) & set(bad_seeds):
+            raise RuntimeError("deliberate failure")
+        return simulate(specs, seeds, weeks, **options)
 
-    monkeypatch.setattr("experiments.chunks.EscalationModel", Fragile)
+    monkeypatch.setattr("experiments.chunks.simulate", fragile)
 
 
 def test_failed_runs_exit_1_and_are_retried_on_resume(tmp_path, capsys, monkeypatch):

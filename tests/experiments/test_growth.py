@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from cli.main import main
+from ensemble import simulate
 from experiments import load, load_manifest
 from experiments.design import ExperimentError, load_experiment, run_seed
 from experiments.runner import run_experiment
@@ -48,16 +49,14 @@ def test_more_replicates_add_runs_and_leave_the_stored_ones_untouched(tmp_path, 
     run_experiment(load_experiment(path), out)
     before, parts = load(out), stored(out)
     simulated = []
-    original = EscalationModel
 
-    class Counted(EscalationModel):
-        def __init__(self, scenario, *, rng=None, weeks=None, **overrides):
-            simulated.append(rng)
-            super().__init__(scenario, rng=rng, weeks=weeks, **overrides)
+    def counted(specs, seeds, weeks=None, **options):
+        simulated.extend(seeds)
+        return simulate(specs, seeds, weeks, **options)
 
-    monkeypatch.setattr("experiments.chunks.EscalationModel", Counted)
+    monkeypatch.setattr("experiments.chunks.simulate", counted)
     final = run_experiment(load_experiment(path, replicates=5), out)
-    monkeypatch.setattr("experiments.chunks.EscalationModel", original)
+    monkeypatch.setattr("experiments.chunks.simulate", simulate)
     after = load(out)
     assert len(simulated) == 2 * 2 * 3  # scenarios x points x the 3 new replicates, no others
     assert (final.total, final.resumed, final.done) == (20, 8, 20)

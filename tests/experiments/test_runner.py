@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from ensemble import simulate
 from experiments import export_csv, load, load_manifest
 from experiments.chunks import WORKER_DIED, ChunkTask, make_task, simulate_chunk
 from experiments.design import ExperimentError, load_experiment
@@ -268,23 +269,22 @@ def test_resume_after_sigkill(tmp_path):
     assert resumed["runs"]["run_id"].is_unique
 
 
-def failing_on(bad_seed: int) -> type[EscalationModel]:
-    """The model, except that the run with ``bad_seed`` raises as it is built."""
+def failing_on(bad_seed: int):
+    """The ensemble engine, except that a block holding the run with ``bad_seed`` raises."""
 
-    class Fragile(EscalationModel):
-        def __init__(self, scenario, *, rng=None, weeks=None, **overrides):
-            if rng == bad_seed:
-                raise RuntimeError("deliberate failure")
-            super().__init__(scenario, rng=rng, weeks=weeks, **overrides)
+    def fragile(specs, seeds, weeks=None, **options):
+        if bad_seed in list(seeds):
+            raise RuntimeError("deliberate failure")
+        return simulate(specs, seeds, weeks, **options)
 
-    return Fragile
+    return fragile
 
 
 def test_a_failing_run_is_recorded_and_the_others_complete(reference, tmp_path, monkeypatch):
     experiment, expected = reference
     bad_seed = int(expected["runs"]["seed"].iloc[7])
 
-    monkeypatch.setattr("experiments.chunks.EscalationModel", failing_on(bad_seed))
+    monkeypatch.setattr("experiments.chunks.simulate", failing_on(bad_seed))
     final = run_experiment(experiment, tmp_path / "out")
     assert final.failures == 1
     tables = load(tmp_path / "out")
@@ -354,11 +354,9 @@ def test_a_retried_chunk_is_replaced_whole_or_not_at_all(reference, tmp_path, mo
     experiment, expected = reference
     out = tmp_path / "out"
     bad_seed = int(expected["runs"]["seed"].iloc[7])
-    original = EscalationModel
-
-    monkeypatch.setattr("experiments.chunks.EscalationModel", failing_on(bad_seed))
+    monkeypatch.setattr("experiments.chunks.simulate", failing_on(bad_seed))
     run_experiment(experiment, out)
-    monkeypatch.setattr("experiments.chunks.EscalationModel", original)
+    monkeypatch.setattr("experiments.chunks.simulate", simulate)
     chunk = 7 // experiment.chunk_size
     store = ResultStore.open(out, experiment)
     assert store.failed_runs() == {chunk: 1}
