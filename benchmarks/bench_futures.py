@@ -1,10 +1,10 @@
 """The browser's "Many futures" page: how long one update takes on this machine.
 
-An update runs the sidebar's settings on ``viz.futures.FUTURES`` seeds in the worker pool and
-draws the figure. Measured here: the first update (which starts the two worker processes and
-loads the model in them), then warm updates on new seeds (median of 5), against the same runs
-made serially in this process, and the figure drawn as SVG. The page's own time adds a
-websocket round trip and the browser's layout of the SVG (tens of milliseconds).
+An update runs the sidebar's settings on ``viz.futures.FUTURES`` seeds in the ensemble engine
+and draws the figure. Measured here: the first update (which loads the compiled engine from
+its disk cache), then updates on new seeds (median of 5), and the figure drawn as SVG. The
+page's own time adds a websocket round trip and the browser's layout of the SVG (tens of
+milliseconds).
 
     .venv/bin/python benchmarks/bench_futures.py
 
@@ -40,10 +40,6 @@ def main() -> None:
     count = futures.FUTURES
     cold = timed(lambda: futures.run_futures(RunConfig(seed=1000), count))
     warm = [timed(lambda s=s: futures.run_futures(RunConfig(seed=s), count)) for s in range(5)]
-    serial = [
-        timed(lambda s=s: futures.run_futures(RunConfig(seed=100 + s), count, parallel=False))
-        for s in range(3)
-    ]
     frame = futures.run_futures(RunConfig(seed=1), count)
     drawing = [
         timed(
@@ -51,15 +47,11 @@ def main() -> None:
         )
         for _ in range(REPEATS)
     ]
-    median_warm, median_serial = statistics.median(warm), statistics.median(serial)
-    print(f"{count} futures, first update (starts {futures.WORKERS} workers): {cold:.2f} s")
+    median_warm = statistics.median(warm)
+    print(f"{count} futures, first update (loads the compiled engine): {cold:.2f} s")
     print(
-        f"{count} futures, warm pool, median of {REPEATS}: {median_warm:.2f} s"
+        f"{count} futures, later updates, median of {REPEATS}: {median_warm:.2f} s"
         f" ({min(warm):.2f}-{max(warm):.2f})"
-    )
-    print(
-        f"{count} futures, serial in this process, median of 3: {median_serial:.2f} s"
-        f" (pool speed-up {median_serial / median_warm:.2f}x)"
     )
     print(f"figure as SVG, median of {REPEATS}: {statistics.median(drawing) * 1000:.0f} ms")
     print(f"load after: {os.getloadavg()}")

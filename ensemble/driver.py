@@ -49,6 +49,8 @@ def _run_block(
     logged,
     overflow,
 ):  # pragma: no cover - compiled
+    # Without an agents table the agents' rows are written over one week's place.
+    keep_weeks = agent_numbers.shape[1] > 1
     replicates = point_of.shape[0]
     n = st.role.shape[0]
     edges = st.edge_u.shape[0]
@@ -90,13 +92,14 @@ def _run_block(
         )
         for week in range(1, weeks + 1):
             advance(st, pt, rep)
+            at = week if keep_weeks else 0
             record(
                 st,
                 pt,
                 rep,
                 model_out[r, week],
-                agent_numbers[r, week],
-                agent_codes[r, week],
+                agent_numbers[r, at],
+                agent_codes[r, at],
                 AGENT_NUMBER_FIELDS,
                 AGENT_ACTION_FIELDS,
             )
@@ -114,6 +117,7 @@ class Block:
     model: np.ndarray  # replicate x week x MODEL_NUMBERS
     agent_numbers: np.ndarray  # replicate x week x actor (Mesa's order) x AGENT_NUMBERS
     agent_codes: np.ndarray  # replicate x week x actor x action columns (ACTIONS codes)
+    agents: bool  # whether every week of the agents was kept (else the last week only)
     signals: np.ndarray | None  # replicate x signal x (week, sender, receiver, kind, ...)
     signal_counts: np.ndarray | None
 
@@ -132,10 +136,13 @@ def simulate(
     weeks: int | None = None,
     *,
     point_of: Sequence[int] | np.ndarray | None = None,
+    agents: bool = True,
     signals: bool = False,
 ) -> Block:
     """Run one replicate per seed; replicate k runs design point ``point_of[k]`` of ``specs``
-    (every spec with the same actors), or the only spec given."""
+    (every spec with the same actors), or the only spec given. The model table is always
+    kept; the agents table if ``agents`` (else ``Block.agent_*`` hold the last week only), the
+    signal log if ``signals``."""
     specs = [specs] if isinstance(specs, ScenarioSpec) else list(specs)
     first = specs[0]
     names = [a.name for a in first.actors]
@@ -162,8 +169,9 @@ def simulate(
     while True:
         logs = np.zeros((replicates, log_capacity, 6))
         model = np.empty((replicates, horizon + 1, len(MODEL_NUMBERS)))
-        agent_numbers = np.empty((replicates, horizon + 1, n, len(AGENT_NUMBER_FIELDS)))
-        agent_codes = np.empty((replicates, horizon + 1, n, len(AGENT_ACTION_FIELDS)), np.int8)
+        kept = horizon + 1 if agents else 1
+        agent_numbers = np.empty((replicates, kept, n, len(AGENT_NUMBER_FIELDS)))
+        agent_codes = np.empty((replicates, kept, n, len(AGENT_ACTION_FIELDS)), np.int8)
         logged = np.zeros(replicates)
         overflow = np.zeros(replicates)
         _run_block(
@@ -193,6 +201,7 @@ def simulate(
         model=model,
         agent_numbers=agent_numbers,
         agent_codes=agent_codes,
+        agents=agents,
         signals=logs if signals else None,
         signal_counts=logged.astype(np.int64) if signals else None,
     )

@@ -70,6 +70,8 @@ def columns(
             table[column] = _typed(column, number[column])
     found["model"] = table
     if "agents" in tables:
+        if not block.agents:
+            raise ValueError("this block kept no agents table: simulate(..., agents=True)")
         actors = block.spec.actors
         order = _mesa_order(block)
         n = len(actors)
@@ -135,7 +137,8 @@ def _mesa_order(block: Block) -> list[int]:
 
 def history(block: Block, replicate: int) -> dict[str, pd.DataFrame]:
     """One replicate's tables as ``EscalationModel.history()`` gives its run's."""
-    tables = TABLES if block.signals is not None else ("model", "agents")
+    tables = ("model", *(["agents"] if block.agents else []))
+    tables += ("signals",) if block.signals is not None else ()
     framed = {}
     for name, table in columns(block, [replicate], tables).items():
         frame = pd.DataFrame({k: v for k, v in table.items() if k != "replicate"})

@@ -8,11 +8,13 @@ executor gives identical results. Executors and the runner both build on this mo
 
 from __future__ import annotations
 
+import dataclasses
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import numba
 import numpy as np
 import pandas as pd
 
@@ -39,6 +41,15 @@ class ChunkTask:
     specs: dict[int, ScenarioSpec]  # the resolved scenarios this chunk uses
     weeks: int
     record: tuple[str, ...]
+    # The engine's threads for this chunk: 0 is every core; an executor that runs chunks side
+    # by side (processes, Dask workers) gives each one thread, so cores are not oversubscribed.
+    threads: int = 0
+
+
+def one_thread_each(tasks: Iterable[ChunkTask]) -> Iterator[ChunkTask]:
+    """The tasks for an executor whose workers each run a chunk at once."""
+    for task in tasks:
+        yield dataclasses.replace(task, threads=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +93,8 @@ def simulate_chunk(task: ChunkTask) -> ChunkResult:
     scenario and horizon, each run a replicate with its own seed and design point. A run whose
     design row is refused is recorded as an error; the rest go on."""
     found = versions()
+    cores = numba.config.NUMBA_NUM_THREADS
+    numba.set_num_threads(min(task.threads, cores) if task.threads else cores)
     outcome: dict[int, tuple[str, str, float]] = {}  # run id -> status, error, wall time
     params_of: dict[int, dict[str, Any]] = {}
     blocks: dict[tuple[int, int], Members] = {}
@@ -168,6 +181,7 @@ def _simulate_block(
         [run.seed for run, _ in members],
         weeks,
         point_of=[index[id(spec)] for _, spec in members],
+        agents="agents" in record,
         signals="signals" in record,
     )
     framed = {}

@@ -50,15 +50,15 @@ TOP_LEVEL_KEYS = (
 )
 DESIGN_KEYS = ("sampler", "samples", "dummy", "num_levels", "second_order", "parameters", "sets")
 MAX_FILE_BYTES = 1_000_000
-# Default chunking. A chunk holds about CHUNK_WEEKS simulated weeks, under a second of work on
-# one core: long enough that what each chunk costs besides its runs (a Dask task's scheduling
-# and messages, a pool's pickling, two Parquet files) stays a few per cent. The number of chunks
-# is (up to rounding) a multiple of CHUNK_MULTIPLE, so that 1, 2, 4 or 8 workers get as many
-# chunks each and finish together. A chunk never exceeds MAX_CHUNK_WEEKS, which bounds its
-# tables in memory.
-CHUNK_WEEKS = 2500
+# Default chunking. A chunk holds about CHUNK_WEEKS simulated weeks: a block of the ensemble
+# engine's replicates (2,500 runs of 26 weeks, about a second on one core), long enough that
+# what each chunk costs besides its runs (building its scenarios, framing its tables, two
+# Parquet files, a Dask task's messages) stays a few per cent. The number of chunks is (up to
+# rounding) a multiple of CHUNK_MULTIPLE, so that 1, 2, 4 or 8 workers get as many chunks each
+# and finish together. A chunk never exceeds MAX_CHUNK_WEEKS, which bounds its tables in memory.
+CHUNK_WEEKS = 65_000
 CHUNK_MULTIPLE = 8
-MAX_CHUNK_WEEKS = 5000
+MAX_CHUNK_WEEKS = 130_000
 EXPERIMENT_DIR = Path(__file__).resolve().parent
 
 

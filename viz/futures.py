@@ -1,21 +1,17 @@
 """Many futures: the session's settings run on many seeds, so a viewer sees that one run is
 one draw from a spread.
 
-The runs go to a small pool of worker processes kept for the app's life (the model is pure
-Python, so threads would share one core); each returns only its outcomes. Seeds are the
-children of ``SeedSequence(settings seed)``, as an experiment's runs are, so the same settings
-give the same futures. The figure is the analysis's own invasion curve with two bar panels
+The runs go to the ensemble engine in this process (compiled, on every core, with no pool to
+start); only their outcomes come back. Seeds are the children of ``SeedSequence(settings
+seed)``, as an experiment's runs are, so the same settings give the same futures, and each is
+the Mesa run of its seed. The figure is the analysis's own invasion curve with two bar panels
 beside it, the current run marked in each.
 """
 
 from __future__ import annotations
 
-import atexit
 import datetime as dt
-import multiprocessing
-import threading
-from collections.abc import Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
@@ -26,16 +22,15 @@ from matplotlib.figure import Figure
 from analysis.plots import draw_invasion_curves
 from analysis.stats import invasion_curves, wilson_interval
 from analysis.summary import RUNG_SHORT, TIER_SHORT
+from ensemble import simulate
+from ensemble.layout import MODEL_NUMBERS
 from experiments.design import run_seed
-from model import EscalationModel
+from model import load_scenario
 from viz.session import RunConfig
 
-FUTURES = 200  # runs per update: P(invasion) within about ±0.065 (95%) at P = 0.3
-WORKERS = 2
+FUTURES = 1000  # runs per update: P(invasion) within about ±0.03 (95%) at P = 0.3
 COLUMNS = ("seed", "invasion_week", "highest_rung", "max_sanction_tier", "horizon")
-
-_pool: ProcessPoolExecutor | None = None
-_pool_lock = threading.Lock()
+_RUNG, _INVASION, _TIER = (MODEL_NUMBERS.index(c) for c in ("rung", "invasion", "sanction_tier"))
 
 
 def future_seeds(seed: int, count: int = FUTURES) -> list[int]:
@@ -43,41 +38,10 @@ def future_seeds(seed: int, count: int = FUTURES) -> list[int]:
     return [run_seed(seed, i) for i in range(count)]
 
 
-def outcomes_of(config: RunConfig, seeds: Sequence[int]) -> list[tuple[int, int, int, int, int]]:
-    """Each seed's run under ``config``: (seed, invasion week or -1, highest rung, highest
-    sanction tier, horizon). Runs in a worker process."""
-    rows = []
-    for seed in seeds:
-        model = EscalationModel(
-            config.scenario, rng=seed, weeks=config.weeks, **config.overrides
-        ).run()
-        weekly = model.datacollector.model_vars
-        week = model.invasion_week if model.invasion else -1
-        rows.append((seed, week, max(weekly["rung"]), max(weekly["sanction_tier"]), model.horizon))
-    return rows
-
-
-def _executor() -> ProcessPoolExecutor:
-    global _pool
-    with _pool_lock:
-        if _pool is None:
-            # Spawned, not forked: the server holds threads a fork would copy mid-state.
-            context = multiprocessing.get_context("spawn")
-            _pool = ProcessPoolExecutor(max_workers=WORKERS, mp_context=context)
-            atexit.register(_pool.shutdown, cancel_futures=True)
-        return _pool
-
-
-def _ready() -> bool:
-    """A worker's first task: importing this module (and the model) is the work."""
-    return True
-
-
 def warm() -> None:
-    """Start the workers and load the model in them, so the first update is quick."""
-    pool = _executor()
-    for done in [pool.submit(_ready) for _ in range(WORKERS)]:
-        done.result()
+    """Load the compiled engine (from the disk cache; compiled once per machine), so the first
+    update is quick."""
+    simulate(load_scenario("baseline"), [0], 1, agents=False)
 
 
 def settings_key(config: RunConfig) -> tuple:
@@ -85,20 +49,26 @@ def settings_key(config: RunConfig) -> tuple:
     return (config.scenario, config.seed, config.weeks, tuple(sorted(config.overrides.items())))
 
 
-def run_futures(config: RunConfig, count: int = FUTURES, parallel: bool = True) -> pd.DataFrame:
+def run_futures(config: RunConfig, count: int = FUTURES) -> pd.DataFrame:
     """The outcomes of ``count`` seeded runs of ``config``, one row per run (``COLUMNS``,
     invasion week missing where there was none), in seed order."""
     seeds = future_seeds(config.seed, count)
-    if parallel and count > 1:
-        chunks = [seeds[i::WORKERS] for i in range(WORKERS)]
-        parts = _executor().map(outcomes_of, [config] * len(chunks), chunks)
-        rows = [row for part in parts for row in part]
-    else:
-        rows = outcomes_of(config, seeds)
-    frame = pd.DataFrame(rows, columns=list(COLUMNS))
-    frame = frame.set_index("seed").loc[seeds].reset_index()
+    spec = load_scenario(config.scenario, **config.overrides)
+    weeks = spec.world.weeks if config.weeks is None else config.weeks
+    weekly = simulate(spec, seeds, weeks, agents=False).model
+    invaded = weekly[:, :, _INVASION] != 0.0
+    frame = pd.DataFrame(
+        {
+            "seed": seeds,
+            "invasion_week": pd.array(
+                np.where(invaded.any(axis=1), invaded.argmax(axis=1), -1), dtype="Int64"
+            ),
+            "highest_rung": weekly[:, :, _RUNG].max(axis=1).astype(np.int64),
+            "max_sanction_tier": weekly[:, :, _TIER].max(axis=1).astype(np.int64),
+            "horizon": weeks,
+        }
+    )
     frame["invasion_week"] = frame["invasion_week"].where(frame["invasion_week"] >= 0)
-    frame["invasion_week"] = frame["invasion_week"].astype("Int64")
     frame["invaded"] = frame["invasion_week"].notna()
     frame["scenario"] = config.scenario
     return frame

@@ -7,7 +7,14 @@ import logging
 import sys
 from collections.abc import Iterable, Iterator
 
-from experiments.chunks import WORKER_DIED, ChunkResult, ChunkTask, Work, failed_chunk
+from experiments.chunks import (
+    WORKER_DIED,
+    ChunkResult,
+    ChunkTask,
+    Work,
+    failed_chunk,
+    one_thread_each,
+)
 from experiments.design import ExperimentError
 
 CONNECT_TIMEOUT = 5  # seconds to reach an existing Dask scheduler before giving up
@@ -84,7 +91,7 @@ class DaskExecutor:
         from distributed import as_completed
         from distributed.scheduler import KilledWorker
 
-        fresh = iter(tasks)
+        fresh = iter(one_thread_each(tasks))
         owner: dict[str, ChunkTask] = {}
 
         def submit() -> list:

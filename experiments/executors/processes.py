@@ -8,7 +8,14 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 
-from experiments.chunks import WORKER_DIED, ChunkResult, ChunkTask, Work, failed_chunk
+from experiments.chunks import (
+    WORKER_DIED,
+    ChunkResult,
+    ChunkTask,
+    Work,
+    failed_chunk,
+    one_thread_each,
+)
 from experiments.design import ExperimentError
 
 MAX_BREAKS = 8  # worker deaths in a row, with no chunk finished, before giving up
@@ -39,7 +46,7 @@ class ProcessExecutor:
         return ProcessPoolExecutor(max_workers=self.workers, mp_context=self.context)
 
     def map(self, work: Work, tasks: Iterable[ChunkTask]) -> Iterator[ChunkResult]:
-        fresh = iter(tasks)
+        fresh = iter(one_thread_each(tasks))
         suspects: deque[ChunkTask] = deque()
         unsent: deque[ChunkTask] = deque()  # refused by a pool that broke meanwhile
         pending: dict[Future, tuple[ChunkTask, bool]] = {}

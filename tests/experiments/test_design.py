@@ -67,7 +67,8 @@ def test_run_ids_enumerate_scenario_sample_replicate(tmp_path):
 
 
 @pytest.mark.parametrize(
-    ("total", "weeks"), [(800, 26), (9000, 26), (20000, 26), (2000, 52), (4000, 104), (50000, 26)]
+    ("total", "weeks"),
+    [(30000, 26), (80000, 26), (200000, 26), (50000, 52), (40000, 104), (500000, 26)],
 )
 def test_default_chunks_are_long_and_come_in_multiples_of_eight(total, weeks):
     size = default_chunk_size(total, weeks)
@@ -79,7 +80,9 @@ def test_default_chunks_are_long_and_come_in_multiples_of_eight(total, weeks):
     assert CHUNK_WEEKS / 2 <= size * weeks <= min(1.5 * CHUNK_WEEKS + weeks, MAX_CHUNK_WEEKS)
 
 
-@pytest.mark.parametrize(("total", "weeks"), [(1, 26), (5, 3), (100, 26), (1, 5000), (3, 9000)])
+@pytest.mark.parametrize(
+    ("total", "weeks"), [(1, 26), (5, 3), (100, 26), (9000, 26), (1, 150_000), (3, 200_000)]
+)
 def test_small_experiments_are_spread_over_up_to_eight_chunks(total, weeks):
     size = default_chunk_size(total, weeks)
     assert size >= 1

@@ -17,7 +17,7 @@ CONFIG = RunConfig(scenario="baseline", seed=7, overrides={"arms_aid": 0.4}, wee
 
 @pytest.fixture(scope="module")
 def serial():
-    return futures.run_futures(CONFIG, 24, parallel=False)
+    return futures.run_futures(CONFIG, 24)
 
 
 def test_the_futures_are_the_seed_sequence_children_of_the_settings_seed(serial):
@@ -30,8 +30,21 @@ def test_the_futures_are_the_seed_sequence_children_of_the_settings_seed(serial)
     assert set(serial["horizon"]) == {12} and (serial["scenario"] == "baseline").all()
 
 
-def test_the_worker_pool_gives_the_serial_futures(serial):
-    assert futures.run_futures(CONFIG, 24).equals(serial)
+def test_every_future_is_its_seeds_mesa_run(serial):
+    assert futures.run_futures(CONFIG, 24).equals(serial)  # the same settings, the same futures
+    for row in serial.itertuples():
+        replay = EscalationModel("baseline", rng=int(row.seed), weeks=12, arms_aid=0.4).run()
+        weekly = replay.history()["model"]
+        assert row.highest_rung == weekly["rung"].max()
+        assert row.max_sanction_tier == weekly["sanction_tier"].max()
+        week = replay.invasion_week if replay.invasion else None
+        assert (None if row.invasion_week is pd.NA else int(row.invasion_week)) == week
+
+
+def test_an_update_runs_a_thousand_futures():
+    assert futures.FUTURES >= 1000
+    many = futures.run_futures(CONFIG)
+    assert len(many) == futures.FUTURES and many["seed"].is_unique
 
 
 def test_the_share_invading_has_its_wilson_interval(serial):
