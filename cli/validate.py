@@ -37,7 +37,10 @@ def register(commands: argparse._SubParsersAction) -> None:
         "entry stating more seeds in the registry runs on its own)",
     )
     parser.add_argument(
-        "--sobol-samples", type=int, default=None, help="Sobol base sample N (default 128)"
+        "--sobol-samples",
+        type=int,
+        default=None,
+        help="Sobol base sample N (default 1024, 8 seeds per sample)",
     )
     parser.add_argument(
         "--registry",

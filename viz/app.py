@@ -651,7 +651,7 @@ def FuturesPanel(model: InteractiveRun, week: int | None = None) -> None:
 
     result = solara.use_thread(compute, dependencies=[key])
     _heading(
-        f"{futures.FUTURES} futures of {config.scenario} with the settings in the sidebar"
+        f"{futures.FUTURES:,} futures of {config.scenario} with the settings in the sidebar"
         f" (seeds drawn from {config.seed})"
     )
     if result.error is not None:
@@ -660,7 +660,7 @@ def FuturesPanel(model: InteractiveRun, week: int | None = None) -> None:
     frame = result.value
     if result.state != solara.ResultState.FINISHED or frame is None:
         solara.Info(
-            f"Running {futures.FUTURES} futures in the background; the page stays usable.",
+            f"Running {futures.FUTURES:,} futures in the background; the page stays usable.",
             classes=["futures-running"],
         )
         return
@@ -677,7 +677,7 @@ def FuturesPanel(model: InteractiveRun, week: int | None = None) -> None:
         this_run += "; it was started with other settings (Reset runs these)"
     solara.Text(
         f"P(invasion within {int(frame['horizon'].max())} weeks) {p:.2f}"
-        f" (95% interval {lo:.2f} to {hi:.2f}) over {len(frame)} runs; {this_run}.",
+        f" (95% interval {lo:.2f} to {hi:.2f}) over {len(frame):,} runs; {this_run}.",
         classes=["futures-summary"],
     )
     figure = futures.futures_figure(
