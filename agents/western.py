@@ -13,8 +13,6 @@ the same week.
 
 from __future__ import annotations
 
-import numpy as np
-
 from agents.actor import Actor, clip01, toward
 from world import decisions
 from world.alliance import hard_line
@@ -119,12 +117,12 @@ class WesternState(Actor):
         weights = self._ally_weights
         # An ally's voice: the trust on the tie times its weight in the alliance (the US
         # convenes and briefs its allies, 001).
-        trust = np.array([data["weight"] * w for (_, data), w in zip(ties, weights)])  # noqa: B905
+        trust = [data["weight"] * w for (_, data), w in zip(ties, weights)]  # noqa: B905
         influence = world.alliance_influence
         # Allies share what they know (last week's views, tie-weighted).
         last_belief, last_resolve = model.last_belief, model.last_resolve
         self.belief = decisions.pulled_toward_allies(
-            self.belief, np.array([last_belief[a] for a in allies]), trust, influence
+            self.belief, [last_belief[a] for a in allies], trust, influence
         )
         at_war = self.seen_move >= RussianMove.INVASION
         if model.rung >= Rung.NATO_RUSSIA_CLASH:
@@ -141,9 +139,7 @@ class WesternState(Actor):
             - world.cost_fatigue * self.cost
         )
         self.resolve = clip01(
-            decisions.pulled_toward_allies(
-                own, np.array([last_resolve[a] for a in allies]), trust, influence
-            )
+            decisions.pulled_toward_allies(own, [last_resolve[a] for a in allies], trust, influence)
         )
         previous = self.sanction_support
         self.sanction_support = self.line_for_invasion()
@@ -158,12 +154,14 @@ class WesternState(Actor):
         self.send(receivers, Kind.SANCTION_SUPPORT, self.sanction_support / TOP_TIER, 0.0)
 
     # --- sanctions -----------------------------------------------------------------------
-    def own_tier_costs(self) -> np.ndarray:
-        return decisions.tier_costs(WEST_COST, self.energy_exposure, self.gas_fear, self._keep)
+    def own_tier_costs(self) -> list[float]:
+        return list(
+            decisions.tier_costs(WEST_COST, self.energy_exposure, self.gas_fear, self._keep)
+        )
 
     def tier_cost(self, tier: int) -> float:
         """Its unweighted cost of a cumulative tier this week (borne while it is in force)."""
-        return float(self.own_tier_costs()[tier]) / self._keep if self._keep > 0.0 else 0.0
+        return self.own_tier_costs()[tier] / self._keep if self._keep > 0.0 else 0.0
 
     def _allies_mean(self, values: dict[str, float], default: float) -> float:
         total = weight = 0.0

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import numba
 import numpy as np
 
 from ensemble.layout import (
@@ -27,7 +26,10 @@ from ensemble.layout import (
 )
 from ensemble.week import TRACK_COUNT, Point, Replica, advance, begin, record
 from world import draws
+from world.compiled import enable
 from world.scenario import ScenarioSpec
+
+numba = enable()  # rules named in compiled code are their compiled forms from here on
 
 BITE_TIERS = 6
 WORLD_SIZE, ACTOR_SIZE = int(G.SIZE), int(A.SIZE)  # plain integers: compiled shapes

@@ -14,12 +14,9 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-import numba
 import numpy as np
 import pandas as pd
 
-from ensemble import simulate
-from ensemble.tables import columns
 from experiments.design import Experiment, RunSpec
 from experiments.design_space import DUMMY
 from experiments.store import RUN_PLACE, RUN_RESULT, RUNS
@@ -93,8 +90,7 @@ def simulate_chunk(task: ChunkTask) -> ChunkResult:
     scenario and horizon, each run a replicate with its own seed and design point. A run whose
     design row is refused is recorded as an error; the rest go on."""
     found = versions()
-    cores = numba.config.NUMBA_NUM_THREADS
-    numba.set_num_threads(min(task.threads, cores) if task.threads else cores)
+    engine_threads(task.threads)
     outcome: dict[int, tuple[str, str, float]] = {}  # run id -> status, error, wall time
     params_of: dict[int, dict[str, Any]] = {}
     blocks: dict[tuple[int, int], Members] = {}
@@ -144,6 +140,31 @@ def simulate_chunk(task: ChunkTask) -> ChunkResult:
 
 
 Members = list[tuple[RunSpec, ScenarioSpec]]
+
+
+# The ensemble engine is loaded on first use (it loads Numba), so that commands which run no
+# batch start without it.
+def simulate(*args: Any, **kwargs: Any) -> Any:
+    """`ensemble.simulate`."""
+    from ensemble import simulate as engine
+
+    return engine(*args, **kwargs)
+
+
+def columns(*args: Any, **kwargs: Any) -> Any:
+    """`ensemble.tables.columns`."""
+    from ensemble.tables import columns as framed
+
+    return framed(*args, **kwargs)
+
+
+def engine_threads(threads: int) -> None:
+    """The engine's threads for a chunk: ``threads``, or every core if 0."""
+    from world.compiled import enable
+
+    numba = enable()
+    cores = numba.config.NUMBA_NUM_THREADS
+    numba.set_num_threads(min(threads, cores) if threads else cores)
 
 
 def _simulate_isolated(

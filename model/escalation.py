@@ -125,10 +125,9 @@ class EscalationModel(mesa.Model):
         # Every draw after this one is keyed by (this key, week, purpose, slot): see
         # `world.draws`, the weekly activation order too: Mesa's ``self.random`` serves nothing.
         self.draw_key = draws.run_key(self.rng)
-        key0, key1 = self.draw_key
-        self.intelligence_draw = float(
-            draws.draw_normal(key0, key1, 0, int(draws.Purpose.INTELLIGENCE), 0)
-        )
+        self.intelligence_draw = draws.normals(
+            self.draw_key, 0, draws.Purpose.INTELLIGENCE, np.zeros(1, dtype=np.int64)
+        )[0]
         self.choice_draws: list[float] = []
         self.horizon = world.weeks
         self.week = 0
@@ -180,9 +179,9 @@ class EscalationModel(mesa.Model):
             if not (a.profile.eu and union_speaks)
         ]
         self._union_weight = self.union.profile.economic_weight if self.union is not None else 0.0
-        self._member_weights = np.array(
-            [a.profile.economic_weight for a in self.western if a.profile.eu and union_speaks]
-        )
+        self._member_weights = [
+            a.profile.economic_weight for a in self.western if a.profile.eu and union_speaks
+        ]
         bloc_weights = [w for _, w in self._blocs]
         if self._eu_members:
             bloc_weights.append(self._union_weight)
@@ -258,7 +257,7 @@ class EscalationModel(mesa.Model):
         """The tier the Union's consent rule yields from its members' tiers (in member order):
         an energy embargo needs the stricter consent of `energy_consensus_quantile`."""
         return decisions.union_consent_tier(
-            np.array(tiers, dtype=np.float64),
+            tiers,
             self._member_weights,
             self.consensus_quantile(),
             self.world.energy_consensus_quantile,
@@ -338,30 +337,31 @@ class EscalationModel(mesa.Model):
         receiver does not read is still logged, but not delivered.
         """
         noise_sd = self.world.misperception
-        slots, kinds = self._slots, len(KIND_SLOT)
+        reads, muted = self._reads, self._muted
+        # Only what its receiver reads is delivered (and drawn for).
+        read = [s for s in post if s.kind in reads[s.receiver] and s.kind not in muted]
         if noise_sd > 0.0:
             # Each (sender, receiver, kind) of the week has its own draw (`world.draws`).
+            slots, kinds = self._slots, len(KIND_SLOT)
             pairs = len(slots)
             at = np.array(
                 [
                     (slots[s.sender] * pairs + slots[s.receiver]) * kinds + KIND_SLOT[s.kind]
-                    for s in post
+                    for s in read
                 ],
                 dtype=np.int64,
             )
-            noises = (
-                noise_sd * draws.normals(self.draw_key, self.week, draws.Purpose.PERCEPTION, at)
-            ).tolist()
+            noises = [
+                noise_sd * z
+                for z in draws.normals(self.draw_key, self.week, draws.Purpose.PERCEPTION, at)
+            ]
         else:
-            noises = [0.0] * len(post)
-        inbox: dict[str, list[tuple[Signal, float, float]]] = {name: [] for name in self._reads}
-        reads, challenger = self._reads, self.challenger.name
-        muted = self._muted
+            noises = [0.0] * len(read)
+        inbox: dict[str, list[tuple[Signal, float, float]]] = {name: [] for name in reads}
+        challenger = self.challenger.name
         weights, weight_of = self._signal_weights, self.signal_weight
-        for signal, noise in zip(post, noises, strict=True):
+        for signal, noise in zip(read, noises, strict=True):
             receiver, kind = signal.receiver, signal.kind
-            if kind not in reads[receiver] or kind in muted:
-                continue
             bias = noise_sd if receiver == challenger and kind in AMBIGUOUS_POSTURES else 0.0
             try:
                 weight = weights[signal.cost]

@@ -57,8 +57,11 @@ def gamble_value(
     """A two-outcome lottery's expected (prospect) value plus ``risk_attitude`` times the
     spread of its values: every gamble in the model is one (win or bog down, threat works or
     not)."""
-    first = sure_value(win, loss_aversion, curvature, prospect_theory)
-    second = sure_value(lose, loss_aversion, curvature, prospect_theory)
+    if prospect_theory:  # prospect_value, written out: this is the model's innermost loop
+        first = win**curvature if win >= 0.0 else -loss_aversion * (-win) ** curvature
+        second = lose**curvature if lose >= 0.0 else -loss_aversion * (-lose) ** curvature
+    else:
+        first, second = win, lose
     mean = float_sum2(p_win * first, p_lose * second)
     spread = float_sum2(
         p_win * ((first - mean) * (first - mean)), p_lose * ((second - mean) * (second - mean))

@@ -1,21 +1,59 @@
-"""How the rules are compiled: Numba, with its machine code cached on disk outside the project.
+"""How the rules are compiled: one Python function each, run as it stands or compiled by Numba.
 
-The decision rules are functions of numbers compiled once (`rule`), so that one Mesa run calls
-the same machine code that the ensemble engine loops over thousands of stacked replicates. The
-first compile of a rule takes a moment; Numba keeps the result in ``NUMBA_CACHE_DIR``, which
-this module points at the user's cache folder (``$XDG_CACHE_HOME`` or ``~/.cache``, under
-``crisis-escalation/numba``) unless it is already set, so nothing compiled lands in the
-repository or in a read-only install. If that folder cannot be written, a temporary one serves.
-``NUMBA_DISABLE_JIT=1`` runs every rule as plain Python (for a debugger; much slower).
+A rule (`rule`) is a function of numbers. Called from Python (one Mesa run, the browser's
+interactive run, a test) it runs as the Python it is, so a single run starts without loading a
+compiler. Called from compiled code (the ensemble engine), it is that same function compiled by
+Numba: the engine calls ``enable()``, which gives every rule its compiled form
+(``rule.compiled``), so that a rule named inside a compiled function is called compiled. The two
+agree bit for bit (tests/ensemble checks every built-in scenario table for table), which is why
+the rules avoid what a compiler may rewrite, such as powers with a constant exponent (written as
+products), and what Python does its own way, such as ``sum`` (``float_sum`` reproduces it).
+
+The compiled code is cached on disk in ``NUMBA_CACHE_DIR``, which `enable` points at the user's
+cache folder (``$XDG_CACHE_HOME`` or ``~/.cache``, under ``crisis-escalation/numba``) unless it
+is already set, so nothing compiled lands in the repository or in a read-only install. If that
+folder cannot be written, a temporary one serves.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 import sys
 import tempfile
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+#: What a rule takes for a sequence of numbers: any sequence run as Python; a tuple (fixed, such
+#: as the ladder's) or an array compiled.
+Numbers = Sequence[float] | np.ndarray
+
+
+_RULES: list[Callable[..., Any]] = []  # every rule defined, for `enable` to give a compiled form
+
+
+def rule[F: Callable[..., Any]](function: F) -> F:
+    """Mark a function of numbers as a rule: Python calls it as it stands; once the engine has
+    called `enable`, compiled code calls its compiled form (``function.compiled``)."""
+    _RULES.append(function)
+    if _enabled:
+        _give_compiled_form(function)
+    return function
+
+
+def compiled_as(source: Callable[..., Any]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """A rule whose compiled form is ``source`` compiled: for what Python does in C and a
+    compiler needs written out (Python's ``sum``), the two proven to agree bit for bit."""
+
+    def mark(function: Callable[..., Any]) -> Callable[..., Any]:
+        function._compiled_source = source  # type: ignore[attr-defined]
+        return rule(function)
+
+    return mark
 
 
 def cache_dir() -> Path:
@@ -37,27 +75,47 @@ def cache_dir() -> Path:
     return Path(tempfile.mkdtemp(prefix="crisis-escalation-numba-"))
 
 
-os.environ["NUMBA_CACHE_DIR"] = str(cache_dir())
-if "numba" in sys.modules:  # imported before us: make it read the cache folder set above
+_enabled = False
+
+
+def _give_compiled_form(function: Any) -> None:
+    import numba
+    from numba.core import types
+
+    # Compiled at its first call from compiled code (or loaded from the cache), not now.
+    source = getattr(function, "_compiled_source", function)
+    dispatcher = numba.njit(cache=True, nogil=True)(source)
+    function.compiled = dispatcher
+    # How Numba types a global that is not its own object: a rule named inside a compiled
+    # function is typed, so called, as its compiled form.
+    function._numba_type_ = types.Dispatcher(dispatcher)
+
+
+@functools.cache
+def enable() -> Any:
+    """Load Numba with the cache folder set and give every rule its compiled form, so that
+    compiled code can call rules. Returns the ``numba`` module."""
+    global _enabled
+    os.environ["NUMBA_CACHE_DIR"] = str(cache_dir())
+    already = "numba" in sys.modules
     import numba
 
-    numba.config.reload_config()
-import numba  # noqa: E402  (after the cache folder is set)
-import numpy as np  # noqa: E402
-
-#: What a rule takes for a sequence of numbers: a tuple (fixed, such as the ladder's) or an array.
-Numbers = tuple[float, ...] | np.ndarray
-
-#: Compile a rule: no Python objects inside, machine code cached on disk, no global lock held
-#: (so two threads of the ensemble engine can run rules at once).
-rule = numba.njit(cache=True, nogil=True)
+    if already:  # imported before us: make it read the cache folder set above
+        numba.config.reload_config()
+    _enabled = True
+    for function in _RULES:
+        _give_compiled_form(function)
+    return numba
 
 
-@rule
-def float_sum(values, count):
-    """The sum of ``values[:count]`` exactly as Python's ``sum`` gives it for floats (since 3.12,
-    Neumaier's compensated sum): the compiled rules add up what the Python code of the model
-    adds up with ``sum``, and must get the same bits."""
+def compiled(function: Callable[..., Any]) -> Any:
+    """A rule's compiled form (Numba loaded if it was not)."""
+    enable()
+    return function.compiled  # type: ignore[attr-defined]
+
+
+def _neumaier_sum(values, count):
+    """Python's ``sum`` of floats (since 3.12: Neumaier's compensated sum), written out."""
     if count == 0:
         return 0.0
     total = 0.0 + values[0]
@@ -75,12 +133,24 @@ def float_sum(values, count):
     return total
 
 
-@rule
-def float_sum2(first, second):
-    """``sum([first, second])`` as Python gives it (`float_sum` of two, without an array)."""
+@compiled_as(_neumaier_sum)
+def float_sum(values, count):
+    """The sum of ``values[:count]`` exactly as Python's ``sum`` gives it for floats: the
+    compiled rules add up what the Python code of the model adds up with ``sum``, and must get
+    the same bits (compiled, it is `_neumaier_sum`)."""
+    return sum([float(v) for v in values[:count]])
+
+
+def _neumaier_sum2(first, second):
     total = 0.0 + first
     t = total + second
     compensation = (total - t) + second if abs(total) >= abs(second) else (second - t) + total
     if compensation != 0.0 and math.isfinite(compensation):
         return t + compensation
     return t
+
+
+@compiled_as(_neumaier_sum2)
+def float_sum2(first, second):
+    """``sum([first, second])``, as `float_sum` of two without an array."""
+    return sum([first, second])

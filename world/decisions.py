@@ -13,7 +13,7 @@ import math
 import numpy as np
 
 from world.choice import gamble_value
-from world.compiled import Numbers, float_sum, rule
+from world.compiled import Numbers, compiled_as, float_sum, rule
 from world.ladder import RussianMove, SanctionTier
 
 _RECOGNITION = int(RussianMove.RECOGNITION)
@@ -35,7 +35,10 @@ def success_odds(
     if troops <= 0.0:
         return 0.0
     ratio = even_odds_troops * capability / troops
-    # A token force against a real army overflows the power to infinity: no chance at all.
+    if ratio <= 0.0:
+        return 1.0  # nothing to fight against
+    if ratio > 1.0 and steepness * math.log(ratio) > 709.0:
+        return 0.0  # a token force against a real army: no chance at all (the power overflows)
     return 1.0 / (1.0 + ratio**steepness)
 
 
@@ -202,19 +205,7 @@ def deal_chance(deal_prospect: float, offered: bool, discount: float) -> float:
 
 
 # --- Western states: what to back, threaten and send ------------------------------------
-@rule
-def tier_costs(
-    tier_costs_west: Numbers,
-    energy_exposure: float,
-    retaliation_risk: float,
-    cost_weight: float,
-) -> np.ndarray:
-    """A sanctioner's own cost of each cumulative tier, weighted by how much it minds costs.
-
-    Every tier risks Russian retaliation on gas, in proportion to the tier's share of the
-    ladder and the sanctioner's exposure; the energy embargo costs the whole exposure (001:
-    Germany 'will struggle if Russia cuts off oil or gas in response to sanctions').
-    """
+def _tier_costs_written_out(tier_costs_west, energy_exposure, retaliation_risk, cost_weight):
     top = len(tier_costs_west) - 1
     costs = np.empty(top + 1)
     for tier in range(top + 1):
@@ -223,6 +214,31 @@ def tier_costs(
         )
         costs[tier] = cost_weight * (tier_costs_west[tier] + exposure)
     return costs
+
+
+@compiled_as(_tier_costs_written_out)
+def tier_costs(
+    tier_costs_west: Numbers,
+    energy_exposure: float,
+    retaliation_risk: float,
+    cost_weight: float,
+) -> Numbers:
+    """A sanctioner's own cost of each cumulative tier, weighted by how much it minds costs.
+
+    Every tier risks Russian retaliation on gas, in proportion to the tier's share of the
+    ladder and the sanctioner's exposure; the energy embargo costs the whole exposure (001:
+    Germany 'will struggle if Russia cuts off oil or gas in response to sanctions'). A list
+    as Python, an array compiled (`_tier_costs_written_out`).
+    """
+    top = len(tier_costs_west) - 1
+    return [
+        cost_weight
+        * (
+            direct
+            + (energy_exposure if tier == top else energy_exposure * retaliation_risk * tier / top)
+        )
+        for tier, direct in enumerate(tier_costs_west)
+    ]
 
 
 @rule
@@ -270,10 +286,7 @@ def backed_tier(
     return best
 
 
-@rule
-def pulled_toward_allies(own: float, allies: Numbers, ties: Numbers, influence: float) -> float:
-    """``own`` moved toward the tie-weighted mean of the allies' values (shared intelligence
-    and consultation: the stronger the tie, the more an ally's view counts)."""
+def _pulled_written_out(own, allies, ties, influence):
     count = len(ties)
     weight = float_sum(ties, count)
     if weight <= 0.0 or influence <= 0.0:
@@ -282,6 +295,18 @@ def pulled_toward_allies(own: float, allies: Numbers, ties: Numbers, influence: 
     for i in range(count):
         products[i] = allies[i] * ties[i]
     mean = float_sum(products, count) / weight
+    return own + influence * (mean - own)
+
+
+@compiled_as(_pulled_written_out)
+def pulled_toward_allies(own: float, allies: Numbers, ties: Numbers, influence: float) -> float:
+    """``own`` moved toward the tie-weighted mean of the allies' values (shared intelligence
+    and consultation: the stronger the tie, the more an ally's view counts). Compiled, the
+    sums are written out (`_pulled_written_out`)."""
+    weight = sum(ties)
+    if weight <= 0.0 or influence <= 0.0:
+        return own
+    mean = sum([v * w for v, w in zip(allies, ties, strict=True)]) / weight
     return own + influence * (mean - own)
 
 
@@ -310,17 +335,14 @@ def consent_tier(tiers: Numbers, weights: Numbers, dissent: float) -> float:
     for i in _descending(tiers, weights):
         backing += weights[i]
         if backing >= needed:
-            return tiers[i]
-    lowest = tiers[0]
+            return float(tiers[i])
+    lowest = float(tiers[0])
     for tier in tiers:
-        lowest = min(lowest, tier)
+        lowest = min(lowest, float(tier))
     return lowest
 
 
-@rule
-def _descending(first, second):
-    """The indices of (first[i], second[i]) pairs, largest first (as ``sorted(zip(first,
-    second), reverse=True)`` orders them; equal pairs are equal, so their order is moot)."""
+def _descending_written_out(first, second):
     count = len(first)
     order = np.arange(count)
     for i in range(1, count):
@@ -332,6 +354,15 @@ def _descending(first, second):
             order[j], order[j - 1] = order[j - 1], order[j]
             j -= 1
     return order
+
+
+@compiled_as(_descending_written_out)
+def _descending(first, second):
+    """The indices of (first[i], second[i]) pairs, largest first, as ``sorted(zip(first,
+    second), reverse=True)`` orders them (equal pairs are equal, so their order is moot);
+    compiled, an insertion sort (`_descending_written_out`)."""
+    ranked = sorted(zip(first, second, range(len(first)), strict=True), reverse=True)
+    return [i for _, _, i in ranked]
 
 
 @rule

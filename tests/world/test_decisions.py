@@ -98,7 +98,7 @@ HARM = (0.0, 0.09, 0.27, 0.41, 0.62, 1.0)
 def costs(exposure: float, retaliation: float = 0.5) -> list[float]:
     return decisions.tier_costs(
         tuple(sum(TIER_COST_WEST[: t + 1]) for t in range(6)), exposure, retaliation, 1.0
-    ).tolist()
+    )
 
 
 def backed(push: float, **changes: float) -> int:
@@ -133,8 +133,8 @@ def test_a_deed_confirms_a_fear_and_never_eases_it():
 
 
 def test_a_sanctioner_sure_of_the_gas_cut_finds_the_embargo_a_small_step():
-    unsure = decisions.tier_costs(TIER_COST_WEST, 0.5, 0.2, 1.0).tolist()
-    sure = decisions.tier_costs(TIER_COST_WEST, 0.5, 1.0, 1.0).tolist()
+    unsure = decisions.tier_costs(TIER_COST_WEST, 0.5, 0.2, 1.0)
+    sure = decisions.tier_costs(TIER_COST_WEST, 0.5, 1.0, 1.0)
     assert sure[4] > unsure[4] and sure[5] == pytest.approx(unsure[5])
     assert sure[5] - sure[4] < unsure[5] - unsure[4]
 

@@ -8,6 +8,7 @@ from scipy import stats
 from scipy.special import ndtri
 
 from world import draws
+from world.compiled import compiled
 
 
 def numpy_philox(key, week: int, purpose: int, size: int) -> np.ndarray:
@@ -24,10 +25,14 @@ def test_uniforms_are_numpys_philox_stream_bit_for_bit(case):
     size = int(rng.integers(1, 3500))
     expected = numpy_philox(key, week, purpose, size)
     assert np.array_equal(draws.uniforms(key, week, draws.Purpose(purpose), size), expected)
-    # Any slot on its own, as the ensemble engine draws it.
+    # Any slot on its own, as the ensemble engine draws it (compiled), and the week's block.
     k0, k1 = np.uint64(key[0]), np.uint64(key[1])
+    draw_uniform = compiled(draws.draw_uniform)
     for slot in rng.integers(0, size, 20):
-        assert draws.draw_uniform(k0, k1, week, purpose, int(slot)) == expected[slot]
+        assert draw_uniform(k0, k1, week, purpose, int(slot)) == expected[slot]
+    block = np.empty(size)
+    compiled(draws.fill_uniforms)(k0, k1, week, purpose, block)
+    assert np.array_equal(block, expected)
 
 
 def test_the_counter_carries_past_its_first_word():
@@ -35,7 +40,7 @@ def test_the_counter_carries_past_its_first_word():
     week = 2**64 - 3  # the block counter wraps into the purpose word
     expected = numpy_philox(key, week, 1, 24)
     k0, k1, at = np.uint64(3), np.uint64(4), np.uint64(week)
-    got = [draws.draw_uniform(k0, k1, at, 1, slot) for slot in range(24)]
+    got = [compiled(draws.draw_uniform)(k0, k1, at, 1, slot) for slot in range(24)]
     assert np.array_equal(got, expected)
 
 
@@ -59,12 +64,15 @@ def test_the_normal_quantile_is_exact_to_double_precision():
     expected = ndtri(p)
     assert np.max(np.abs(got - expected) / np.maximum(np.abs(expected), 1e-300)) < 1e-13
     assert draws.normal_quantile(0.5) == 0.0
+    # One run computes it as Python, the engine compiled: the same bits.
+    quantile = compiled(draws.normal_quantile)
+    assert all(quantile(x) == value for x, value in zip(p, got, strict=True))
 
 
 def test_normals_are_standard_normal_and_belong_to_their_slots():
     key = (99, 7)
     slots = np.arange(20000)
-    values = draws.normals(key, 5, draws.Purpose.PERCEPTION, slots)
+    values = np.array(draws.normals(key, 5, draws.Purpose.PERCEPTION, slots))
     assert stats.kstest(values, "norm").pvalue > 0.001
     assert abs(values.mean()) < 0.03 and abs(values.std() - 1.0) < 0.02
     picked = np.array([17, 3, 19999, 3])
@@ -72,3 +80,19 @@ def test_normals_are_standard_normal_and_belong_to_their_slots():
     # The same word, read as a uniform and as a normal: the normal is its quantile.
     uniform = numpy_philox(key, 5, int(draws.Purpose.PERCEPTION), 18)[17]
     assert abs(values[17] - ndtri(uniform + 2.0**-54)) < 1e-12
+    # The engine draws any slot on its own, compiled: the same normals.
+    draw_normal = compiled(draws.draw_normal)
+    words = (np.uint64(key[0]), np.uint64(key[1]))
+    assert [draw_normal(*words, 5, 1, int(i)) for i in picked] == list(values[picked])
+
+
+def test_a_runs_normals_are_the_rules_quantiles_bit_for_bit():
+    """One run computes a week's normals over an array; each is the rule's quantile of its
+    word, as the engine computes it on its own."""
+    key = (2024, 2)
+    slots = np.arange(5000)
+    values = draws.normals(key, 9, draws.Purpose.PERCEPTION, slots)
+    uniforms = numpy_philox(key, 9, int(draws.Purpose.PERCEPTION), 5000)
+    tops = uniforms * 2.0**53  # the words' top 53 bits, exactly
+    assert values == [draws.normal_quantile((t + 0.5) * 2.0**-53) for t in tops]
+    assert sum(abs(v) > 1.3 for v in values) > 500  # both tails are in it
