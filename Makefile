@@ -28,7 +28,7 @@ setup-test: $(BIN)/uv
 	$(UV) -e ".[test]"
 
 run: setup
-	$(BIN)/escalation experiment compare_scenarios --out runs/compare --workers 2
+	$(BIN)/escalation experiment compare_scenarios --out runs/compare
 
 timeline: setup
 	$(BIN)/escalation run --scenario baseline --weeks 26 --seed 1 --out runs/baseline-seed1

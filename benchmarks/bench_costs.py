@@ -26,7 +26,7 @@ Load averages are printed before and after each part: on a busy machine the time
 
 Run from the repository root with the package installed (``make setup``)::
 
-    .venv/bin/python benchmarks/bench_costs.py            # the full table, about 27 min on 2 cores
+    .venv/bin/python benchmarks/bench_costs.py            # the full table, about 3 min on 2 cores
     .venv/bin/python benchmarks/bench_costs.py --quick    # smoke test: 100 and 1,000 runs, 1-2 min
     .venv/bin/python benchmarks/bench_costs.py --large 0  # without the 50,000-run part
 

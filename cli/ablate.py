@@ -23,7 +23,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         help="run the ablation registry: does each mechanism move an outcome at |z| >= 3?",
         description="Switch every mechanism of the registry off, or move it across its range, "
         "on the same seeds in both arms, and print the paired z of P(invasion), the invasion "
-        "week, the imposed sanction tier and the highest rung (about 2 minutes on two cores "
+        "week, the imposed sanction tier and the highest rung (about 1 minute on two cores "
         "with the defaults).",
     )
     parser.add_argument(

@@ -23,7 +23,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         help="run the validation experiments and write docs/VALIDATION.md",
         description="Run the pattern checks, the two readings of the sources, the strategies "
         "under both, a Sobol analysis and the ablation registry, then write docs/VALIDATION.md "
-        "with its figures (about 24 minutes on two cores with the defaults).",
+        "with its figures (about 5 minutes on two cores with the defaults).",
     )
     parser.add_argument("--out", type=Path, required=True, help="directory for the runs")
     parser.add_argument(
