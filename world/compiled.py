@@ -12,12 +12,15 @@ products), and what Python does its own way, such as ``sum`` (``float_sum`` repr
 The compiled code is cached on disk in ``NUMBA_CACHE_DIR``, which `enable` points at the user's
 cache folder (``$XDG_CACHE_HOME`` or ``~/.cache``, under ``crisis-escalation/numba``) unless it
 is already set, so nothing compiled lands in the repository or in a read-only install. If that
-folder cannot be written, a temporary one serves.
+folder cannot be written, a temporary one serves. Inside it, a folder per digest of the rules'
+source files (`sources_digest`): Numba checks a cached function against its own file only, so
+a rule changed in another file would leave its compiled callers stale.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import math
 import os
 import sys
@@ -75,6 +78,24 @@ def cache_dir() -> Path:
     return Path(tempfile.mkdtemp(prefix="crisis-escalation-numba-"))
 
 
+# The packages whose files hold compiled code: the rules (here) and the engine's weekly process
+# and driver. A path, not an import: the engine sits above this layer.
+COMPILED_PACKAGES = ("world", "ensemble")
+
+
+def sources_digest(root: Path | None = None) -> str:
+    """A digest of every Python file of `COMPILED_PACKAGES` (in ``root``, by default the folder
+    holding this package), whichever of them is loaded."""
+    root = root or Path(__file__).resolve().parent.parent
+    folders = [root / name for name in COMPILED_PACKAGES]
+    digest = hashlib.sha256()
+    for folder in folders:
+        for path in sorted(folder.glob("*.py")):
+            digest.update(path.name.encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 _enabled = False
 
 
@@ -96,7 +117,9 @@ def enable() -> Any:
     """Load Numba with the cache folder set and give every rule its compiled form, so that
     compiled code can call rules. Returns the ``numba`` module."""
     global _enabled
-    os.environ["NUMBA_CACHE_DIR"] = str(cache_dir())
+    place, digest = cache_dir(), sources_digest()
+    # A child process inherits the folder already chosen, digest included.
+    os.environ["NUMBA_CACHE_DIR"] = str(place if place.name == digest else place / digest)
     already = "numba" in sys.modules
     import numba
 

@@ -8,10 +8,14 @@ that parameter's consequences reach (common random numbers, Law 2015 ch. 11): th
 comparisons of the ablation registry and of sensitivity analysis see effects, not reshuffled
 noise. The ensemble engine computes any run's draws without replaying it.
 
-Philox4x64-10 (Salmon et al. 2011) is counter-based: the run's key is its key, (week, purpose)
-its counter, and slot ``i`` of a week's block is word ``i mod 4`` of the block at counter
-``week + i div 4 + 1``: the stream of ``numpy.random.Philox(key, counter=(week, purpose, 0,
-0))``. One run draws it through NumPy; the ensemble engine computes any slot on its own with
+Philox4x64-10 (Salmon et al. 2011) is counter-based: the run's key is its key, and slot ``i``
+of the (week, purpose) block is word ``i mod 4`` of the block at counter ``(i div 4 + 1, week,
+purpose, 0)``: the stream of ``numpy.random.Philox(key, counter=(0, week, purpose, 0))``. The
+slot runs in the counter's first word, the one NumPy increments, and the week and purpose sit
+in words of their own, so no two (week, purpose) blocks share a word however many slots they
+hold. (Until 2026-12-07 the week sat in the first word, so week w + 1's block was week w's
+shifted by four slots: consecutive weeks' draws were the same numbers given to other actors.)
+One run draws it through NumPy; the ensemble engine computes any slot on its own with
 the rules below (``draw_word``), bit for bit the same words. A uniform is the word's top 53 bits
 times 2^-53; a standard normal is the inverse normal distribution function (Wichura 1988,
 AS 241) of the word's top 53 bits taken at the middle of their interval, so never 0 or 1: one
@@ -70,9 +74,8 @@ def _mulhilo(a, b):
 
 
 @rule
-def _block(c0, c1, k0, k1):
-    """Ten Philox rounds on the counter (c0, c1, 0, 0): four random 64-bit words."""
-    c2 = _ZERO
+def _block(c0, c1, c2, k0, k1):
+    """Ten Philox rounds on the counter (c0, c1, c2, 0): four random 64-bit words."""
     c3 = _ZERO
     for round_ in range(10):
         if round_ > 0:
@@ -87,9 +90,8 @@ def _block(c0, c1, k0, k1):
 @rule
 def draw_word(k0, k1, week, purpose, slot):
     """Slot ``slot``'s 64-bit word of (key, week, purpose)."""
-    c0 = np.uint64(week) + np.uint64(slot) // _FOUR + _ONE
-    c1 = np.uint64(purpose) + (_ONE if c0 < np.uint64(week) else _ZERO)  # carry
-    words = _block(c0, c1, k0, k1)
+    c0 = np.uint64(slot) // _FOUR + _ONE
+    words = _block(c0, np.uint64(week), np.uint64(purpose), k0, k1)
     lane = slot % 4
     if lane == 0:
         return words[0]
@@ -117,14 +119,12 @@ def draw_normal(k0, k1, week, purpose, slot):
 def fill_uniforms(k0, k1, week, purpose, out):
     """Slots 0 .. len(out) - 1 of (key, week, purpose), a block of four words at a time."""
     size = out.shape[0]
-    c1 = np.uint64(purpose)
-    c0 = np.uint64(week)
+    c1, c2 = np.uint64(week), np.uint64(purpose)
+    c0 = _ZERO
     i = 0
     while i < size:
         c0 = c0 + _ONE
-        if c0 == _ZERO:
-            c1 = c1 + _ONE
-        words = _block(c0, c1, k0, k1)
+        words = _block(c0, c1, c2, k0, k1)
         for lane in range(4):
             if i < size:
                 out[i] = float(words[lane] >> _11) * _TO_UNIT
@@ -223,7 +223,7 @@ def normal_quantile(p):
 
 
 def _generator(key: Key | tuple[int, int], week: int, purpose: int) -> np.random.Generator:
-    counter = np.array([week, purpose, 0, 0], dtype=np.uint64)
+    counter = np.array([0, week, purpose, 0], dtype=np.uint64)
     bits = np.random.Philox(
         key=np.array([int(key[0]), int(key[1])], dtype=np.uint64), counter=counter
     )

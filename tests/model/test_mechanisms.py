@@ -169,8 +169,10 @@ def test_russia_recognises_the_republics_as_the_pretext_of_its_invasion():
     Russia invades, the war brings them anyway. So at the defaults it recognises in its
     invasion's week (21 and 24 Feb 2022), and one that values the recognition itself goes
     weeks ahead."""
-    pretext = recognition_and_invasion_weeks(60)
-    assert len(pretext) >= 8 and sum(r == w for r, w in pretext) >= 0.8 * len(pretext)
+    # 200 seeds give about 45 invading runs; on 2,000 seeds (the engine, 2026-12-07) 88-91% of
+    # invasions come in the recognition's week, so 80% leaves about 2.5 standard errors.
+    pretext = recognition_and_invasion_weeks(200)
+    assert len(pretext) >= 25 and sum(r == w for r, w in pretext) >= 0.8 * len(pretext)
     eager = recognition_and_invasion_weeks(60, recognition_gain=0.12)
     assert sum(0 <= r < w for r, w in eager) > len(eager) / 2
 

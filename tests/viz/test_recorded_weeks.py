@@ -44,7 +44,7 @@ def test_an_earlier_week_shows_what_it_showed_then(stepped):
 
 
 def test_without_kept_ties_an_earlier_week_scales_gas_by_its_flow():
-    model = EscalationModel("baseline", rng=1)
+    model = EscalationModel("baseline", rng=5)  # a squeeze in week 7, restored by week 10
     for _ in range(10):
         model.step()
     flow = model.datacollector.model_vars["gas_flow"][8]

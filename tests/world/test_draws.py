@@ -12,7 +12,7 @@ from world.compiled import compiled
 
 
 def numpy_philox(key, week: int, purpose: int, size: int) -> np.ndarray:
-    counter = np.array([week, purpose, 0, 0], dtype=np.uint64)
+    counter = np.array([0, week, purpose, 0], dtype=np.uint64)
     bits = np.random.Philox(key=np.array(key, dtype=np.uint64), counter=counter)
     return np.random.Generator(bits).random(size)
 
@@ -35,13 +35,26 @@ def test_uniforms_are_numpys_philox_stream_bit_for_bit(case):
     assert np.array_equal(block, expected)
 
 
-def test_the_counter_carries_past_its_first_word():
+def test_no_two_weeks_or_purposes_share_a_draw():
+    # The slot, not the week, runs in the counter word NumPy increments: a week's block is not
+    # the week before's shifted by four slots (as it was until 2026-12-07).
     key = (3, 4)
-    week = 2**64 - 3  # the block counter wraps into the purpose word
-    expected = numpy_philox(key, week, 1, 24)
-    k0, k1, at = np.uint64(3), np.uint64(4), np.uint64(week)
-    got = [compiled(draws.draw_uniform)(k0, k1, at, 1, slot) for slot in range(24)]
-    assert np.array_equal(got, expected)
+    size = 4000  # the perception block's slots: (sender, receiver, kind)
+    seen: set[float] = set()
+    for week in range(6):
+        for purpose in draws.Purpose:
+            block = draws.uniforms(key, week, purpose, size)
+            assert not seen & set(block), (week, purpose)
+            seen |= set(block)
+    assert len(seen) == 6 * len(draws.Purpose) * size
+
+
+def test_a_slot_far_out_is_numpys_word():
+    key = (3, 4)
+    expected = numpy_philox(key, 7, 1, 20_000)
+    k0, k1 = np.uint64(3), np.uint64(4)
+    got = [compiled(draws.draw_uniform)(k0, k1, 7, 1, slot) for slot in range(19_990, 20_000)]
+    assert np.array_equal(got, expected[19_990:])
 
 
 def test_a_key_of_python_ints_draws_as_its_unsigned_words():
