@@ -32,6 +32,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -49,7 +50,9 @@ LEVEL = 0.01
 OUTCOMES = ("invasion_week", "highest_rung", "imposed_tier", "troops_14_feb")
 
 
-def run_at(commit: str, replicates: int, out: Path, workers: int) -> float:
+def run_at(
+    commit: str, replicates: int, out: Path, workers: int, extra: Sequence[str] = ()
+) -> float:
     """Run compare_scenarios at ``commit`` into ``out``; its wall time in seconds."""
     with tempfile.TemporaryDirectory() as folder:
         tree = Path(folder) / "tree"
@@ -67,6 +70,7 @@ def run_at(commit: str, replicates: int, out: Path, workers: int) -> float:
                 "--replicates",
                 str(replicates),
                 "--quiet",
+                *extra,
             ]
             if workers > 1:
                 command += ["--executor", "processes", "--workers", str(workers)]
@@ -162,7 +166,11 @@ def main() -> None:
     parser.add_argument("--replicates", type=int, default=2000)
     parser.add_argument("--workers", type=int, default=2, help="worker processes, before only")
     parser.add_argument("--out", default=None, help="keep the runs here (a rerun resumes them)")
+    parser.add_argument("--scenarios", default=None, help="comma-separated (default: all)")
+    parser.add_argument("--seed", type=int, default=None, help="experiment seed (a second look)")
     args = parser.parse_args()
+    extra = [f"--scenarios={args.scenarios}"] if args.scenarios else []
+    extra += [f"--seed={args.seed}"] if args.seed is not None else []
     with tempfile.TemporaryDirectory() as scratch:
         folder = args.out or scratch
         walls = {}
@@ -172,7 +180,7 @@ def main() -> None:
             ("after", args.after, 1),
         ):
             out = Path(folder) / side
-            walls[side] = run_at(commit, args.replicates, out, workers)
+            walls[side] = run_at(commit, args.replicates, out, workers, extra)
             frames[side] = outcomes_of(out)
     print(
         f"\n{args.replicates:,} runs a scenario each way; {args.before} in "
