@@ -19,7 +19,7 @@ alone; a failing outcome is worth a second look, not an automatic verdict.
 Run from the repository root with the package installed (about 10 minutes on 2 cores)::
 
     .venv/bin/python benchmarks/equivalence_before_engine.py
-    .venv/bin/python benchmarks/equivalence_before_engine.py --before 97ba2ad --after 36cd8c2
+    .venv/bin/python benchmarks/equivalence_before_engine.py --take ff69ae5:world/draws.py
 
 The exit status is 0 whether or not a test passes: this is a report, not a test.
 """
@@ -51,14 +51,23 @@ OUTCOMES = ("invasion_week", "highest_rung", "imposed_tier", "troops_14_feb")
 
 
 def run_at(
-    commit: str, replicates: int, out: Path, workers: int, extra: Sequence[str] = ()
+    commit: str,
+    replicates: int,
+    out: Path,
+    workers: int,
+    extra: Sequence[str] = (),
+    taken: Sequence[str] = (),
 ) -> float:
-    """Run compare_scenarios at ``commit`` into ``out``; its wall time in seconds."""
+    """Run compare_scenarios at ``commit`` into ``out``, with each ``COMMIT:PATH`` of
+    ``taken`` checked out over it; its wall time in seconds."""
     with tempfile.TemporaryDirectory() as folder:
         tree = Path(folder) / "tree"
         git = ["git", "worktree"]
         subprocess.run([*git, "add", "--detach", str(tree), commit], cwd=REPO, check=True)
         try:
+            for spec in taken:
+                source, path = spec.split(":", 1)
+                subprocess.run(["git", "checkout", source, "--", path], cwd=tree, check=True)
             command = [
                 sys.executable,
                 "-c",
@@ -168,6 +177,13 @@ def main() -> None:
     parser.add_argument("--out", default=None, help="keep the runs here (a rerun resumes them)")
     parser.add_argument("--scenarios", default=None, help="comma-separated (default: all)")
     parser.add_argument("--seed", type=int, default=None, help="experiment seed (a second look)")
+    parser.add_argument(
+        "--take",
+        action="append",
+        default=[],
+        metavar="COMMIT:PATH",
+        help="a file from another commit over --after (a fix the two sides share)",
+    )
     args = parser.parse_args()
     extra = [f"--scenarios={args.scenarios}"] if args.scenarios else []
     extra += [f"--seed={args.seed}"] if args.seed is not None else []
@@ -175,12 +191,12 @@ def main() -> None:
         folder = args.out or scratch
         walls = {}
         frames = {}
-        for side, commit, workers in (
-            ("before", args.before, args.workers),
-            ("after", args.after, 1),
+        for side, commit, workers, taken in (
+            ("before", args.before, args.workers, []),
+            ("after", args.after, 1, args.take),
         ):
             out = Path(folder) / side
-            walls[side] = run_at(commit, args.replicates, out, workers, extra)
+            walls[side] = run_at(commit, args.replicates, out, workers, extra, taken)
             frames[side] = outcomes_of(out)
     print(
         f"\n{args.replicates:,} runs a scenario each way; {args.before} in "
