@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from cli.experiment import ProgressLine, say
-from cli.usage import at_least_one, directory_option, executor_options
+from cli.usage import at_least_one, compile_notice, directory_option, executor_options
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -67,6 +67,7 @@ def command_ablate(args: argparse.Namespace) -> int:
     if args.only is not None:
         mechanisms = select(mechanisms, [name.strip() for name in args.only.split(",")])
     executor = make_executor(args.executor, args.workers, args.scheduler)
+    compile_notice(args.quiet)
     line = ProgressLine("ablate", sys.stderr, enabled=not args.quiet)
     try:
         result = run_registry(mechanisms, args.seeds, executor, progress=line.update)

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from cli.usage import UsageError, executor_options
+from cli.usage import UsageError, compile_notice, executor_options
 from cli.validate import StageLines
 
 
@@ -51,6 +51,7 @@ def command_calibrate(args: argparse.Namespace) -> int:
         raise UsageError(f"--out {args.out}: exists and is not a directory")
     executor = make_executor(args.executor, args.workers, args.scheduler)
     # The progress lines of `escalation validate`: in place on a terminal, else one per update.
+    compile_notice(args.quiet)
     lines = StageLines(STAGES, sys.stderr, enabled=not args.quiet, command="calibrate")
     try:
         record = calibrate(calibration, args.out, executor, progress=lines.update)

@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 from typing import TextIO
 
-from cli.usage import UsageError, reader_gone
+from cli.usage import UsageError, compile_notice, reader_gone
 from experiments.design import shipped
 from experiments.executors import EXECUTORS
 
@@ -105,6 +105,7 @@ def command_experiment(args: argparse.Namespace) -> int:
         args.file, replicates=args.replicates, scenarios=scenarios, seed=args.seed
     )
     ResultStore.open(args.out, experiment)  # refuse a bad --out before starting any workers
+    compile_notice(args.quiet)
     line = ProgressLine(experiment.name, sys.stderr, enabled=not args.quiet)
     executor = make_executor(executor_name, workers=workers, scheduler=args.scheduler)
     try:

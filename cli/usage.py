@@ -66,3 +66,16 @@ def directory_option(option: str, path: Any) -> None:
     """Refuse an output path that exists and is not a directory, before any work starts."""
     if path is not None and path.exists() and not path.is_dir():
         raise UsageError(f"{option} {path}: exists and is not a directory")
+
+
+def compile_notice(quiet: bool) -> None:
+    """Say, before a first use compiles the ensemble engine, why the next minute is quiet."""
+    from world.compiled import cache_folder, compiled_here
+
+    if not quiet and not compiled_here():
+        print(
+            "escalation: compiling the ensemble engine for this machine, once: about a minute "
+            f"(cached in {cache_folder()})",
+            file=sys.stderr,
+            flush=True,
+        )

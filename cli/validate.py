@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TextIO
 
 from cli.experiment import ProgressLine
-from cli.usage import UsageError, executor_options
+from cli.usage import UsageError, compile_notice, executor_options
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -77,6 +77,7 @@ def command_validate(args: argparse.Namespace) -> int:
     load_registry(registry)  # a bad registry fails now, not after the other experiments
     settings = Settings(replicates=replicates, sobol_samples=samples, registry=registry)
     executor = make_executor(args.executor, args.workers, args.scheduler)
+    compile_notice(args.quiet)
     lines = StageLines(EXPERIMENTS, sys.stderr, enabled=not args.quiet)
     try:
         written = validate(args.out, settings, executor, report=report, progress=lines.update)

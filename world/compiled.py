@@ -96,6 +96,20 @@ def sources_digest(root: Path | None = None) -> str:
     return digest.hexdigest()[:16]
 
 
+def cache_folder() -> Path:
+    """The compile cache of these sources: a folder named by their digest in `cache_dir`."""
+    place, digest = cache_dir(), sources_digest()
+    # A child process inherits the folder already chosen, digest included.
+    return place if place.name == digest else place / digest
+
+
+def compiled_here() -> bool:
+    """Whether the engine has been compiled on this machine for these sources (without loading
+    Numba): a command can say that a first use will compile for about a minute."""
+    folder = cache_folder()
+    return folder.is_dir() and any(folder.rglob("*.nbi"))
+
+
 _enabled = False
 
 
@@ -117,9 +131,7 @@ def enable() -> Any:
     """Load Numba with the cache folder set and give every rule its compiled form, so that
     compiled code can call rules. Returns the ``numba`` module."""
     global _enabled
-    place, digest = cache_dir(), sources_digest()
-    # A child process inherits the folder already chosen, digest included.
-    os.environ["NUMBA_CACHE_DIR"] = str(place if place.name == digest else place / digest)
+    os.environ["NUMBA_CACHE_DIR"] = str(cache_folder())
     already = "numba" in sys.modules
     import numba
 

@@ -109,3 +109,16 @@ def test_a_runs_normals_are_the_rules_quantiles_bit_for_bit():
     tops = uniforms * 2.0**53  # the words' top 53 bits, exactly
     assert values == [draws.normal_quantile((t + 0.5) * 2.0**-53) for t in tops]
     assert sum(abs(v) > 1.3 for v in values) > 500  # both tails are in it
+
+
+def test_threads_drawing_at_once_get_their_own_blocks():
+    # One kept generator per thread: a server's or Dask worker's threads never share one.
+    from concurrent.futures import ThreadPoolExecutor
+
+    keys = [(k, k + 1) for k in range(64)]
+    alone = [draws.uniforms(key, 5, draws.Purpose.CHOICE, 300) for key in keys]
+    with ThreadPoolExecutor(4) as pool:
+        together = list(
+            pool.map(lambda key: draws.uniforms(key, 5, draws.Purpose.CHOICE, 300), keys)
+        )
+    assert together == alone
