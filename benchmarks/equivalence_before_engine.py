@@ -42,10 +42,10 @@ from scipy import stats
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from analysis.patterns import MID_FEB  # noqa: E402
 from analysis.results import load_results  # noqa: E402
 from experiments.store import read_table  # noqa: E402
 
-MID_FEB = "2022-02-14"
 LEVEL = 0.01
 OUTCOMES = ("invasion_week", "highest_rung", "imposed_tier", "troops_14_feb")
 
@@ -185,6 +185,9 @@ def main() -> None:
         help="a file from another commit over --after (a fix the two sides share)",
     )
     args = parser.parse_args()
+    for spec in args.take:
+        if ":" not in spec:
+            parser.error(f"--take expects COMMIT:PATH, got '{spec}'")
     extra = [f"--scenarios={args.scenarios}"] if args.scenarios else []
     extra += [f"--seed={args.seed}"] if args.seed is not None else []
     with tempfile.TemporaryDirectory() as scratch:
