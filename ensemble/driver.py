@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ensemble.handles import PointRecord, ReplicaRecord, StructureRecord, alive, borrowed, handle
 from ensemble.layout import (
     AGENT_ACTION_FIELDS,
     AGENT_NUMBER_FIELDS,
@@ -24,7 +25,7 @@ from ensemble.layout import (
     numbers,
     structure,
 )
-from ensemble.week import TRACK_COUNT, Point, Replica, advance, begin, record
+from ensemble.week import TRACK_COUNT, Point, advance, begin, record
 from world import draws
 from world.compiled import enable
 from world.scenario import ScenarioSpec
@@ -37,7 +38,7 @@ WORLD_SIZE, ACTOR_SIZE = int(G.SIZE), int(A.SIZE)  # plain integers: compiled sh
 
 @numba.njit(parallel=True, cache=True, nogil=True)
 def _run_block(
-    st,
+    structure,
     points,
     point_of,
     keys,
@@ -54,20 +55,40 @@ def _run_block(
     # Without an agents table the agents' rows are written over one week's place.
     keep_weeks = agent_numbers.shape[1] > 1
     replicates = point_of.shape[0]
-    n = st.role.shape[0]
-    edges = st.edge_u.shape[0]
+    n = structure.role.shape[0]
+    edges = structure.edge_u.shape[0]
     for r in numba.prange(replicates):
         p = point_of[r]
-        pt = Point(
-            points.world[p],
-            points.calculus[p],
-            points.policy[p],
-            points.profiles[p],
-            points.muted[p],
-            points.day_of_year[p],
-            points.load[p],
+        st_record = StructureRecord(
+            borrowed(structure.role),
+            borrowed(structure.observe_order),
+            borrowed(structure.states),
+            borrowed(structure.members),
+            borrowed(structure.blocs),
+            structure.union,
+            structure.challenger,
+            structure.target,
+            borrowed(structure.edge_u),
+            borrowed(structure.edge_v),
+            borrowed(structure.tie_ally),
+            borrowed(structure.tie_edge),
+            borrowed(structure.tie_count),
+            borrowed(structure.adversaries),
+            borrowed(structure.suppliers),
+            borrowed(structure.partners),
+            borrowed(structure.importers),
+            borrowed(structure.reads),
         )
-        rep = Replica(
+        pt_record = PointRecord(
+            borrowed(points.world[p]),
+            borrowed(points.calculus[p]),
+            borrowed(points.policy[p]),
+            borrowed(points.profiles[p]),
+            borrowed(points.muted[p]),
+            borrowed(points.day_of_year[p]),
+            borrowed(points.load[p]),
+        )
+        owned = (
             np.zeros(WORLD_SIZE),
             np.zeros((n, ACTOR_SIZE)),
             np.zeros((n, n)),
@@ -81,6 +102,21 @@ def _run_block(
             keys[r],
             np.empty(BITE_TIERS),
         )
+        rep_record = ReplicaRecord(
+            borrowed(owned[0]),
+            borrowed(owned[1]),
+            borrowed(owned[2]),
+            borrowed(owned[3]),
+            borrowed(owned[4]),
+            borrowed(owned[5]),
+            borrowed(owned[6]),
+            borrowed(owned[7]),
+            borrowed(owned[8]),
+            borrowed(owned[9]),
+            borrowed(owned[10]),
+            borrowed(owned[11]),
+        )
+        st, pt, rep = handle(st_record), handle(pt_record), handle(rep_record)
         begin(st, pt, rep)
         record(
             st,
@@ -107,6 +143,7 @@ def _run_block(
             )
         logged[r] = rep.g[G.LOGGED]
         overflow[r] = rep.g[G.OVERFLOW]
+        alive((owned, st_record, pt_record, rep_record))
 
 
 @dataclass(frozen=True)
