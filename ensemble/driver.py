@@ -59,35 +59,17 @@ def _run_block(
     edges = structure.edge_u.shape[0]
     for r in numba.prange(replicates):
         p = point_of[r]
-        st_record = StructureRecord(
-            borrowed(structure.role),
-            borrowed(structure.observe_order),
-            borrowed(structure.states),
-            borrowed(structure.members),
-            borrowed(structure.blocs),
-            structure.union,
-            structure.challenger,
-            structure.target,
-            borrowed(structure.edge_u),
-            borrowed(structure.edge_v),
-            borrowed(structure.tie_ally),
-            borrowed(structure.tie_edge),
-            borrowed(structure.tie_count),
-            borrowed(structure.adversaries),
-            borrowed(structure.suppliers),
-            borrowed(structure.partners),
-            borrowed(structure.importers),
-            borrowed(structure.reads),
+        st_record = StructureRecord(*borrowed(structure))
+        point = (
+            points.world[p],
+            points.calculus[p],
+            points.policy[p],
+            points.profiles[p],
+            points.muted[p],
+            points.day_of_year[p],
+            points.load[p],
         )
-        pt_record = PointRecord(
-            borrowed(points.world[p]),
-            borrowed(points.calculus[p]),
-            borrowed(points.policy[p]),
-            borrowed(points.profiles[p]),
-            borrowed(points.muted[p]),
-            borrowed(points.day_of_year[p]),
-            borrowed(points.load[p]),
-        )
+        pt_record = PointRecord(*borrowed(point))
         owned = (
             np.zeros(WORLD_SIZE),
             np.zeros((n, ACTOR_SIZE)),
@@ -102,20 +84,7 @@ def _run_block(
             keys[r],
             np.empty(BITE_TIERS),
         )
-        rep_record = ReplicaRecord(
-            borrowed(owned[0]),
-            borrowed(owned[1]),
-            borrowed(owned[2]),
-            borrowed(owned[3]),
-            borrowed(owned[4]),
-            borrowed(owned[5]),
-            borrowed(owned[6]),
-            borrowed(owned[7]),
-            borrowed(owned[8]),
-            borrowed(owned[9]),
-            borrowed(owned[10]),
-            borrowed(owned[11]),
-        )
+        rep_record = ReplicaRecord(*borrowed(owned))
         st, pt, rep = handle(st_record), handle(pt_record), handle(rep_record)
         begin(st, pt, rep)
         record(

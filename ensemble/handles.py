@@ -36,26 +36,39 @@ from numba.extending import (  # noqa: E402
 )
 
 
+def _borrow(context: Any, builder: Any, kind: Any, value: Any) -> Any:
+    if not isinstance(kind, types.Array):
+        return value  # a number passes as it is
+    source = context.make_array(kind)(context, builder, value=value)
+    view = context.make_array(kind)(context, builder)
+    context.populate_array(
+        view,
+        data=source.data,
+        shape=source.shape,
+        strides=source.strides,
+        itemsize=source.itemsize,
+        meminfo=None,
+    )
+    return view._getvalue()
+
+
 @intrinsic
-def borrowed(typingctx: Any, array: Any) -> Any:  # pragma: no cover - compiled
-    """The array, not counted: valid while its owner is (see `alive`)."""
-    if not isinstance(array, types.Array):
+def borrowed(typingctx: Any, fields: Any) -> Any:  # pragma: no cover - compiled
+    """A tuple's arrays, not counted (its numbers as they are): valid while their owner is
+    (see `alive`)."""
+    if not isinstance(fields, types.BaseTuple):
         return None
+    members: tuple[Any, ...] = tuple(fields)  # type: ignore[arg-type]
+    kinds = types.Tuple(members)
 
     def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
-        source = context.make_array(array)(context, builder, value=args[0])
-        view = context.make_array(array)(context, builder)
-        context.populate_array(
-            view,
-            data=source.data,
-            shape=source.shape,
-            strides=source.strides,
-            itemsize=source.itemsize,
-            meminfo=None,
-        )
-        return view._getvalue()
+        views = [
+            _borrow(context, builder, kind, builder.extract_value(args[0], k))
+            for k, kind in enumerate(members)
+        ]
+        return context.make_tuple(builder, kinds, views)
 
-    return array(array), codegen
+    return kinds(fields), codegen
 
 
 @intrinsic
