@@ -8,10 +8,10 @@ atomic add and subtract apiece): 41 us of one core per replicate-week, the rules
 it. So the driver builds one heap record of each (a Numba ``StructRef``) whose arrays are
 *borrowed* (the same arrays, no reference count) and hands the week a `Handle` to it: the
 address of its fields, one pointer a call, not counted either (20 us with records passed as
-such, 17 us with handles; benchmarks/bench_ensemble.py). Borrowed arrays and handles are valid
-while their owners are, which `alive` keeps until the replicate is done. The week's code reads
-a handle as it reads the tuples (``rep.g``, ``pt.world``), so it runs unchanged as Python on
-the tuples themselves.
+such, 15 us with handles and every array borrowed; BENCHMARKS.md). Borrowed arrays and
+handles are valid while their owners are, which `alive` keeps until the replicate is done. The
+week's code reads a handle as it reads the tuples (``rep.g``, ``pt.world``), so it runs
+unchanged as Python on the tuples themselves.
 """
 
 from __future__ import annotations

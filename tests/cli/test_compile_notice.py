@@ -1,4 +1,4 @@
-"""A first use of the engine on a machine compiles it for about a minute: the command says so."""
+"""A first use of the engine on a machine compiles it (about half a minute): the command says so."""
 
 from __future__ import annotations
 
