@@ -15,62 +15,23 @@ from agents.actor import Actor, clip01, toward
 from world import decisions
 from world.choice import Option, Valued, lottery_value
 from world.ladder import TIER_BITE_RUSSIA, TOP_TIER, Rung, SanctionTier, Talks
+from world.moves import (
+    ACTION_RUNG,
+    CAPABILITY_ERROR_FLOOR,
+    EVEN_ODDS,
+    OFFER_ANSWER_WEEKS,
+    RUSSIA_READS,
+    SIGNAL_COST,
+    SIGNAL_INTENSITY,
+    TROOP_UNIT,
+)
 from world.signals import TALKS_INTENSITY, Kind, Signal
 
-ACTION_RUNG = {
-    "hold": Rung.MILITARY_POSTURING,
-    "build_up": Rung.MILITARY_POSTURING,
-    "talks": Rung.MILITARY_POSTURING,
-    "demands": Rung.COERCIVE_DIPLOMACY,
-    "energy_pressure": Rung.COERCIVE_DIPLOMACY,
-    "hybrid_action": Rung.HYBRID_OPERATIONS,
-    "recognition": Rung.HYBRID_OPERATIONS,
-    "limited_incursion": Rung.LIMITED_INCURSION,
-    "invade": Rung.FULL_SCALE_INVASION,
-    "continue_war": Rung.FULL_SCALE_INVASION,
-    "nuclear_threat": Rung.NUCLEAR_THREAT,
-    "pull_back": Rung.STATUS_QUO,
-}
-
 SANCTION_KINDS = frozenset({Kind.SANCTION_THREAT, Kind.SANCTION_SUPPORT})
-TROOP_UNIT = 100_000.0  # troops: `holding_cost` is per this many troops held for a week
-# Weeks after a pull-back by which the deal on offer is struck if it is going to be: the
-# signal is read the week after it is sent and the agreement follows that week.
-OFFER_ANSWER_WEEKS = 2
-EVEN_ODDS = 0.5  # success odds at which recognition wins exactly `recognition_gain`
-CAPABILITY_ERROR_FLOOR = -0.9  # Russia never judges Ukraine below a tenth of its strength
-# What Russia's signals cost it (utility units, §7.3 of the ODD): the costlier, the more
-# credible. Demands cost this only when first published; repeating them costs nothing.
-SIGNAL_COST = {
-    Kind.DEMANDS: 0.05,
-    Kind.HYBRID_ACTION: 0.01,
-    Kind.ENERGY_PRESSURE: 0.02,
-    Kind.RECOGNITION: 0.1,
-    Kind.LIMITED_INCURSION: 0.3,
-    Kind.NUCLEAR_THREAT: 0.05,
-}
-# Fixed intensities of signals whose intensity does not follow the massed troops.
-SIGNAL_INTENSITY = {Kind.HYBRID_ACTION: 0.6, Kind.ENERGY_PRESSURE: 0.5}
 
 
 class Russia(Actor):
-    reads = frozenset(
-        {
-            Kind.SANCTION_THREAT,
-            Kind.SANCTION_SUPPORT,
-            Kind.SANCTIONS,
-            Kind.ARMS_DELIVERY,
-            Kind.FLANK_DEPLOYMENT,
-            Kind.MOBILISATION,
-            Kind.TALKS,
-            Kind.WRITTEN_RESPONSE,
-            Kind.MINSK_CONCESSION,
-            Kind.CONCESSION,
-            Kind.FREEZE_OFFER,
-            Kind.MISSILE_THREAT,
-            Kind.DONBAS_OFFENSIVE,
-        }
-    )
+    reads = RUSSIA_READS
 
     # Going to war is decided, not drifted into: Russia invades (or strikes a limited blow)
     # only in a week when that is its best-valued military option.

@@ -12,21 +12,12 @@ from __future__ import annotations
 
 from agents.actor import Actor, clip01, toward
 from world.choice import Option
-from world.ladder import Rung
+from world.moves import DONBAS_RUNG, SIGNALS, UKRAINE_READS
 from world.signals import INTENT_IMPLIED, TALKS_INTENSITY, Kind, Signal
-
-# Ukraine's signals to Russia (intensity 0-1, sender's cost in utility units, §7.3 of the ODD).
-SIGNALS = {
-    Kind.MOBILISATION: (0.5, 0.03),
-    Kind.MINSK_CONCESSION: (0.8, 0.1),
-    Kind.DONBAS_OFFENSIVE: (1.0, 0.2),
-}
-#: The rung an offensive in Donbas pushes: grey-zone fighting below a Russian incursion.
-DONBAS_RUNG = Rung.HYBRID_OPERATIONS
 
 
 class Ukraine(Actor):
-    reads = frozenset(INTENT_IMPLIED)
+    reads = UKRAINE_READS
 
     def __init__(self, model, profile) -> None:
         super().__init__(model, profile)

@@ -18,6 +18,14 @@ from world import decisions
 from world.alliance import hard_line
 from world.choice import Option
 from world.ladder import HARM, TOP_TIER, WEST_COST, Rung, RussianMove, SanctionTier
+from world.moves import (
+    ARMS_COST,
+    FAR_EXPOSURE,
+    FLANK_COST,
+    FLANK_SIGNAL_TROOPS,
+    OFFERS,
+    STATE_READS,
+)
 from world.signals import INTENT_IMPLIED, TALKS_INTENSITY, Kind, Signal
 
 # The signal by which a sanctioner learns of each of Russia's moves.
@@ -36,23 +44,8 @@ def shown_force(kind: Kind, intensity: float) -> float:
     return 1.0 - intensity if kind == Kind.PULL_BACK else intensity
 
 
-FAR_EXPOSURE = 0.5  # share of its belief a state far from Russian forces reads as threat
-ARMS_COST = 0.05  # own cost (and the signal's) of a delivery, per unit of its intensity
-FLANK_COST = 0.04  # own cost (and the signal's) of a flank deployment
-FLANK_SIGNAL_TROOPS = 5000.0  # troops: a deployment this large is read at full intensity
-# The lead state's offers to Russia (intensity 0-1, sender's cost in utility units).
-OFFERS = {
-    # The answer to the demands: the core refused, arms control and transparency offered in
-    # one reply (the US and NATO replies of late January 2022, 002).
-    Kind.WRITTEN_RESPONSE: (0.6, 0.03),
-    Kind.CONCESSION: (1.0, 0.1),
-    Kind.FREEZE_OFFER: (1.0, 0.05),
-    Kind.MISSILE_THREAT: (1.0, 0.1),
-}
-
-
 class WesternState(Actor):
-    reads = frozenset({*INTENT_IMPLIED, Kind.AID_REQUEST, Kind.SANCTION_SUPPORT, Kind.SANCTIONS})
+    reads = STATE_READS
 
     def __init__(self, model, profile) -> None:
         super().__init__(model, profile)

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ensemble.handles import PointRecord, ReplicaRecord, StructureRecord, alive, borrowed, handle
-from ensemble.layout import (
+from process.handles import PointRecord, ReplicaRecord, StructureRecord, alive, borrowed, handle
+from process.layout import (
     AGENT_ACTION_FIELDS,
     AGENT_NUMBER_FIELDS,
     MODEL_NUMBERS,
@@ -25,7 +25,7 @@ from ensemble.layout import (
     numbers,
     structure,
 )
-from ensemble.week import TRACK_COUNT, Point, advance, begin, record
+from process.week import TRACK_COUNT, Point, advance, begin, record
 from world import draws
 from world.compiled import enable
 from world.scenario import ScenarioSpec

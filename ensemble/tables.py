@@ -14,9 +14,9 @@ import numpy as np
 import pandas as pd
 
 from ensemble.driver import Block
-from ensemble.layout import ACTIONS, AGENT_ACTIONS, AGENT_NUMBERS, KINDS, MODEL_NUMBERS, week_dates
 from model.columns import TABLE_COLUMNS, attach
 from model.escalation import AGENT_COLUMNS, MODEL_COLUMNS
+from process.layout import ACTIONS, AGENT_ACTIONS, AGENT_NUMBERS, KINDS, MODEL_NUMBERS, week_dates
 from world.ladder import RUNG_NAMES, SANCTION_TIER_NAMES, TALKS_NAMES
 
 _INTEGER = {"rung", "sanction_tier", "sanction_support", "sanction_backing"}

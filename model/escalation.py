@@ -33,6 +33,12 @@ from world.ladder import (
     Talks,
     next_rung,
 )
+from world.moves import (
+    EU_SANCTIONS_COST,
+    HAZARD_BASE_RUNG,
+    INITIAL_UKRAINE_CAPABILITY,
+    SANCTION_COST_WEEKS,
+)
 from world.scenario import ScenarioSpec, load_scenario
 from world.signals import (
     AMBIGUOUS_POSTURES,
@@ -44,15 +50,6 @@ from world.signals import (
     headline_action,
     perceived,
 )
-
-# A sanction tier's cost (to Russia as its calculus values it, to a sanctioner as its
-# ``tier_cost``) is charged over half a year: this share of it each week the tier is in force.
-SANCTION_COST_WEEKS = 26.0
-EU_SANCTIONS_COST = 0.05  # the EU's cost of the signal announcing a tier it imposes
-# The brinkmanship hazard grows with each rung above this one (it bites only once at war).
-#: Ukraine's capability at the start: the unit `troops_for_even_odds` is measured against.
-INITIAL_UKRAINE_CAPABILITY = 1.0
-HAZARD_BASE_RUNG = Rung.HYBRID_OPERATIONS
 
 MODEL_COLUMNS = {
     "week": "week",

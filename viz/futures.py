@@ -23,9 +23,9 @@ from analysis.plots import draw_invasion_curves
 from analysis.stats import invasion_curves, wilson_interval
 from analysis.summary import RUNG_SHORT, TIER_SHORT
 from ensemble import simulate
-from ensemble.layout import MODEL_NUMBERS
 from experiments.design import run_seed
 from model import load_scenario
+from process.layout import MODEL_NUMBERS
 from viz.session import RunConfig
 
 FUTURES = 1000  # runs per update: P(invasion) within about ±0.03 (95%) at P = 0.3

@@ -78,9 +78,9 @@ def cache_dir() -> Path:
     return Path(tempfile.mkdtemp(prefix="crisis-escalation-numba-"))
 
 
-# The packages whose files hold compiled code: the rules (here) and the engine's weekly process
-# and driver. A path, not an import: the engine sits above this layer.
-COMPILED_PACKAGES = ("world", "ensemble")
+# The packages whose files hold compiled code: the rules (here), the weekly process over arrays
+# (`process`) and the engine's driver (`ensemble`). Paths, not imports: both sit above this layer.
+COMPILED_PACKAGES = ("world", "process", "ensemble")
 
 
 def sources_digest(root: Path | None = None) -> str:

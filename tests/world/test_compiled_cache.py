@@ -25,7 +25,7 @@ def test_a_change_in_any_compiled_file_gives_another_folder(tmp_path):
     assert sources_digest(tmp_path) == sources_digest()
     # Numba would check the driver's cache against driver.py only: a rule changed in the
     # weekly process must still give a fresh folder.
-    week = tmp_path / "ensemble" / "week.py"
+    week = tmp_path / "process" / "week.py"
     week.write_text(week.read_text() + "\n# changed\n")
     assert sources_digest(tmp_path) != sources_digest()
 

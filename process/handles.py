@@ -18,8 +18,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ensemble.layout import Structure
-from ensemble.week import Point, Replica
+from process.layout import Structure
+from process.week import Point, Replica
 from world.compiled import enable
 
 numba = enable()

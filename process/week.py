@@ -14,17 +14,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from agents.russia import (
-    CAPABILITY_ERROR_FLOOR,
-    EVEN_ODDS,
-    OFFER_ANSWER_WEEKS,
-    SIGNAL_COST,
-    SIGNAL_INTENSITY,
-    TROOP_UNIT,
-)
-from agents.ukraine import DONBAS_RUNG, SIGNALS
-from agents.western import ARMS_COST, FAR_EXPOSURE, FLANK_COST, FLANK_SIGNAL_TROOPS, OFFERS
-from ensemble.layout import (
+from process.layout import (
     ACTION_CODE,
     ACTION_HARDNESS,
     ACTION_RUNG_OF,
@@ -43,18 +33,31 @@ from ensemble.layout import (
     W,
     Y,
 )
-from model.escalation import (
-    EU_SANCTIONS_COST,
-    HAZARD_BASE_RUNG,
-    INITIAL_UKRAINE_CAPABILITY,
-    SANCTION_COST_WEEKS,
-)
 from world import decisions
 from world.choice import gamble_value, sure_value
 from world.compiled import float_sum, rule
 from world.draws import Purpose, draw_normal, draw_uniform, fill_uniforms
 from world.energy import GAS_EXPOSURE_WEIGHT, OIL_EXPOSURE_WEIGHT, SEASONAL_FACTOR, STORAGE_OFFSET
 from world.ladder import HARM, TIER_BITE_RUSSIA, TOP_TIER, WEST_COST, Rung, RussianMove, Talks
+from world.moves import (
+    ARMS_COST,
+    CAPABILITY_ERROR_FLOOR,
+    DONBAS_RUNG,
+    EU_SANCTIONS_COST,
+    EVEN_ODDS,
+    FAR_EXPOSURE,
+    FLANK_COST,
+    FLANK_SIGNAL_TROOPS,
+    HAZARD_BASE_RUNG,
+    INITIAL_UKRAINE_CAPABILITY,
+    OFFER_ANSWER_WEEKS,
+    OFFERS,
+    SANCTION_COST_WEEKS,
+    SIGNAL_COST,
+    SIGNAL_INTENSITY,
+    SIGNALS,
+    TROOP_UNIT,
+)
 from world.signals import TALKS_INTENSITY, Kind
 
 # --- codes, as plain integers for the compiled code ----------------------------------------
@@ -121,7 +124,7 @@ OPTIONS = 8  # most options a track offers
 
 
 class Point(NamedTuple):
-    """One design point's numbers (`ensemble.layout.Numbers`, as the compiled code takes them)."""
+    """One design point's numbers (`process.layout.Numbers`, as the compiled code takes them)."""
 
     world: np.ndarray
     calculus: np.ndarray

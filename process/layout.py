@@ -17,12 +17,10 @@ from typing import NamedTuple
 
 import numpy as np
 
-from agents.russia import ACTION_RUNG, Russia
-from agents.ukraine import Ukraine
-from agents.western import WesternState
 from world.alliance import ADVERSARY, DEFAULT_HARDNESS, ENERGY_SUPPLY, HARDNESS, SECURITY_PARTNER
 from world.alliance import _plan as alliance_plan
 from world.energy import calendar_week
+from world.moves import ACTION_RUNG, RUSSIA_READS, STATE_READS, UKRAINE_READS
 from world.parameters import ActorProfile, InvasionCalculus, WesternPolicy, World
 from world.scenario import ScenarioSpec
 from world.signals import AMBIGUOUS_POSTURES, Kind, Stance, action_stance
@@ -270,7 +268,7 @@ def structure(spec: ScenarioSpec) -> Structure:
         return np.array([row[n] for n in plan.neighbours.get((node, kind), ())], dtype=np.int64)
 
     reads = np.zeros((len(actors), len(KINDS)), dtype=np.bool_)
-    readers = {"state": WesternState.reads, "challenger": Russia.reads, "target": Ukraine.reads}
+    readers = {"state": STATE_READS, "challenger": RUSSIA_READS, "target": UKRAINE_READS}
     for i, a in enumerate(actors):
         for kind in readers.get(a.role, frozenset()):
             reads[i, KIND_CODE[kind]] = True
