@@ -17,8 +17,10 @@ from process.handles import PointRecord, ReplicaRecord, StructureRecord, alive, 
 from process.layout import (
     AGENT_ACTION_FIELDS,
     AGENT_NUMBER_FIELDS,
+    BITE_TIERS,
     MODEL_NUMBERS,
     A,
+    Capacity,
     G,
     Numbers,
     Structure,
@@ -32,7 +34,6 @@ from world.scenario import ScenarioSpec
 
 numba = enable()  # rules named in compiled code are their compiled forms from here on
 
-BITE_TIERS = 6
 WORLD_SIZE, ACTOR_SIZE = int(G.SIZE), int(A.SIZE)  # plain integers: compiled shapes
 
 
@@ -171,11 +172,9 @@ def simulate(
     keys = np.array([run_key_words(int(s)) for s in seeds], dtype=np.uint64).reshape(-1, 2)
     n = len(names)
     replicates = len(seeds)
-    post_capacity = 4 * n * n + 16 * n + 64
-    pipeline_capacity = (horizon + 1) * max(1, len(st.states))
-    log_capacity = (horizon + 1) * 8 * n if signals else 0
+    room = Capacity.first(n, len(st.states), horizon, signals)
     while True:
-        logs = np.zeros((replicates, log_capacity, 6))
+        logs = np.zeros((replicates, room.log, 6))
         model = np.empty((replicates, horizon + 1, len(MODEL_NUMBERS)))
         kept = horizon + 1 if agents else 1
         agent_numbers = np.empty((replicates, kept, n, len(AGENT_NUMBER_FIELDS)))
@@ -188,8 +187,8 @@ def simulate(
             point_of,
             keys,
             horizon,
-            post_capacity,
-            pipeline_capacity,
+            room.post,
+            room.pipeline,
             logs,
             model,
             agent_numbers,
@@ -199,9 +198,7 @@ def simulate(
         )
         if not overflow.any():
             break
-        post_capacity *= 2
-        log_capacity *= 2
-        pipeline_capacity *= 2
+        room = room.doubled()
     return Block(
         spec=first,
         weeks=horizon,

@@ -329,3 +329,28 @@ def numbers(spec: ScenarioSpec, weeks: int) -> Numbers:
 def week_dates(spec: ScenarioSpec, weeks: int) -> list[dt.date]:
     world = spec.world
     return [calendar_week(world.start_date, w, world.coldest_day)[0] for w in range(weeks + 1)]
+
+
+#: Russia's cumulative sanction bite, one place per tier from none to the embargo.
+BITE_TIERS = 6
+
+
+class Capacity(NamedTuple):
+    """Rows a replicate's growing arrays hold: the week's post (and reading), arms on their way,
+    the signal log (0: no log kept). A replicate that would outgrow one flags an overflow and is
+    run again with twice the room (same seed, same run)."""
+
+    post: int
+    pipeline: int
+    log: int
+
+    @classmethod
+    def first(cls, actors: int, states: int, weeks: int, signals: bool) -> Capacity:
+        return cls(
+            post=4 * actors * actors + 16 * actors + 64,
+            pipeline=(weeks + 1) * max(1, states),
+            log=(weeks + 1) * 8 * actors if signals else 0,
+        )
+
+    def doubled(self) -> Capacity:
+        return Capacity(2 * self.post, 2 * self.pipeline, 2 * self.log)

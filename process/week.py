@@ -1429,8 +1429,9 @@ def begin(st, pt, rep):
 
 
 @rule
-def advance(st, pt, rep):
-    """One week (`EscalationModel.step`)."""
+def open_week(st, pt, rep):
+    """The week up to the actors' turns (`EscalationModel.step`): last week's signals delivered
+    and read, the choice draws made; returns the order the actors take their turns in."""
     g = rep.g
     g[G.WEEK] += 1.0
     week = int(g[G.WEEK])
@@ -1445,11 +1446,15 @@ def advance(st, pt, rep):
     assess(st, pt, rep)
     k0, k1 = rep.key[0], rep.key[1]
     fill_uniforms(k0, k1, week, Purpose.CHOICE, rep.draws)
-    n = st.role.shape[0]
-    order_draws = np.empty(n)
+    order_draws = np.empty(st.role.shape[0])
     fill_uniforms(k0, k1, week, Purpose.ORDER, order_draws)
-    order = np.argsort(order_draws, kind="mergesort")
-    for slot in order:
+    return np.argsort(order_draws, kind="mergesort")
+
+
+@rule
+def advance(st, pt, rep):
+    """One week: opened, every actor's turn in the week's order, then its consequences."""
+    for slot in open_week(st, pt, rep):
         step(st, pt, rep, slot)
     consequences(st, pt, rep)
 
