@@ -25,9 +25,17 @@ class Progress:
     elapsed: float  # seconds since this invocation started
     retried: int = 0  # failed runs found stored and run again by this invocation
     kept_failures: int = 0  # failed runs found stored and kept (not retried)
+    # Where the first chunk of this invocation left things: it carries the start-up (loading
+    # the engine, or compiling it on a machine's first use), which the rate leaves out.
+    first_done: int = 0
+    first_elapsed: float = 0.0
 
     @property
     def rate(self) -> float:
+        """Runs a second: after the first chunk, over the chunks since (the steady rate)."""
+        since = self.elapsed - self.first_elapsed
+        if self.first_elapsed > 0 and since > 0 and self.done > self.first_done:
+            return (self.done - self.first_done) / since
         ran = self.done - self.resumed
         return ran / self.elapsed if self.elapsed > 0 else 0.0
 
@@ -68,6 +76,7 @@ def run_experiment(
     executor = executor or SerialExecutor()
     started = time.perf_counter()
     done, failures = resumed, 0
+    first: tuple[int, float] = (0, 0.0)
     state = Progress(experiment.total_runs, done, resumed, failures, 0.0, retried, kept)
     if progress is not None:
         progress(state)
@@ -76,7 +85,10 @@ def run_experiment(
         done += len(result.tables[RUNS])
         failures += result.failures
         elapsed = time.perf_counter() - started
-        state = Progress(experiment.total_runs, done, resumed, failures, elapsed, retried, kept)
+        first = first if first[1] > 0 else (done, elapsed)
+        state = Progress(
+            experiment.total_runs, done, resumed, failures, elapsed, retried, kept, *first
+        )
         if progress is not None:
             progress(state)
     return state

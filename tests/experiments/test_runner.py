@@ -19,7 +19,7 @@ from experiments.chunks import WORKER_DIED, ChunkTask, make_task, simulate_chunk
 from experiments.design import ExperimentError, load_experiment
 from experiments.design_space import DUMMY
 from experiments.executors import DaskExecutor, ProcessExecutor, SerialExecutor
-from experiments.runner import run_experiment
+from experiments.runner import Progress, run_experiment
 from experiments.store import RUNS, ResultStore
 from model import EscalationModel
 
@@ -383,3 +383,25 @@ def test_a_retried_chunk_is_replaced_whole_or_not_at_all(reference, tmp_path, mo
     for name, mtime in untouched.items():
         if name != f"part-{chunk:05d}.parquet":
             assert (out / "runs" / name).stat().st_mtime_ns == mtime
+
+
+def test_the_rate_leaves_out_the_first_chunks_start_up():
+    """A first chunk that compiled the engine (30 s for 100 runs, then 1 s per 100 runs) must
+    not make the estimate of what is left thirty times too long."""
+    first = Progress(1_000, 100, 0, 0, 30.0, first_done=100, first_elapsed=30.0)
+    assert first.rate == pytest.approx(100 / 30)  # nothing steady yet: all it has
+    later = Progress(1_000, 300, 0, 0, 32.0, first_done=100, first_elapsed=30.0)
+    assert later.rate == pytest.approx(100.0)
+    assert later.remaining == pytest.approx(7.0)
+    resumed = Progress(1_000, 600, 500, 0, 2.0)  # no first chunk recorded: runs of this call
+    assert resumed.rate == pytest.approx(50.0)
+
+
+def test_the_runner_reports_its_first_chunk(reference, tmp_path):
+    experiment, _ = reference
+    seen = []
+    run_experiment(experiment, tmp_path / "out", progress=seen.append)
+    after_first = seen[1]
+    assert after_first.first_done == after_first.done > 0
+    assert all(s.first_done == after_first.first_done for s in seen[1:])
+    assert all(0 < s.first_elapsed <= s.elapsed for s in seen[1:])
