@@ -1,163 +1,90 @@
-"""What every actor shares: profile, beliefs updated from signals, risk-adjusted choice.
+"""What every actor shares: a Mesa agent whose state is its row of the run's arrays.
 
-An actor acts on up to four tracks a week (military, aid, economic, diplomatic), choosing on each
-by logit among that track's options, so a threat of sanctions never crowds out an arms delivery.
+An actor's quantities (resolve, threat, belief, what it chose on each track) live in its row
+of the run's state (`process.layout.A`), where the compiled weekly process (`process.week`)
+reads and writes them; the agent is a view of that row, named as the tables name it. Its turn
+(`Actor.step`: choose on each of the four tracks by logit among that track's options, then act)
+is the compiled process's, so one run here is the ensemble engine's replicate of its seed,
+number for number (tests/ensemble).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any, ClassVar
 
 import mesa
 
-from world.choice import Option, choose, lottery_value
-from world.decisions import threatened_tier
-from world.energy import energy_exposure
+from process.layout import ACTIONS, A
 from world.parameters import ActorProfile
-from world.signals import TRACK_SLOT, TRACKS, Kind, Signal, headline_action
+from world.signals import Kind
 
 
-def toward(current: float, target: float, rate: float) -> float:
-    return current + rate * (target - current)
+class Quantity:
+    """One of an actor's quantities: its place in the actor's row, read as ``kind``."""
+
+    def __init__(self, field: A, kind: type = float) -> None:
+        self.field = int(field)
+        self.kind = kind
+
+    def __get__(self, actor: Any, owner: type | None = None) -> Any:
+        if actor is None:
+            return self
+        return self.kind(actor.model.replicate.state.a[actor.slot, self.field])
+
+    def __set__(self, actor: Any, value: Any) -> None:
+        actor.model.replicate.state.a[actor.slot, self.field] = value
 
 
-def clip01(value: float) -> float:
-    return 0.0 if value < 0.0 else 1.0 if value > 1.0 else value
+class Action(Quantity):
+    """An action an actor took this week, by name (`process.layout.ACTIONS`)."""
+
+    def __get__(self, actor: Any, owner: type | None = None) -> Any:
+        if actor is None:
+            return self
+        return ACTIONS[int(actor.model.replicate.state.a[actor.slot, self.field])]
+
+    def __set__(self, actor: Any, value: Any) -> None:
+        actor.model.replicate.state.a[actor.slot, self.field] = ACTIONS.index(value)
 
 
 class Actor(mesa.Agent):
-    """A state or institution; subclasses say which options it has and what they are worth."""
+    """A state or institution of the crisis, as a view of its row of the run's state."""
 
     model: Any  # the EscalationModel (agents sit below the model and never import it)
-    #: The kinds of signal this actor's beliefs respond to; others are delivered but not read.
+    #: The kinds of signal this actor's beliefs respond to (`world.moves`).
     reads: ClassVar[frozenset[Kind]] = frozenset()
-    #: Options taken only by deliberate decision, when they are the best valued of their
-    #: track, never by choice noise (the decision to go to war).
-    deliberate: ClassVar[frozenset[str]] = frozenset()
 
-    def __init__(self, model: Any, profile: ActorProfile) -> None:
+    resolve = Quantity(A.RESOLVE)
+    threat = Quantity(A.THREAT)
+    belief = Quantity(A.BELIEF)
+    cost = Quantity(A.COST)
+    gas_storage = Quantity(A.GAS_STORAGE)
+    energy_exposure = Quantity(A.ENERGY_EXPOSURE)
+    sanction_support = Quantity(A.SANCTION_SUPPORT, int)  # the tier it would back if invaded
+    sanction_backing = Quantity(A.SANCTION_BACKING, int)  # the tier it backs imposing now
+    action = Action(A.ACTION)  # the week's headline action, the sharpest of its tracks'
+    military_action = Action(A.MILITARY)
+    aid_action = Action(A.AID)
+    economic_action = Action(A.ECONOMIC)
+    diplomatic_action = Action(A.DIPLOMATIC)
+
+    def __init__(self, model: Any, profile: ActorProfile, slot: int) -> None:
         super().__init__(model)
         self.profile = profile
         self.name = profile.name  # as in every table (the agents table's "actor" column)
-        self.slot = 0  # its place in the scenario's list of actors: which draws are its own
         self.role = profile.role
-        self.action = "none"
-        self.track_actions: dict[str, str] = dict.fromkeys(TRACKS, "none")
-        self.resolve = profile.resolve
-        self.threat = 0.0
-        self.belief = 0.0
-        self.cost = 0.0
-        self.gas_storage = profile.gas_storage
-        self.energy_exposure = 0.0
-        self.sanction_support = 0  # the tier it would back against an invasion
-        self.sanction_backing = 0  # the tier it backs imposing now
+        self.slot = slot  # its row: its place in the scenario's list of actors
 
-    # --- observe -------------------------------------------------------------------------
-    def observe(self) -> None:
-        """Read last week's signals as delivered: perceived, and weighted by their cost."""
-        model = self.model
-        read = self.read
-        for signal, intensity, weight in model.inbox(self.name):
-            read(signal, intensity, weight)
-        profile = self.profile
-        self.energy_exposure = energy_exposure(
-            profile.gas_import_share,
-            profile.oil_import_share,
-            model.policy.lng_alternatives,
-            profile.winter_sensitivity,
-            model.load,
-            self.gas_storage,
-        )
-        self.reassess()
-
-    def read(self, signal: Signal, intensity: float, weight: float) -> None:
-        """Update beliefs from one signal; ``weight`` is learning rate times credibility."""
-
-    def reassess(self) -> None:
-        """Recompute threat, resolve and stances after this week's signals."""
-
-    # --- choose and act ------------------------------------------------------------------
     def step(self) -> None:
-        world = self.model.world
-        profile = self.profile
-        # The week's uniforms, one per (actor, track), keyed so that no other actor's choices
-        # move this one's draws (`world.draws`).
-        draws = self.model.choice_draws
-        first = self.slot * len(TRACKS)
-        chosen = dict.fromkeys(TRACKS, "hold")
-        for track, options in self.tracks().items():
-            if self.deliberate and not self.deliberate.isdisjoint(options):
-                options = self.decide(options)
-            if len(options) > 1:
-                chosen[track] = choose(
-                    options,
-                    profile.risk_attitude,
-                    profile.loss_aversion,
-                    world.value_curvature,
-                    world.prospect_theory,
-                    world.choice_temperature,
-                    draws[first + TRACK_SLOT[track]],
-                )
-            elif options:
-                chosen[track] = next(iter(options))
-        self.track_actions = chosen
-        self.action = headline_action(chosen.values())
-        for action in chosen.values():
-            if action != "hold":
-                self.act(action)
-
-    def tracks(self) -> dict[str, dict[str, Option]]:
-        """Each track's options, each option's outcome against the status quo ("hold")."""
-        return {}
-
-    def decide(self, options: dict[str, Option]) -> dict[str, Option]:
-        """A deliberate option alone if it is the best valued; otherwise the other options."""
-        world = self.model.world
-        profile = self.profile
-
-        def value(option: Option) -> float:
-            return lottery_value(
-                option,
-                profile.risk_attitude,
-                profile.loss_aversion,
-                world.value_curvature,
-                world.prospect_theory,
-            )
-
-        best = max(options, key=lambda name: value(options[name]))
-        if best in self.deliberate:
-            return {best: options[best]}
-        return {name: o for name, o in options.items() if name not in self.deliberate}
-
-    def threat_tier(self) -> int:
-        """What a sanctioner threatens: the West's declared tier, if it backs any sanctions.
-
-        Joining the common threat ties its hands (Fearon 1997): having threatened a tier, it
-        pays the audience cost of backing less, which lifts its own line toward the threat.
-        """
-        return threatened_tier(self.sanction_support, self.model.policy.sanction_threat_tier)
+        """Its turn of the week: choose on every track, then act (`process.week.step`)."""
+        self.model.replicate.take_turn(self.slot)
 
     @property
-    def military_action(self) -> str:
-        return self.track_actions["military"]
-
-    @property
-    def aid_action(self) -> str:
-        return self.track_actions["aid"]
-
-    @property
-    def economic_action(self) -> str:
-        return self.track_actions["economic"]
-
-    @property
-    def diplomatic_action(self) -> str:
-        return self.track_actions["diplomatic"]
-
-    def act(self, action: str) -> None:
-        """Carry out the chosen action: send its signals and queue its consequences."""
-
-    def send(
-        self, receivers: Sequence[str] | str, kind: Kind, intensity: float, cost: float
-    ) -> None:
-        self.model.send(self.name, receivers, kind, intensity, cost)
+    def track_actions(self) -> dict[str, str]:
+        """What it chose this week on each track."""
+        return {
+            "military": self.military_action,
+            "aid": self.aid_action,
+            "economic": self.economic_action,
+            "diplomatic": self.diplomatic_action,
+        }
