@@ -11,8 +11,10 @@ BIN := $(VENV)/bin
 .PHONY: run test setup setup-test browser lint app timeline clean
 
 # uv installs into the virtualenv (about four times faster than pip); it uses the system's
-# certificate store, as pip does here.
-UV := UV_NATIVE_TLS=1 $(BIN)/uv pip install --quiet --python $(BIN)/python
+# certificate store, as pip does here. It also compiles the installed packages to bytecode
+# once, so that no command compiles them again at every start (where PYTHONDONTWRITEBYTECODE is
+# set, as on this project's machines, that cost `escalation run` 1.5 s of its 2.5 s).
+UV := UV_NATIVE_TLS=1 $(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "Python 3.12+ is needed (Mesa 3.4+ requires it); with pyenv, the .python-version file selects 3.12")'

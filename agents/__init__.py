@@ -1,4 +1,5 @@
-"""The actors of the crisis as Mesa agents: behaviour lives here, the vocabulary in ``world``."""
+"""The actors of the crisis as Mesa agents: views of their rows of the run's state, each taking
+its turn of the compiled weekly process (`process.week`)."""
 
 from agents.actor import Actor
 from agents.russia import Russia

@@ -33,7 +33,7 @@ class Russia(Actor):
     invasion_odds = Quantity(A.INVASION_ODDS)  # its judged odds of a successful invasion
     arms_trend = Quantity(A.ARMS_TREND)
     shipped = Quantity(A.SHIPPED)
-    minsk_granted = Quantity(A.MINSK_GRANTED, bool)
+    minsk_granted = Quantity(A.MINSK_GRANTED)  # share of its Minsk demands granted, 0-1
     freeze_offered = Quantity(A.FREEZE_OFFERED, bool)
     moratorium_offered = Quantity(A.MORATORIUM_OFFERED, bool)
     demands_published = Quantity(A.DEMANDS_PUBLISHED, bool)

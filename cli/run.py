@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cli.usage import UsageError, parse_override
+from cli.usage import UsageError, compile_notice, parse_override
 from model.columns import ATTRS_KEY, COLUMNS_FILE, write_parquet
 from model.escalation import EscalationModel
 from model.files import write_directory
@@ -160,6 +160,7 @@ def command_run(args: argparse.Namespace) -> int:
     settings = dict(overrides)
     if args.weeks is not None:
         settings["weeks"] = args.weeks
+    compile_notice(args.quiet)
     try:
         model = EscalationModel(args.scenario, rng=seed, **settings)
     except ScenarioError as exc:

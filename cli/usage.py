@@ -69,12 +69,14 @@ def directory_option(option: str, path: Any) -> None:
 
 
 def compile_notice(quiet: bool) -> None:
-    """Say, before a first use compiles the ensemble engine, why the next half minute is quiet."""
+    """Say, before a first use compiles the weekly process (`process.week`, which the Mesa model
+    and the ensemble engine both run), why the next half minute is quiet."""
     from world.compiled import cache_folder, compiled_here
 
     if not quiet and not compiled_here():
         print(
-            "escalation: compiling the ensemble engine for this machine, once: about half a minute "
+            "escalation: compiling the model's weekly process for this machine, once: about half "
+            "a minute "
             f"(cached in {cache_folder()})",
             file=sys.stderr,
             flush=True,

@@ -220,10 +220,6 @@ class EscalationModel(mesa.Model):
         """Under an agreed freeze deal the West stops game-changing aid (004's carrot)."""
         return self.talks == Talks.AGREEMENT and self.spec.policy.freeze_deal and not self.invasion
 
-    @property
-    def lead_state(self) -> WesternState:
-        return self._by_slot[int(self._world(G.LEAD))]  # type: ignore[return-value]
-
     # --- signals -------------------------------------------------------------------------
     def _signals(self) -> list[Signal]:
         names, logged = self._names, self.replicate.signal_log().tolist()

@@ -2,8 +2,8 @@
 
 `layout` says where each number of a replicate lives and turns a scenario into them; `week` is
 the weekly process (the actors' reading, reassessing, choosing and acting, and the week's
-consequences) as functions of those numbers, each a rule (`world.compiled`): the ensemble
-engine (`ensemble`) runs them compiled over blocks of replicates; `handles` is how the compiled
-week receives a replicate. The Mesa model (`model`, `agents`) gives the same tables, seed for
-seed (tests/ensemble checks every built-in scenario).
+consequences) as functions of those numbers, each a rule (`world.compiled`), implemented once:
+the Mesa model (`model`, `agents`) runs it one phase at a time for one replicate
+(`replicate`), the ensemble engine (`ensemble`) runs whole weeks of blocks of replicates;
+`handles` is how compiled code receives a replicate.
 """

@@ -35,8 +35,12 @@ from world.scenario import ScenarioSpec
 
 
 @numba.njit(cache=True, nogil=True)
-def _begin(st, pt, rep):  # pragma: no cover - compiled
+def _begin(structure, point, state):  # pragma: no cover - compiled
+    # The records are built here, in cached code: built from Python, each would be compiled
+    # again in every process (Numba does not cache a StructRef's Python constructor).
+    st, pt, rep = StructureRecord(*structure), PointRecord(*point), ReplicaRecord(*state)
     begin(handle(st), handle(pt), handle(rep))
+    return st, pt, rep
 
 
 @numba.njit(cache=True, nogil=True)
@@ -82,7 +86,7 @@ class Replicate:
     def __init__(
         self,
         spec: ScenarioSpec,
-        key: tuple[int, int] | np.ndarray,
+        key: tuple[int, int] | tuple[np.uint64, np.uint64] | np.ndarray,
         *,
         weeks: int | None = None,
         signals: bool = True,
@@ -108,12 +112,7 @@ class Replicate:
             np.asarray(key, dtype=np.uint64).reshape(2).copy(),
             np.empty(BITE_TIERS),
         )
-        self._records = (
-            StructureRecord(*self.structure),
-            PointRecord(*self.point),
-            ReplicaRecord(*self.state),
-        )
-        _begin(*self._records)
+        self._records = _begin(self.structure, self.point, self.state)
         self._check()
 
     @property

@@ -1,10 +1,12 @@
-"""A replicate's week in compiled code: the Mesa model's process, step for step, over arrays.
+"""The model's week over one replicate's arrays: the one implementation of the weekly process.
 
-Every rule of `world.decisions` and `world.choice` is the compiled function the Mesa agents call;
-what the agents and the model do around them (reading signals, reassessing, weighing options,
-acting, the week's consequences) is written here in the same order and with the same arithmetic,
-so that a replicate is the Mesa run of its seed, table for table (tests/ensemble checks it on
-every built-in scenario). Draws are keyed by (run, week, purpose, slot) as in `world.draws`.
+Each phase of the week (ODD §3) is a rule (`world.compiled`) of the replicate's numbers: last
+week's post delivered and read (`deliver`, `observe` and each role's reading and reassessing),
+each actor's turn (`step`: its options on every track, judged and chosen by `world.choice`'s
+arithmetic, then acted on), and the week's consequences (`consequences`). The Mesa model runs
+the phases one at a time for its one replicate (`process.replicate`), each agent taking its own
+turn; the ensemble engine runs whole weeks (`advance`) of many. Draws are keyed by (run, week,
+purpose, slot) as in `world.draws`, so a replicate is the same run either way.
 """
 
 from __future__ import annotations
@@ -203,7 +205,7 @@ def send_all(rep, sender, receivers, kind, intensity, cost):
 
 @rule
 def deliver(st, pt, rep):
-    """Last week's post as each receiver reads it (`EscalationModel._deliver`)."""
+    """Last week's post as each receiver reads it: with its own noise, and weighted by its cost."""
     g = rep.g
     w = pt.world
     week = int(g[G.WEEK])
@@ -248,7 +250,7 @@ def cohesion(st, rep):
 
 @rule
 def union_tier(st, pt, rep, tiers):
-    """The Union's tier from its members' (`EscalationModel.union_tier`)."""
+    """The Union's tier from its members' tiers (in member order), by its consent rule."""
     w = pt.world
     quantile = decisions.consensus_quantile(
         w[W.eu_consensus_quantile], cohesion(st, rep), w[W.cohesion_consensus_slope]
@@ -569,7 +571,7 @@ def union_aggregates(st, pt, rep):
 
 @rule
 def observe(st, pt, rep, i):
-    """Read this week's signals in the order they came, then reassess (`Actor.observe`)."""
+    """An actor reads this week's signals in the order they came, then reassesses."""
     a, g = rep.a, rep.g
     role = st.role[i]
     inbox = rep.inbox
@@ -725,7 +727,8 @@ def push_rung(rep, rung):
 
 @rule
 def russia_chooses(st, pt, rep, chosen):
-    """Russia's options on three tracks and its choice on each (`Russia.tracks`, `decide`)."""
+    """Russia's options on three tracks and its choice on each (going to war only by decision:
+    when it is the best-valued military option)."""
     c, w, y = pt.calculus, pt.world, pt.policy
     a, g = rep.a, rep.g
     r = st.challenger
@@ -1159,7 +1162,7 @@ def headline(chosen):
 
 @rule
 def step(st, pt, rep, i):
-    """An actor's week of choice and action (`Actor.step`): choose on every track, then act."""
+    """An actor's turn: choose on every track, then act."""
     chosen = np.full(TRACK_COUNT, HOLD, dtype=np.int64)
     role = st.role[i]
     if role == STATE:
@@ -1287,7 +1290,7 @@ def hard_line(a, i):
 
 @rule
 def consequences(st, pt, rep):
-    """The week's consequences (`EscalationModel._apply_consequences`)."""
+    """The week's consequences: forces, aid, sanctions, gas, ties, talks and the ladder."""
     w, c = pt.world, pt.calculus
     g, a = rep.g, rep.a
     week = g[G.WEEK]
@@ -1374,7 +1377,7 @@ def remember_views(rep):
 
 @rule
 def begin(st, pt, rep):
-    """Week 0 (`EscalationModel.__init__`): the actors' starting state, then a first look."""
+    """Week 0: the actors' starting state, then a first look."""
     w, c, y = pt.world, pt.calculus, pt.policy
     g, a = rep.g, rep.a
     prof = pt.profiles
@@ -1430,7 +1433,7 @@ def begin(st, pt, rep):
 
 @rule
 def open_week(st, pt, rep):
-    """The week up to the actors' turns (`EscalationModel.step`): last week's signals delivered
+    """The week up to the actors' turns: last week's signals delivered
     and read, the choice draws made; returns the order the actors take their turns in."""
     g = rep.g
     g[G.WEEK] += 1.0
@@ -1461,7 +1464,7 @@ def advance(st, pt, rep):
 
 @rule
 def record(st, pt, rep, model_row, agent_numbers, agent_codes, number_fields, code_fields):
-    """The week's rows of the model and agents tables (`EscalationModel.MODEL_COLUMNS`)."""
+    """The week's rows of the model and agents tables (`process.layout.MODEL_NUMBERS`)."""
     g, a = rep.g, rep.a
     r = st.challenger
     model_row[0] = g[G.RUNG]

@@ -1,13 +1,13 @@
 """How the rules are compiled: one Python function each, run as it stands or compiled by Numba.
 
-A rule (`rule`) is a function of numbers. Called from Python (one Mesa run, the browser's
-interactive run, a test) it runs as the Python it is, so a single run starts without loading a
-compiler. Called from compiled code (the ensemble engine), it is that same function compiled by
-Numba: the engine calls ``enable()``, which gives every rule its compiled form
-(``rule.compiled``), so that a rule named inside a compiled function is called compiled. The two
-agree bit for bit (tests/ensemble checks every built-in scenario table for table), which is why
-the rules avoid what a compiler may rewrite, such as powers with a constant exponent (written as
-products), and what Python does its own way, such as ``sum`` (``float_sum`` reproduces it).
+A rule (`rule`) is a function of numbers. Called from Python (a test, a reader checking one
+step by hand) it runs as the Python it is. Called from compiled code (the weekly process of
+`process.week`, which the Mesa model runs one phase at a time and the ensemble engine runs over
+blocks of replicates), it is that same function compiled by Numba: ``enable()`` gives every rule
+its compiled form (``rule.compiled``), so that a rule named inside a compiled function is called
+compiled. The two agree bit for bit, which is why the rules avoid what a compiler may rewrite,
+such as powers with a constant exponent (written as products), and what Python does its own
+way, such as ``sum`` (``float_sum`` reproduces it).
 
 The compiled code is cached on disk in ``NUMBA_CACHE_DIR``, which `enable` points at the user's
 cache folder (``$XDG_CACHE_HOME`` or ``~/.cache``, under ``crisis-escalation/numba``) unless it

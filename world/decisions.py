@@ -302,11 +302,12 @@ def _pulled_written_out(own, allies, ties, influence):
 def pulled_toward_allies(own: float, allies: Numbers, ties: Numbers, influence: float) -> float:
     """``own`` moved toward the tie-weighted mean of the allies' values (shared intelligence
     and consultation: the stronger the tie, the more an ally's view counts). Compiled, the
-    sums are written out (`_pulled_written_out`)."""
-    weight = sum(ties)
+    sums are written out (`_pulled_written_out`). Python's compensated sum is for floats as
+    such, so NumPy's numbers are made floats first."""
+    weight = sum([float(t) for t in ties])
     if weight <= 0.0 or influence <= 0.0:
         return own
-    mean = sum([v * w for v, w in zip(allies, ties, strict=True)]) / weight
+    mean = sum([float(v) * float(w) for v, w in zip(allies, ties, strict=True)]) / weight
     return own + influence * (mean - own)
 
 

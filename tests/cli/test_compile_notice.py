@@ -1,4 +1,4 @@
-"""A first use of the engine on a machine compiles it (about half a minute): the command says so."""
+"""A first use of the model on a machine compiles it (about half a minute): the command says so."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ def test_a_cold_cache_is_announced_and_a_warm_one_is_not(tmp_path, monkeypatch, 
     monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path))
     compile_notice(quiet=False)
     said = capsys.readouterr().err
-    assert "compiling the ensemble engine" in said and str(cache_folder()) in said
+    assert "compiling the model's weekly process" in said and str(cache_folder()) in said
     compile_notice(quiet=True)
     assert capsys.readouterr().err == ""
     folder = cache_folder()

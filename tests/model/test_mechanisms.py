@@ -1,22 +1,27 @@
 """The mechanisms' core lines, each pinned so that removing or reversing it fails a test.
 
-Unit checks run one model and look at the line's effect directly; behavioural checks compare
-paired seeds (the same seeds in both arms) and ask for a gap of at least ``Z_MIN`` standard
-errors of the paired difference.
+Unit checks run one model and look at the line's effect directly, calling the weekly process's
+rules (`process.week`, plain Python when called from here) on the model's own arrays; behavioural
+checks compare paired seeds (the same seeds in both arms) and ask for a gap of at least
+``Z_MIN`` standard errors of the paired difference.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import math
+import sys
+from typing import NamedTuple
 
 import numpy as np
 import pytest
 
 from model import EscalationModel
+from process import week
+from process.layout import ACTION_CODE, ACTIONS, KIND_CODE, KINDS, MODEL_NUMBERS, A, C, G, Structure
+from process.week import Point, Replica
 from world.choice import lottery_value
-from world.ladder import Rung, RussianMove, SanctionTier
-from world.signals import Kind, Signal
+from world.ladder import Rung, RussianMove, SanctionTier, Talks
+from world.signals import TRACKS, Kind
 
 Z_MIN = 3.0
 
@@ -28,17 +33,117 @@ def paired_z(low: np.ndarray, high: np.ndarray) -> float:
     return 0.0 if se == 0.0 else float(diff.mean() / se)
 
 
+# --- the weekly process on a model's arrays ------------------------------------------------
+def arrays(model: EscalationModel) -> tuple[Structure, Point, Replica]:
+    """The run as the weekly process takes it: structure, design point, state."""
+    replicate = model.replicate
+    return replicate.structure, replicate.point, replicate.state
+
+
+def russia_reads(model: EscalationModel, sender: str, kind: Kind, read: float, weight: float):
+    """Russia reads one signal from ``sender`` at perceived intensity ``read``."""
+    st, pt, rep = arrays(model)
+    week.russia_reads(st, pt, rep, model.actors[sender].slot, KIND_CODE[kind], read, weight)
+
+
+def state_reads(model: EscalationModel, reader: str, kind: Kind, read: float, weight: float):
+    """A Western state reads one signal from Russia."""
+    st, pt, rep = arrays(model)
+    i = model.actors[reader].slot
+    week.state_reads(st, pt, rep, i, st.challenger, KIND_CODE[kind], read, weight)
+
+
+def begin_invasion(model: EscalationModel) -> None:
+    """The world at war, as Russia's invasion leaves it (`week.russia_acts`), its signal unsent."""
+    g = model.replicate.state.g
+    if g[G.INVASION] == 0.0:
+        g[G.INVASION] = 1.0
+        g[G.INVASION_WEEK] = g[G.WEEK]
+        g[G.TALKS] = Talks.BROKEN_OFF
+
+
+class Weighed(NamedTuple):
+    """An actor's options this week as its chooser weighed them."""
+
+    options: dict[str, dict[str, float]]  # track -> action -> judged value
+    judged: dict[float, object]  # judged value -> the sure outcome or lottery that was judged
+
+    def outcome(self, track: str, action: str) -> object:
+        return self.judged[self.options[track][action]]
+
+
+def weigh(model: EscalationModel, name: str, pt: Point | None = None) -> Weighed:
+    """The actor's choice of the week (`week.russia_chooses`, `week.state_chooses`) run as
+    Python on the model's arrays, watched: each track's options as it settles them (Russia's
+    military options as it picks its best, before the war options are set apart), and what
+    each judged value judged. ``pt`` stands in for the model's parameters."""
+    st, point, rep = arrays(model)
+    pt = point if pt is None else pt
+    actor = model.actors[name]
+    options: dict[str, dict[str, float]] = {}
+    judged: dict[float, object] = {}
+    best, settle, sure, gamble = week.first_best, week.settle, week.judged, week.judged_gamble
+
+    def named(codes, values, count):
+        return {
+            ACTIONS[int(c)]: float(v) for c, v in zip(codes[:count], values[:count], strict=True)
+        }
+
+    def spy_best(values, count):  # the codes are the caller's (Russia's military options)
+        options["military"] = named(sys._getframe(1).f_locals["codes"], values, count)
+        return best(values, count)
+
+    def spy_settle(pt, rep, i, track, codes, values, count, chosen):
+        options.setdefault(TRACKS[track], named(codes, values, count))
+        settle(pt, rep, i, track, codes, values, count, chosen)
+
+    def spy_sure(pt, i, outcome):
+        value = sure(pt, i, outcome)
+        judged[float(value)] = outcome
+        return value
+
+    def spy_gamble(pt, i, p_win, win, p_lose, lose):
+        value = gamble(pt, i, p_win, win, p_lose, lose)
+        judged[float(value)] = ((p_win, win), (p_lose, lose))
+        return value
+
+    chosen = np.full(week.TRACK_COUNT, ACTION_CODE["hold"], dtype=np.int64)
+    week.first_best, week.settle, week.judged, week.judged_gamble = (
+        spy_best,
+        spy_settle,
+        spy_sure,
+        spy_gamble,
+    )
+    try:
+        if actor.role == "challenger":
+            week.russia_chooses(st, pt, rep, chosen)
+        else:
+            week.state_chooses(st, pt, rep, actor.slot, chosen)
+    finally:
+        week.first_best, week.settle, week.judged, week.judged_gamble = best, settle, sure, gamble
+    return Weighed(options, judged)
+
+
 # --- signals ---------------------------------------------------------------------------
 def delivered(misperception: float) -> list[tuple[float, float]]:
+    """(intensity sent, intensity read) of each signal week 1 posted and week 2 delivered."""
     model = EscalationModel("baseline", rng=4, misperception=misperception)
+    rep = model.replicate.state
     model.step()
+    posted = iter(rep.post[: int(rep.g[G.POSTED])].copy())
     model.step()
-    return [
-        (signal.intensity, read)
-        for name in model.actors
-        for signal, read, _ in model.inbox(name)
-        if signal.kind != Kind.SANCTION_SUPPORT
-    ]
+    pairs = []
+    for row in rep.inbox[: int(rep.g[G.DELIVERED])]:  # sender, receiver, kind, read, weight
+        sent = next(p for p in posted if tuple(p[:3]) == tuple(row[:3]))  # in the post's order
+        if KINDS[int(row[2])] != Kind.SANCTION_SUPPORT:
+            pairs.append((float(sent[3]), float(row[3])))
+    return pairs
+
+
+def delivered_kinds(model: EscalationModel) -> set[Kind]:
+    """The kinds of signal delivered to be read this week."""
+    rep = model.replicate.state
+    return {KINDS[int(k)] for k in rep.inbox[: int(rep.g[G.DELIVERED]), 2]}
 
 
 def test_receivers_read_signals_through_misperception_noise():
@@ -53,10 +158,8 @@ def test_a_muted_signal_kind_is_logged_but_never_read():
     for run in (model, heard):
         run.step()
     assert any(s.kind == Kind.SANCTION_SUPPORT for s in model.signal_log)
-    assert any(s.kind == Kind.SANCTION_SUPPORT for n in heard.actors for s, _, _ in heard.inbox(n))
-    assert not any(
-        s.kind == Kind.SANCTION_SUPPORT for n in model.actors for s, _, _ in model.inbox(n)
-    )
+    assert Kind.SANCTION_SUPPORT in delivered_kinds(heard)
+    assert Kind.SANCTION_SUPPORT not in delivered_kinds(model)
 
 
 def test_the_west_learns_of_an_invasion_from_its_signal():
@@ -98,12 +201,14 @@ def test_a_deal_once_won_is_not_won_again():
     model = EscalationModel("freeze_deal", rng=0)
     while model.talks_name != "agreement":
         model.step()
+    _, pt, rep = arrays(model)
     russia = model.challenger
     russia.troops = model.calculus.troop_ceiling  # so that a pull-back is open to it
-    after = russia.judge(russia.tracks()["military"]["pull_back"])
-    model.talks = 2  # formal talks: the deal still to be won
-    before = russia.judge(russia.tracks()["military"]["pull_back"])
-    assert before - after > 0.5 * russia.judge(model.calculus.freeze_value) > 0.0
+    after = weigh(model, "Russia").options["military"]["pull_back"]
+    rep.g[G.TALKS] = Talks.FORMAL_TALKS  # formal talks: the deal still to be won
+    before = weigh(model, "Russia").options["military"]["pull_back"]
+    freeze = week.judged(pt, russia.slot, model.calculus.freeze_value)
+    assert before - after > 0.5 * freeze > 0.0
 
 
 def test_a_freeze_offer_is_no_promise_of_the_moratorium():
@@ -112,8 +217,7 @@ def test_a_freeze_offer_is_no_promise_of_the_moratorium():
     model = EscalationModel("baseline", rng=0)
     russia = model.challenger
     hope = russia.deal_prospect
-    offer = Signal(model.week, "United States", "Russia", Kind.FREEZE_OFFER, 1.0, 0.05)
-    russia.read(offer, 1.0, 1.0)
+    russia_reads(model, "United States", Kind.FREEZE_OFFER, 1.0, 1.0)
     assert russia.freeze_offered and russia.deal_prospect == hope
 
 
@@ -123,16 +227,15 @@ def test_an_arms_control_offer_eases_the_threat_only_down_to_its_prior():
     model = EscalationModel("baseline", rng=0)
     russia = model.challenger
     prior = model.calculus.prior_nato_threat
-    answer = Signal(model.week, "United States", "Russia", Kind.WRITTEN_RESPONSE, 0.6, 0.03)
     russia.nato_threat = 0.8
-    russia.read(answer, 0.6, 1.0)
+    russia_reads(model, "United States", Kind.WRITTEN_RESPONSE, 0.6, 1.0)
     eased = 0.8 + (prior - 0.8) * model.calculus.arms_control_reassurance
     assert russia.nato_threat == pytest.approx(eased) and eased < 0.8
     for _ in range(50):
-        russia.read(answer, 0.6, 1.0)
+        russia_reads(model, "United States", Kind.WRITTEN_RESPONSE, 0.6, 1.0)
     assert russia.nato_threat == pytest.approx(prior, abs=1e-6)
     russia.nato_threat = prior / 2
-    russia.read(answer, 0.6, 1.0)
+    russia_reads(model, "United States", Kind.WRITTEN_RESPONSE, 0.6, 1.0)
     assert russia.nato_threat == prior / 2
 
 
@@ -143,11 +246,11 @@ def test_a_minsk_concession_moves_what_war_would_win(share: float, direction: fl
     model = EscalationModel("baseline", rng=0, minsk_stake_share=share)
     model.step()
     russia = model.challenger
-    before = russia.judge(russia.tracks()["military"]["invade"])
-    concession = Signal(model.week, "Ukraine", "Russia", Kind.MINSK_CONCESSION, 0.8, 0.1)
-    russia.read(concession, 0.8, 1.0)
-    assert russia.minsk_granted == pytest.approx(0.8)
-    after = russia.judge(russia.tracks()["military"]["invade"])
+    before = weigh(model, "Russia").options["military"]["invade"]
+    russia_reads(model, "Ukraine", Kind.MINSK_CONCESSION, 0.8, 1.0)
+    granted = model.replicate.state.a[russia.slot, A.MINSK_GRANTED]  # (the view says a bool)
+    assert granted == pytest.approx(0.8)
+    after = weigh(model, "Russia").options["military"]["invade"]
     assert direction * (after - before) > 0.0
 
 
@@ -181,20 +284,20 @@ def test_a_recognition_ends_the_wests_talks_until_the_war():
     model = EscalationModel("baseline", rng=0)
     model.step()
     state = model.actors["United States"]
-    assert "talks" in state.tracks()["diplomatic"]
+    assert "talks" in weigh(model, state.name).options["diplomatic"]
     state.seen_move = RussianMove.RECOGNITION
-    assert "talks" not in state.tracks()["diplomatic"]
+    assert "talks" not in weigh(model, state.name).options["diplomatic"]
     state.seen_move = RussianMove.INVASION
-    assert "talks" in state.tracks()["diplomatic"]
+    assert "talks" in weigh(model, state.name).options["diplomatic"]
 
 
 @pytest.mark.parametrize(("effect", "moved"), [(-1.0, -1), (0.0, 0), (1.0, 1)])
 def test_a_hybrid_attack_moves_ukraines_resolve_as_its_effect_says(effect, moved):
     model = EscalationModel("baseline", rng=0, hybrid_resolve_effect=effect)
+    st, pt, rep = arrays(model)
     ukraine = model.target
     before = ukraine.resolve
-    attack = Signal(model.week, "Russia", "Ukraine", Kind.HYBRID_ACTION, 0.6, 0.01)
-    ukraine.read(attack, 0.6, 0.5)
+    week.ukraine_reads(st, pt, rep, st.challenger, KIND_CODE[Kind.HYBRID_ACTION], 0.6, 0.5)
     assert np.sign(round(ukraine.resolve - before, 12)) == moved
     assert 0.0 <= ukraine.resolve <= 1.0
 
@@ -217,44 +320,46 @@ def test_the_ladder_climbs_in_kahns_order():
 def test_a_clash_with_nato_puts_every_western_state_at_full_threat():
     model = EscalationModel("baseline", rng=2)
     model.step()
-    model.rung = int(Rung.NATO_RUSSIA_CLASH)
-    model._assess()
+    st, pt, rep = arrays(model)
+    rep.g[G.RUNG] = Rung.NATO_RUSSIA_CLASH
+    week.assess(st, pt, rep)
     assert all(state.threat == 1.0 for state in model.western)
-    model.rung = int(Rung.FULL_SCALE_INVASION)
-    model._assess()
+    rep.g[G.RUNG] = Rung.FULL_SCALE_INVASION
+    week.assess(st, pt, rep)
     assert any(state.threat < 1.0 for state in model.western)
 
 
 def test_a_nuclear_threat_restrains_the_risk_averse_only():
     model = EscalationModel("baseline", rng=2)
+    _, pt, rep = arrays(model)
     germany, poland = model.actors["Germany"], model.actors["Poland"]
     assert germany.profile.risk_attitude < 0 < poland.profile.risk_attitude
-    assert germany.restraint() == 0.0
+    assert week.restraint(pt, rep, germany.slot) == 0.0
     germany.nuclear_fear = poland.nuclear_fear = 1.0
-    assert germany.restraint() == pytest.approx(-germany.profile.risk_attitude)
-    assert poland.restraint() == 0.0
+    assert week.restraint(pt, rep, germany.slot) == pytest.approx(-germany.profile.risk_attitude)
+    assert week.restraint(pt, rep, poland.slot) == 0.0
 
 
 def test_at_war_a_nuclear_threat_is_a_military_option_and_its_signal_instils_fear():
     model = EscalationModel("baseline", rng=2)
     model.step()
-    model.begin_invasion()
-    russia = model.challenger
-    tracks = russia.tracks()
+    begin_invasion(model)
+    st, pt, rep = arrays(model)
+    tracks = weigh(model, "Russia").options
     assert set(tracks["military"]) == {"continue_war", "nuclear_threat"}
     assert "nuclear_threat" not in tracks["diplomatic"]
-    russia.act("nuclear_threat")
+    week.russia_acts(st, pt, rep, ACTION_CODE["nuclear_threat"])
     germany = model.actors["Germany"]
     assert germany.nuclear_fear == 0.0  # read next week, not before
     model.step()
-    assert germany.nuclear_fear > 0.1 and germany.restraint() > 0.0
+    assert germany.nuclear_fear > 0.1 and week.restraint(pt, rep, germany.slot) > 0.0
 
 
 def test_a_clash_gone_nuclear_by_accident_scares_every_capital():
     model = EscalationModel("baseline", rng=2, brinkmanship_hazard=0.5, nuclear_threat_cost=1.0)
     model.step()
-    model.begin_invasion()
-    model.rung = int(Rung.NATO_RUSSIA_CLASH)
+    begin_invasion(model)
+    model.replicate.state.g[G.RUNG] = Rung.NATO_RUSSIA_CLASH
     for _ in range(3):
         model.step()
         if model.rung == Rung.NUCLEAR_THREAT:
@@ -268,22 +373,22 @@ def test_a_gas_squeeze_makes_importers_expect_the_cut_and_changes_their_line():
     rises (never falls) and its own cost of every tier below the embargo with it."""
     model = EscalationModel("baseline", rng=3)
     model.step()
+    _, pt, rep = arrays(model)
     germany = model.actors["Germany"]
     assert germany.gas_fear == pytest.approx(model.world.gas_retaliation_risk)
-    costs = germany.own_tier_costs()
-    squeeze = Signal(model.week, "Russia", "Germany", Kind.ENERGY_PRESSURE, 0.5, 0.02)
-    germany.read(squeeze, 0.5, 0.01)
+    costs = week.own_tier_costs(pt, rep, germany.slot)
+    state_reads(model, "Germany", Kind.ENERGY_PRESSURE, 0.5, 0.01)
     first = germany.gas_fear
     assert first > model.world.gas_retaliation_risk
-    germany.read(squeeze, 0.5, 0.01)
+    state_reads(model, "Germany", Kind.ENERGY_PRESSURE, 0.5, 0.01)
     assert germany.gas_fear > first
-    after = germany.own_tier_costs()
+    after = week.own_tier_costs(pt, rep, germany.slot)
     assert all(a > c for a, c in zip(after[1:-1], costs[1:-1], strict=True))
     assert after[-1] == pytest.approx(costs[-1])  # the embargo costs the whole exposure anyway
     # Read at full credibility: the signal's (cheap-talk) weight does not slow it.
     other = EscalationModel("baseline", rng=3)
     other.step()
-    other.actors["Germany"].read(squeeze, 0.5, 0.0)
+    state_reads(other, "Germany", Kind.ENERGY_PRESSURE, 0.5, 0.0)
     assert other.actors["Germany"].gas_fear == pytest.approx(first)
 
 
@@ -291,22 +396,22 @@ def test_the_west_reads_threat_as_intent_times_the_force_it_has_seen():
     """A build-up shows more troops, a pull-back fewer; threat scales with what was seen."""
     model = EscalationModel("baseline", rng=3)
     model.step()
+    st, pt, rep = arrays(model)
     poland = model.actors["Poland"]
     ceiling = model.calculus.troop_ceiling
     poland.seen_troops = 90_000.0
-    build_up = Signal(model.week, "Russia", "Poland", Kind.BUILD_UP, 0.8, 0.02)
-    poland.read(build_up, 0.8, 0.0)  # counted, not inferred: the signal's weight does not slow it
+    # Counted, not inferred: the signal's weight does not slow it.
+    state_reads(model, "Poland", Kind.BUILD_UP, 0.8, 0.0)
     rate = model.world.belief_learning_rate
     assert poland.seen_troops == pytest.approx(90_000 + rate * (0.8 * ceiling - 90_000))
     more = poland.seen_troops
-    pull_back = Signal(model.week, "Russia", "Poland", Kind.PULL_BACK, 0.7, 0.02)
-    poland.read(pull_back, 0.7, 0.0)
+    state_reads(model, "Poland", Kind.PULL_BACK, 0.7, 0.0)
     assert poland.seen_troops < more
     poland.belief = 0.5
     threats = []
     for seen in (50_000.0, 100_000.0):
         poland.seen_troops = seen
-        poland.reassess()
+        week.state_reassesses(st, pt, rep, poland.slot)
         threats.append(poland.threat)
     assert threats[0] < threats[1]
 
@@ -314,43 +419,59 @@ def test_the_west_reads_threat_as_intent_times_the_force_it_has_seen():
 # --- Russia ----------------------------------------------------------------------------
 def test_sanctions_in_force_are_sunk_for_russia():
     model = EscalationModel("baseline", rng=1)
-    russia = model.challenger
-    before = russia.further_sanctions(4.0)
-    model.sanction_tier = 2
-    assert russia.further_sanctions(4.0) == pytest.approx(before - russia.sanction_cost(2.0))
-    assert russia.further_sanctions(1.0) == 0.0
+    st, _, rep = arrays(model)
+    before = week.further_sanctions(st, rep, 4.0)
+    rep.g[G.SANCTION_TIER] = 2
+    in_force = week.sanction_cost(st, rep, 2.0)
+    assert week.further_sanctions(st, rep, 4.0) == pytest.approx(before - in_force)
+    assert week.further_sanctions(st, rep, 1.0) == 0.0
 
 
 def test_imposed_sanctions_never_pull_down_what_russia_expects_for_an_invasion():
     model = EscalationModel("baseline", rng=1)
     model.step()
+    st, pt, rep = arrays(model)
     russia = model.challenger
-    russia.expected_support = dict.fromkeys(russia.expected_support, 4.0)
     for state in model.western:
-        signal = Signal(model.week, state.name, "Russia", Kind.SANCTIONS, 2 / 5, 0.0)
-        russia.read(signal, 2 / 5, 1.0)
+        rep.a[state.slot, A.EXPECTED_SUPPORT] = 4.0
+    for state in model.western:
+        russia_reads(model, state.name, Kind.SANCTIONS, 2 / 5, 1.0)
     assert set(russia.expected_support.values()) == {4.0}
-    russia.reassess()
+    week.russia_reassesses(st, pt, rep)
     assert russia.expected_tier_incursion <= russia.expected_tier
+
+
+def arms_in_transit(model: EscalationModel) -> float:
+    """Capability shipped and not yet usable, as the week's record reads it."""
+    return float(model.replicate.record()[0][MODEL_NUMBERS.index("arms_in_transit")])
 
 
 def test_arms_work_only_after_the_delivery_lag_and_training():
     model = EscalationModel("baseline", rng=1, arms_delivery_lag=3, training_weeks=2)
-    assert model.arms_lag == 5
-    model.deliver_arms(1.0)
-    assert model.arms_in_transit == pytest.approx(model.policy.arms_effect)
+    st, pt, rep = arrays(model)
+    assert rep.g[G.ARMS_LAG] == 5
+    week.state_acts(st, pt, rep, model.actors["United States"].slot, ACTION_CODE["arms_delivery"])
+    (shipment,) = [
+        s for s in model.outbox if s.kind == Kind.ARMS_DELIVERY and s.receiver == "Ukraine"
+    ]
+    shipped = model.policy.arms_effect * shipment.intensity
+    assert shipped > 0.0 and arms_in_transit(model) == pytest.approx(shipped)
+    growth = model.world.capability_growth
     arrived = []
-    for week in range(1, 7):
-        model.week = week
-        arrived.append(model.arrived_arms())
-    assert arrived == [0.0, 0.0, 0.0, 0.0, pytest.approx(model.policy.arms_effect), 0.0]
-    assert model.arms_in_transit == 0.0
+    for _ in range(1, 7):
+        rep.g[G.WEEK] += 1  # as each week opens (`week.open_week`)
+        capability = rep.g[G.UKRAINE_CAPABILITY]
+        week.consequences(st, pt, rep)
+        arrived.append(rep.g[G.UKRAINE_CAPABILITY] - capability - growth)
+    assert arrived == [*[pytest.approx(0.0)] * 4, pytest.approx(shipped), pytest.approx(0.0)]
+    assert arms_in_transit(model) == 0.0
 
 
 def test_major_systems_take_their_own_training_time():
     model = EscalationModel("arms_now", rng=1)
     policy = model.policy
-    assert model.arms_lag == policy.arms_delivery_lag + policy.major_systems_training_weeks
+    lag = model.replicate.state.g[G.ARMS_LAG]
+    assert lag == policy.arms_delivery_lag + policy.major_systems_training_weeks
 
 
 # --- behaviour over paired seeds -------------------------------------------------------
@@ -377,12 +498,22 @@ def test_ukraines_resolve_raises_what_winning_costs():
             model.step()
         russia = model.challenger
         russia.troops = 150_000.0
-        runs[resolve] = russia.tracks()["military"]["invade"], russia.waiting
+        invade = weigh(model, "Russia").outcome("military", "invade")
+        runs[resolve] = invade, russia.waiting
     (soft, soft_wait), (hard, hard_wait) = runs[0.3], runs[1.0]
     war_cost = model.calculus.war_cost
     assert soft[0][1] - hard[0][1] == pytest.approx(war_cost * 0.7)
     assert soft[1][1] == pytest.approx(hard[1][1])  # a failed invasion costs the same
     assert soft_wait > hard_wait
+
+
+def with_calculus(model: EscalationModel, **fields: float) -> Point:
+    """The model's design point with some of Russia's invasion calculus changed."""
+    pt = model.replicate.point
+    calculus = pt.calculus.copy()
+    for name, value in fields.items():
+        calculus[C[name]] = value
+    return pt._replace(calculus=calculus)
 
 
 @pytest.mark.slow
@@ -395,10 +526,8 @@ def test_a_russia_that_sees_the_window_closing_values_waiting_less():
         for _ in range(6):
             model.step()
         waiting = {}
-        calculus = model.calculus
         for foresight in (0.0, 0.5, 1.0):  # the same week's state, judged with each foresight
-            model.calculus = dataclasses.replace(calculus, window_foresight=foresight)
-            model.challenger.tracks()
+            weigh(model, "Russia", with_calculus(model, window_foresight=foresight))
             waiting[foresight] = model.challenger.waiting
         # Never more: a plan that waits for a later war can only lose value. Where such a
         # plan is Russia's best (not coercion or a climb-down), strictly less.
@@ -411,7 +540,7 @@ def test_a_russia_that_sees_the_window_closing_values_waiting_less():
         for _ in range(6):
             run.step()
         run.challenger.arms_trend = 0.0
-        run.challenger.tracks()
+        weigh(run, "Russia")
     assert still.challenger.waiting == pytest.approx(blind.challenger.waiting)
 
 
@@ -424,8 +553,7 @@ def test_a_mobilisation_shows_russia_ukraines_strength():
         russia = model.challenger
         russia.capability_error = error
         threat = russia.nato_threat
-        signal = Signal(model.week, "Ukraine", "Russia", Kind.MOBILISATION, 0.5, 0.03)
-        russia.read(signal, 0.5, 0.4)
+        russia_reads(model, "Ukraine", Kind.MOBILISATION, 0.5, 0.4)
         assert abs(russia.capability_error) == pytest.approx(abs(error) * (1 - 0.4 * 0.5))
         assert russia.nato_threat > threat
 
@@ -493,11 +621,10 @@ def test_russia_answers_sanctions_it_reads_with_the_gas_lever():
     model = EscalationModel("baseline", rng=1)
     model.step()
     russia = model.challenger
-    before = russia.tracks()["economic"]["energy_pressure"]
-    signal = Signal(model.week, "Germany", "Russia", Kind.SANCTIONS, 0.6, 0.1)
-    russia.read(signal, 0.6, 0.5)
+    before = weigh(model, "Russia").outcome("economic", "energy_pressure")
+    russia_reads(model, "Germany", Kind.SANCTIONS, 0.6, 0.5)
     assert russia.grievance == pytest.approx(0.3)  # 0 + 0.5 * 0.6 * (1 - 0)
-    after = russia.tracks()["economic"]["energy_pressure"]
+    after = weigh(model, "Russia").outcome("economic", "energy_pressure")
     assert after - before == pytest.approx(model.calculus.sanction_retaliation * 0.3)
-    russia.read(Signal(model.week, "Poland", "Russia", Kind.SANCTIONS, 0.2, 0.1), 0.2, 0.5)
+    russia_reads(model, "Poland", Kind.SANCTIONS, 0.2, 0.5)
     assert russia.grievance == pytest.approx(0.3 + 0.5 * 0.2 * 0.7)  # never forgotten

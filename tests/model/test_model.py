@@ -111,9 +111,7 @@ def test_every_table_dates_its_rows_as_the_model_table_dates_their_week(tables):
 
 def test_a_run_without_signals_still_has_a_typed_signals_table():
     model = EscalationModel("baseline", rng=1, weeks=1)
-    model.signal_log.clear()
-    model.outbox.clear()
-    signals = frame_tables(model.history_columns())["signals"]
+    signals = frame_tables(model.datacollector.columns([]))["signals"]  # no signal sent
     assert len(signals) == 0
     assert list(signals.columns) == list(SIGNAL_COLUMNS)
     assert pd.api.types.is_integer_dtype(signals["week"])

@@ -10,12 +10,16 @@ import subprocess
 import sys
 from collections import Counter
 
+import numpy as np
 import pytest
 
 # ``model`` must be imported before ``agents``: see test_agents_package_imports_on_its_own.
 from model import EscalationModel, load_scenario
 
 # isort: split
+from process import week as weekly
+from process.layout import KIND_CODE, A, G
+from process.week import Replica
 from world import draws
 from world.alliance import (
     ADVERSARY,
@@ -39,6 +43,16 @@ def increasing(values):
 
 def decreasing(values):
     return all(a > b for a, b in itertools.pairwise(values))
+
+
+def arrays(model):
+    """A model's structure, parameter point and state: what `process.week`'s rules take."""
+    return model.replicate.structure, model.replicate.point, model.replicate.state
+
+
+def copied(rep):
+    """A replicate state of its own, for a rule to change without touching the model's."""
+    return Replica(*(array.copy() for array in rep))
 
 
 # --- choice ----------------------------------------------------------------------------------
@@ -271,20 +285,36 @@ def test_perceived_intensity_is_clipped_to_unit_interval(intensity, noise, bias,
     assert perceived(intensity, noise, bias) == pytest.approx(expected)
 
 
+PERCEIVED = 3  # an inbox row: sender, receiver, kind, perceived intensity, weight
+
+
+def delivered(model, week, *signals):
+    """The inbox rows `process.week.deliver` makes in ``week`` of a post of ``signals``."""
+    st, pt, rep = arrays(model)
+    slot = {actor.name: actor.slot for actor in model.agents}
+    for at, s in enumerate(signals):
+        rep.post[at] = (slot[s.sender], slot[s.receiver], KIND_CODE[s.kind], s.intensity, s.cost)
+    rep.g[G.POSTED] = len(signals)
+    rep.g[G.WEEK] = week
+    weekly.deliver(st, pt, rep)
+    return rep.inbox[: int(rep.g[G.DELIVERED])].tolist()
+
+
+# Philox run as Python wraps NumPy's 64-bit words around, as it should, and NumPy warns of it.
+@pytest.mark.filterwarnings("ignore:overflow encountered in scalar:RuntimeWarning")
 def test_a_signals_misperception_is_keyed_by_who_sent_what_to_whom():
     # Common random numbers: the noise on a signal depends on its week, sender, receiver and
     # kind, not on how many signals went out before it, so an extra signal elsewhere in the
     # post leaves every other signal's reading as it was.
     model = EscalationModel("baseline", rng=3, misperception=0.3)
-    model.week = 4
     one = Signal(4, "United States", "Russia", Kind.SANCTION_THREAT, 0.4, 0.1)
     other = Signal(4, "Poland", "Russia", Kind.FLANK_DEPLOYMENT, 0.2, 0.04)
-    alone = model._deliver([one])["Russia"]
-    crowded = model._deliver([other, one])["Russia"]
+    alone = delivered(model, 4, one)
+    crowded = delivered(model, 4, other, one)
+    assert len(alone) == 1 and len(crowded) == 2
     assert crowded[1] == alone[0]
-    assert crowded[0][1] != alone[0][1]  # a different pair has its own draw
-    model.week = 5
-    assert model._deliver([one])["Russia"][0][1] != alone[0][1]  # and each week its own
+    assert crowded[0][PERCEIVED] != alone[0][PERCEIVED]  # a different pair has its own draw
+    assert delivered(model, 5, one)[0][PERCEIVED] != alone[0][PERCEIVED]  # and each week its own
 
 
 def test_a_choice_draw_belongs_to_its_actor_and_week():
@@ -294,7 +324,10 @@ def test_a_choice_draw_belongs_to_its_actor_and_week():
     for model in (low, high):
         for _ in range(3):
             model.step()
-    assert low.choice_draws == high.choice_draws
+    # the week's choice uniforms, actor x track (`process.week.open_week`)
+    low_draws, high_draws = low.replicate.state.draws, high.replicate.state.draws
+    assert np.array_equal(low_draws, high_draws)
+    assert len(set(low_draws.tolist())) == low_draws.size  # drawn, one for each actor and track
     assert low.challenger.capability_error == high.challenger.capability_error
     assert EscalationModel("baseline", rng=9).draw_key != low.draw_key
 
@@ -432,7 +465,11 @@ def test_models_of_one_scenario_share_no_edge_attributes():
     first, second = (EscalationModel("baseline", rng=seed) for seed in (1, 2))
     first.alliance.set_gas_flow(0.0)
     first.alliance.update_ties(stances(first.alliance, 1.0), 1.0)
-    assert second.alliance.graph.edges["Russia", "Germany", ENERGY_SUPPLY]["weight"] == 56.0
+    # The graph shows the week's flow (`EscalationModel._follow_state`): 0.8 of the contract.
+    assert second.gas_flow == pytest.approx(0.8)
+    supply = second.alliance.graph.edges["Russia", "Germany", ENERGY_SUPPLY]
+    assert supply["weight"] == pytest.approx(56.0 * 0.8)
+    assert supply["contract"] == 56.0
     assert second.alliance.cohesion() == pytest.approx(second.world.initial_tie_strength)
     assert AllianceGraph(load_scenario("baseline").actors, 0.8).cohesion() == pytest.approx(0.8)
 
@@ -464,58 +501,69 @@ def baseline_model():
     return EscalationModel("baseline", rng=0)
 
 
+def success_odds(model, troops, capability):
+    """Russia's odds of a successful invasion this week (`process.week.success_odds`)."""
+    _, pt, rep = arrays(model)
+    return weekly.success_odds(pt, rep, troops, capability)
+
+
+def sanction_cost(model, tier):
+    """Russia's cost of a cumulative sanction tier (`process.week.sanction_cost`)."""
+    st, _, rep = arrays(model)
+    return weekly.sanction_cost(st, rep, tier)
+
+
 def test_success_odds_are_even_at_the_even_odds_force(baseline_model):
-    russia = baseline_model.challenger
     even = baseline_model.spec.invasion_calculus.troops_for_even_odds
-    assert russia.success_odds(even, 1.0) == pytest.approx(0.5)
+    assert success_odds(baseline_model, even, 1.0) == pytest.approx(0.5)
 
 
 def test_success_odds_hand_computed(baseline_model):
-    russia = baseline_model.challenger  # steepness 3, even odds at 100,000 troops
-    assert russia.success_odds(200_000, 1.0) == pytest.approx(1 / (1 + 0.5**3))
-    assert russia.success_odds(100_000, 2.0) == pytest.approx(1 / 9)
-    assert russia.success_odds(0.0, 1.0) == 0.0
+    model = baseline_model  # steepness 3, even odds at 100,000 troops
+    assert success_odds(model, 200_000, 1.0) == pytest.approx(1 / (1 + 0.5**3))
+    assert success_odds(model, 100_000, 2.0) == pytest.approx(1 / 9)
+    assert success_odds(model, 0.0, 1.0) == 0.0
 
 
 def test_success_odds_rise_with_troops(baseline_model):
-    russia = baseline_model.challenger
-    odds = [russia.success_odds(t, 1.0) for t in range(20_000, 200_001, 20_000)]
+    odds = [success_odds(baseline_model, t, 1.0) for t in range(20_000, 200_001, 20_000)]
     assert increasing(odds)
 
 
 def test_success_odds_fall_with_ukraine_capability(baseline_model):
-    russia = baseline_model.challenger
-    odds = [russia.success_odds(120_000, c / 4) for c in range(2, 12)]
+    odds = [success_odds(baseline_model, 120_000, c / 4) for c in range(2, 12)]
     assert decreasing(odds)
 
 
 def test_sanction_cost_hand_computed(baseline_model):
-    russia = baseline_model.challenger
+    model = baseline_model
     # scale 0.6, cost tolerance 0.4: tier 1 bites 0.08, SWIFT's 0.25 halved by alternatives
-    assert russia.sanction_cost(0) == 0.0
-    assert russia.sanction_cost(1) == pytest.approx(0.6 * 0.08 * 0.6)
-    assert russia.sanction_cost(3) == pytest.approx(0.6 * (0.08 + 0.17 + 0.125) * 0.6)
-    assert russia.sanction_cost(1.5) == pytest.approx(0.6 * (0.08 + 0.5 * 0.17) * 0.6)
+    assert sanction_cost(model, 0) == 0.0
+    assert sanction_cost(model, 1) == pytest.approx(0.6 * 0.08 * 0.6)
+    assert sanction_cost(model, 3) == pytest.approx(0.6 * (0.08 + 0.17 + 0.125) * 0.6)
+    assert sanction_cost(model, 1.5) == pytest.approx(0.6 * (0.08 + 0.5 * 0.17) * 0.6)
 
 
 def test_sanction_cost_rises_with_tier(baseline_model):
-    russia = baseline_model.challenger
-    costs = [russia.sanction_cost(t / 2) for t in range(11)]
+    costs = [sanction_cost(baseline_model, t / 2) for t in range(11)]
     assert increasing(costs)
 
 
 def test_swift_alternatives_blunt_the_sanction_cost():
-    blunted = EscalationModel("baseline", rng=0, swift_alternatives=0.9).challenger
-    sharp = EscalationModel("baseline", rng=0, swift_alternatives=0.1).challenger
-    assert blunted.sanction_cost(2) == pytest.approx(sharp.sanction_cost(2))
+    blunted = EscalationModel("baseline", rng=0, swift_alternatives=0.9)
+    sharp = EscalationModel("baseline", rng=0, swift_alternatives=0.1)
+    assert sanction_cost(blunted, 2) == pytest.approx(sanction_cost(sharp, 2))
     for tier in (3, 4, 5):
-        assert blunted.sanction_cost(tier) < sharp.sanction_cost(tier)
+        assert sanction_cost(blunted, tier) < sanction_cost(sharp, tier)
 
 
 def germany_tiers(share):
-    germany = EscalationModel("baseline", rng=0, germany_gas_import_share=share).actors["Germany"]
+    """Germany's line for an invasion at threat 0.4 and resolve 0, 0.1, ..., 1."""
+    model = EscalationModel("baseline", rng=0, germany_gas_import_share=share)
+    germany = model.actors["Germany"]
     germany.threat = 0.4
-    return [germany.line_for_invasion(resolve=r / 10) for r in range(11)]
+    st, pt, rep = arrays(model)
+    return [weekly.line_for_invasion(st, pt, rep, germany.slot, r / 10) for r in range(11)]
 
 
 def test_gas_dependence_restrains_germany_preferred_tier():
@@ -559,64 +607,62 @@ def coalition():
     return EscalationModel("baseline", rng=0)
 
 
-def supports(model, level, **changes):
-    values = {state.name: level for state in model.western}
-    values.update(changes)
-    return values
+def coalition_tier(model, level, **changes):
+    """The tier the West agrees on (`process.week.coalition_tier`) when every Western state
+    supports ``level``, but those named in ``changes`` the tier given there."""
+    assert set(changes) <= {state.name for state in model.western}
+    st, pt, rep = arrays(model)
+    for state in model.western:
+        rep.a[state.slot, A.SANCTION_SUPPORT] = changes.get(state.name, level)
+    return weekly.coalition_tier(st, pt, rep, A.SANCTION_SUPPORT)
 
 
 def test_coalition_backs_the_top_tier_when_everyone_does(coalition):
-    assert coalition.coalition_tier(supports(coalition, 5)) == 5
+    assert coalition_tier(coalition, 5) == 5
 
 
 def test_one_small_eu_holdout_is_outvoted_at_the_consensus_quantile(coalition):
     # Estonia holds well under the 40% of the members' GDP that may dissent at cohesion 0.8
-    assert coalition.coalition_tier(supports(coalition, 5, Estonia=0)) == 5
+    assert coalition_tier(coalition, 5, Estonia=0) == 5
 
 
 def test_lowering_eu_members_lowers_the_coalition_tier(coalition):
     # At week 0's cohesion (0.8) members holding 55% of the Union's GDP may dissent: Germany
     # (about half the members' GDP) is outvoted alone, not with France beside it.
     # The energy embargo needs 90% of it, so Germany alone holds the Union at tier 4.
-    germany_low = supports(coalition, 4, Germany=2)
-    assert coalition.coalition_tier(germany_low) == 4
-    two_low = supports(coalition, 5, Germany=2, France=2)
-    assert coalition.coalition_tier(two_low) == 2
+    assert coalition_tier(coalition, 4, Germany=2) == 4
+    assert coalition_tier(coalition, 5, Germany=2, France=2) == 2
 
 
 def test_the_energy_embargo_needs_the_dependent_members():
     """Tier 5 needs 1 - energy_consensus_quantile of the Union's GDP (004)."""
-    everyone = supports(coalition_model := EscalationModel("baseline", rng=0), 5)
-    assert coalition_model.coalition_tier(everyone) == 5
-    assert coalition_model.coalition_tier(supports(coalition_model, 5, Germany=4)) == 4
-    assert coalition_model.coalition_tier(supports(coalition_model, 5, Estonia=4)) == 5
+    model = EscalationModel("baseline", rng=0)
+    assert coalition_tier(model, 5) == 5
+    assert coalition_tier(model, 5, Germany=4) == 4
+    assert coalition_tier(model, 5, Estonia=4) == 5
     lenient = EscalationModel("baseline", rng=0, energy_consensus_quantile=1.0)
-    assert lenient.coalition_tier(supports(lenient, 5, Germany=4)) == 5
+    assert coalition_tier(lenient, 5, Germany=4) == 5
 
 
 def test_eu_members_weigh_inside_the_union_not_beside_it(coalition):
     # Without the Union the US and UK (26.4 of 43.5) fall short of 65%: the EU's tier decides,
     # and inside it a member counts by its GDP.
-    small_up = supports(
-        coalition, 1, **{"United States": 5, "United Kingdom": 5, "Poland": 5, "Estonia": 5}
-    )
-    assert coalition.coalition_tier(small_up) == 1
-    germany_france_up = supports(
-        coalition, 1, **{"United States": 5, "United Kingdom": 5, "Germany": 5, "France": 5}
-    )
+    small_up = {"United States": 5, "United Kingdom": 5, "Poland": 5, "Estonia": 5}
+    assert coalition_tier(coalition, 1, **small_up) == 1
+    germany_france_up = {"United States": 5, "United Kingdom": 5, "Germany": 5, "France": 5}
     # The small members (13% of the Union's GDP) at tier 1 keep the energy embargo off.
-    assert coalition.coalition_tier(germany_france_up) == 4
+    assert coalition_tier(coalition, 1, **germany_france_up) == 4
 
 
 def test_unanimity_lets_one_member_decide():
     model = EscalationModel(
         "baseline", rng=0, eu_consensus_quantile=0.0, cohesion_consensus_slope=0.0
     )
-    assert model.coalition_tier(supports(model, 5, Estonia=3)) == 3
+    assert coalition_tier(model, 5, Estonia=3) == 3
 
 
 def test_lead_state_can_block_the_coalition(coalition):
-    assert coalition.coalition_tier(supports(coalition, 5, **{"United States": 0})) == 0
+    assert coalition_tier(coalition, 5, **{"United States": 0}) == 0
 
 
 def test_agents_package_imports_on_its_own():
@@ -629,31 +675,44 @@ def test_agents_package_imports_on_its_own():
 @pytest.mark.parametrize("role", ["challenger", "target", "state", "union"])
 def test_signals_an_actor_does_not_read_leave_it_unchanged(role):
     """Actors skip signal kinds outside ``reads``; reading them would change nothing anyway."""
-    from world.signals import Kind, Signal
-
     model = EscalationModel("baseline", rng=1)
+    st, pt, rep = arrays(model)
     actor = next(a for a in model.agents if a.role == role)
-    russia, poland = model.challenger.name, "Poland"
-
-    def state() -> dict:
-        copied = {k: v.copy() if isinstance(v, dict | list) else v for k, v in vars(actor).items()}
-        return {k: v for k, v in copied.items() if k != "model"}
-
-    for kind in Kind:
-        if kind in actor.reads:
-            continue
-        for sender in (russia, poland, model.union.name, model.target.name):
-            before = state()
-            actor.read(Signal(1, sender, actor.name, kind, 0.9, 0.5), 0.9, 0.5)
-            assert state() == before, f"{type(actor).__name__} changed on reading {kind}"
+    senders = [model.challenger, model.actors["Poland"], model.union, model.target]
+    unread = [kind for kind in Kind if kind not in actor.reads]
+    assert unread
+    for kind in unread:
+        for sender in senders:
+            signal = (sender.slot, actor.slot, KIND_CODE[kind], 0.9, 0.5)
+            # skipped: `process.week.deliver` leaves it out of the actor's inbox
+            posted = copied(rep)
+            posted.post[0] = signal
+            posted.g[G.POSTED] = 1
+            weekly.deliver(st, pt, posted)
+            assert posted.g[G.DELIVERED] == 0, f"{kind} delivered to {type(actor).__name__}"
+            # and read all the same, its week's reading (`process.week.observe`) is as if it
+            # had not come
+            heard, unheard = copied(rep), copied(rep)
+            heard.inbox[0] = (*signal[:3], 0.9, 0.5)
+            heard.g[G.DELIVERED] = 1
+            unheard.g[G.DELIVERED] = 0
+            weekly.observe(st, pt, heard, actor.slot)
+            weekly.observe(st, pt, unheard, actor.slot)
+            heard.g[G.DELIVERED] = 0
+            for name in Replica._fields:
+                if name != "inbox":  # (rows never written hold whatever np.empty left, NaN too)
+                    same = np.array_equal(
+                        getattr(heard, name), getattr(unheard, name), equal_nan=True
+                    )
+                    assert same, f"{type(actor).__name__}'s {name} changed on reading {kind}"
 
 
 def test_success_odds_of_a_token_force_are_zero_not_an_overflow():
     """Found by the invariant tests: a tiny troop count made the contest ratio overflow."""
-    russia = EscalationModel("baseline", rng=1).challenger
-    assert russia.success_odds(2e-119, 1.0) == 0.0
-    assert russia.success_odds(0.0, 1.0) == 0.0
-    assert 0.0 < russia.success_odds(1e5, 1.0) < 1.0
+    model = EscalationModel("baseline", rng=1)
+    assert success_odds(model, 2e-119, 1.0) == 0.0
+    assert success_odds(model, 0.0, 1.0) == 0.0
+    assert 0.0 < success_odds(model, 1e5, 1.0) < 1.0
 
 
 def test_signal_kinds_carry_their_stance_and_intent():
