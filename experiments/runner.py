@@ -41,6 +41,12 @@ class Progress:
 
     @property
     def remaining(self) -> float | None:
+        """Seconds left at the steady rate; unknown (None) while the first chunk, start-up and
+        all, is all there is to go by."""
+        if self.done >= self.total:
+            return 0.0
+        if self.first_elapsed > 0 and self.elapsed <= self.first_elapsed:
+            return None
         return (self.total - self.done) / self.rate if self.rate > 0 else None
 
 

@@ -16,6 +16,8 @@ few microseconds, a whole week about 20 (BENCHMARKS.md).
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from process.handles import PointRecord, ReplicaRecord, StructureRecord, handle, numba
@@ -72,15 +74,14 @@ def _record(st, pt, rep, model_row, agent_numbers, agent_codes):  # pragma: no c
     )
 
 
-class Overflow(RuntimeError):
-    """A replicate outgrew one of its arrays (`process.layout.Capacity`)."""
-
-
 class Replicate:
     """One run's state as arrays, stepped by the compiled week (see the module's docstring).
 
     ``key`` is the run's two Philox key words (`world.draws.run_key`): the run's seed, as every
-    draw of the week is keyed by it. ``signals`` keeps the log of every signal sent.
+    draw of the week is keyed by it. ``signals`` keeps the log of every signal sent. A run that
+    outgrows its arrays (`process.layout.Capacity`: a busy week's post, the log) gets arrays
+    twice as large and is replayed to where it was, as the engine runs such a block again: the
+    same seed gives the same run, whatever room it started with.
     """
 
     def __init__(
@@ -96,24 +97,48 @@ class Replicate:
         self.weeks = int(spec.world.weeks if weeks is None else weeks)
         self.structure = structure(spec)
         self.point = Point(*numbers(spec, self.weeks))
+        self.key = np.asarray(key, dtype=np.uint64).reshape(2).copy()
         n = len(spec.actors)
         self.room = room or Capacity.first(n, len(self.structure.states), self.weeks, signals)
+        self._phases: list[tuple[Any, tuple[int, ...]]] = []  # what was run, for a replay
+        self._start()
+        while self.state.g[G.OVERFLOW]:
+            self._grow()
+
+    def _start(self) -> None:
+        n = len(self.spec.actors)
+        room = self.room
         self.state = Replica(
             np.zeros(int(G.SIZE)),
             np.zeros((n, int(A.SIZE))),
             np.zeros((n, n)),
             np.zeros((n, n)),
             np.empty(len(self.structure.edge_u)),
-            np.empty((self.room.post, 5)),
-            np.empty((self.room.post, 5)),
-            np.empty((self.room.pipeline, 2)),
-            np.zeros((self.room.log, 6)),
+            np.empty((room.post, 5)),
+            np.empty((room.post, 5)),
+            np.empty((room.pipeline, 2)),
+            np.zeros((room.log, 6)),
             np.empty(n * TRACK_COUNT),
-            np.asarray(key, dtype=np.uint64).reshape(2).copy(),
+            self.key.copy(),
             np.empty(BITE_TIERS),
         )
         self._records = _begin(self.structure, self.point, self.state)
-        self._check()
+
+    def _grow(self) -> Any:
+        """Twice the room, and the run so far again; what its last phase returned."""
+        self.room = self.room.doubled()
+        self._start()
+        result = None
+        for phase, args in self._phases:
+            result = phase(*self._records, *args)
+        return result
+
+    def _run(self, phase: Any, *args: int) -> Any:
+        self._phases.append((phase, args))
+        result = phase(*self._records, *args)
+        while self.state.g[G.OVERFLOW]:  # set for good: a replay that overflows grows again
+            result = self._grow()
+        return result
 
     @property
     def week(self) -> int:
@@ -121,19 +146,15 @@ class Replicate:
 
     def open_week(self) -> np.ndarray:
         """Start the next week; the actors' slots in the order they take their turns."""
-        order = _open_week(*self._records)
-        self._check()
-        return order
+        return self._run(_open_week)
 
     def take_turn(self, slot: int) -> None:
         """The actor in ``slot`` chooses on every track and acts."""
-        _take_turn(*self._records, slot)
-        self._check()
+        self._run(_take_turn, int(slot))
 
     def close_week(self) -> None:
         """The week's consequences: forces, aid, sanctions, gas, ties, talks and the ladder."""
-        _close_week(*self._records)
-        self._check()
+        self._run(_close_week)
 
     def advance(self) -> None:
         """One whole week, every actor's turn in the week's order."""
@@ -154,7 +175,3 @@ class Replicate:
     def signal_log(self) -> np.ndarray:
         """Every signal sent so far: week, sender, receiver, kind code, intensity, cost."""
         return self.state.log[: int(self.state.g[G.LOGGED])]
-
-    def _check(self) -> None:
-        if self.state.g[G.OVERFLOW]:
-            raise Overflow(f"a replicate outgrew its arrays ({self.room}); run it with more room")

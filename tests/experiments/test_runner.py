@@ -390,6 +390,7 @@ def test_the_rate_leaves_out_the_first_chunks_start_up():
     not make the estimate of what is left thirty times too long."""
     first = Progress(1_000, 100, 0, 0, 30.0, first_done=100, first_elapsed=30.0)
     assert first.rate == pytest.approx(100 / 30)  # nothing steady yet: all it has
+    assert first.remaining is None  # so no estimate of what is left, rather than a wild one
     later = Progress(1_000, 300, 0, 0, 32.0, first_done=100, first_elapsed=30.0)
     assert later.rate == pytest.approx(100.0)
     assert later.remaining == pytest.approx(7.0)
