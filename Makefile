@@ -2,8 +2,8 @@
 #   make run   - create the virtualenv, install, run the standard experiment (every built-in
 #                scenario, 1,000 seeded runs each) and print the comparison table
 #   make test  - create the virtualenv, install with test extras and Debian's Chromium (for the
-#                browser tests), run ruff, mypy and the layer contracts (lint-imports), then the
-#                test suite on every core (pytest-xdist)
+#                browser tests), run ruff, mypy and the layer contracts (lint-imports), compile
+#                the weekly process once, then the test suite on every core (pytest-xdist)
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -45,11 +45,14 @@ browser:
 	  elif command -v sudo >/dev/null 2>&1; then sudo apt-get update -qq && sudo apt-get install -y -qq chromium; \
 	  else echo "Chromium not installed and no root: the browser tests will be skipped"; fi; }
 
+# Before the tests, the weekly process is compiled once (or loaded), not by every test process
+# at once: with a cold cache each would compile it while the browser tests wait on their server.
 test: setup-test browser
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+	$(BIN)/python -c "from cli.usage import compile_notice; compile_notice(False); from ensemble.driver import warm_up; warm_up()"
 	$(BIN)/pytest -q -n auto --dist worksteal
 
 lint: setup-test

@@ -27,7 +27,7 @@ from process.layout import (
     numbers,
     structure,
 )
-from process.week import TRACK_COUNT, Point, advance, begin, record
+from process.week import TRACK_COUNT, Marks, Point, Scratch, advance, begin, record, scratch_width
 from world import draws
 from world.compiled import enable
 from world.scenario import ScenarioSpec
@@ -35,6 +35,7 @@ from world.scenario import ScenarioSpec
 numba = enable()  # rules named in compiled code are their compiled forms from here on
 
 WORLD_SIZE, ACTOR_SIZE = int(G.SIZE), int(A.SIZE)  # plain integers: compiled shapes
+SCRATCH_ROWS, MARK_ROWS = int(Scratch.SIZE), int(Marks.SIZE)
 
 
 @numba.njit(parallel=True, cache=True, nogil=True)
@@ -58,6 +59,7 @@ def _run_block(
     replicates = point_of.shape[0]
     n = structure.role.shape[0]
     edges = structure.edge_u.shape[0]
+    width = scratch_width(n)
     for r in numba.prange(replicates):
         p = point_of[r]
         st_record = StructureRecord(*borrowed(structure))
@@ -84,6 +86,8 @@ def _run_block(
             np.empty(n * TRACK_COUNT),
             keys[r],
             np.empty(BITE_TIERS),
+            np.empty((SCRATCH_ROWS, width)),
+            np.empty((MARK_ROWS, width), dtype=np.int64),
         )
         rep_record = ReplicaRecord(*borrowed(owned))
         st, pt, rep = handle(st_record), handle(pt_record), handle(rep_record)
@@ -212,4 +216,18 @@ def simulate(
     )
 
 
-__all__ = ["Block", "Structure", "simulate"]
+def warm_up() -> None:
+    """Compile the weekly process for both drivers (or load it, when this machine has it):
+    the engine's block and a lone run's phases, so that what comes next does not pay for it,
+    several processes at once (`make test` does this before the tests)."""
+    from process.replicate import Replicate
+    from world.scenario import load_scenario
+
+    spec = load_scenario("baseline")
+    simulate(spec, [0], 1, signals=True)
+    lone = Replicate(spec, run_key_words(0), weeks=1)
+    lone.advance()
+    lone.record()
+
+
+__all__ = ["Block", "Structure", "simulate", "warm_up"]

@@ -32,7 +32,19 @@ from process.layout import (
     numbers,
     structure,
 )
-from process.week import TRACK_COUNT, Point, Replica, begin, consequences, open_week, record, step
+from process.week import (
+    TRACK_COUNT,
+    Marks,
+    Point,
+    Replica,
+    Scratch,
+    begin,
+    consequences,
+    open_week,
+    record,
+    scratch_width,
+    step,
+)
 from world.scenario import ScenarioSpec
 
 
@@ -121,6 +133,8 @@ class Replicate:
             np.empty(n * TRACK_COUNT),
             self.key.copy(),
             np.empty(BITE_TIERS),
+            np.empty((int(Scratch.SIZE), scratch_width(n))),
+            np.empty((int(Marks.SIZE), scratch_width(n)), dtype=np.int64),
         )
         self._records = _begin(self.structure, self.point, self.state)
 

@@ -12,6 +12,7 @@ purpose, slot) as in `world.draws`, so a replicate is the same run either way.
 from __future__ import annotations
 
 import math
+from enum import IntEnum
 from typing import NamedTuple
 
 import numpy as np
@@ -152,6 +153,38 @@ class Replica(NamedTuple):
     draws: np.ndarray  # the week's choice uniforms, actor x track
     key: np.ndarray  # the run's two Philox words
     bites: np.ndarray  # Russia's cumulative sanction bite by tier
+    scratch: np.ndarray  # working rows of numbers (`Scratch`): no array allocated a week
+    marks: np.ndarray  # working rows of action codes (`Marks`)
+
+
+class Scratch(IntEnum):
+    """The rows of `Replica.scratch`, one for each place that needs a few numbers for a while
+    (none of them calls another's holder while it holds them)."""
+
+    PICK = 0  # the logit weights of a track's options
+    VALUES = 1  # a track's options' judged values
+    TRUST = 2  # a state's trust in each ally
+    BELIEFS = 3  # its allies' beliefs
+    RESOLVES = 4  # its allies' resolve
+    SUPPORTS = 5  # the coalition's blocs' tiers
+    WEIGHTS = 6  # their economic weights
+    TIERS = 7  # the Union's members' tiers
+    MEMBER_WEIGHTS = 8  # their economic weights
+    SIZE = 9
+
+
+class Marks(IntEnum):
+    """The rows of `Replica.marks`."""
+
+    CODES = 0  # a track's options
+    CHOSEN = 1  # an actor's choice on each track
+    SIZE = 2
+
+
+@rule
+def scratch_width(actors: int) -> int:
+    """How long a working row must be: the most options a track offers, or one per actor."""
+    return max(OPTIONS, TRACK_COUNT, actors)
 
 
 @rule
@@ -255,7 +288,7 @@ def union_tier(st, pt, rep, tiers):
     quantile = decisions.consensus_quantile(
         w[W.eu_consensus_quantile], cohesion(st, rep), w[W.cohesion_consensus_slope]
     )
-    weights = np.empty(st.members.shape[0])
+    weights = rep.scratch[Scratch.MEMBER_WEIGHTS, : st.members.shape[0]]
     for m in range(st.members.shape[0]):
         weights[m] = pt.profiles[st.members[m], P.economic_weight]
     return decisions.union_consent_tier(
@@ -270,13 +303,13 @@ def coalition_tier(st, pt, rep, field):
     blocs = st.blocs.shape[0]
     with_union = st.members.shape[0] > 0
     count = blocs + (1 if with_union else 0)
-    supports = np.empty(count)
-    weights = np.empty(count)
+    supports = rep.scratch[Scratch.SUPPORTS, :count]
+    weights = rep.scratch[Scratch.WEIGHTS, :count]
     for b in range(blocs):
         supports[b] = a[st.blocs[b], field]
         weights[b] = pt.profiles[st.blocs[b], P.economic_weight]
     if with_union:
-        tiers = np.empty(st.members.shape[0])
+        tiers = rep.scratch[Scratch.TIERS, : st.members.shape[0]]
         for m in range(st.members.shape[0]):
             tiers[m] = a[st.members[m], field]
         supports[blocs] = union_tier(st, pt, rep, tiers)
@@ -474,9 +507,9 @@ def state_reassesses(st, pt, rep, i):
     w = pt.world
     a = rep.a
     count = st.tie_count[i]
-    trust = np.empty(count)
-    ally_beliefs = np.empty(count)
-    ally_resolves = np.empty(count)
+    trust = rep.scratch[Scratch.TRUST, :count]
+    ally_beliefs = rep.scratch[Scratch.BELIEFS, :count]
+    ally_resolves = rep.scratch[Scratch.RESOLVES, :count]
     for k in range(count):
         ally = st.tie_ally[i, k]
         trust[k] = rep.ties[st.tie_edge[i, k]] * pt.profiles[ally, P.economic_weight]
@@ -617,12 +650,11 @@ def assess(st, pt, rep):
 
 # --- choosing ------------------------------------------------------------------------------
 @rule
-def pick(codes, values, count, temperature, uniform):
+def pick(codes, values, count, temperature, uniform, weights):
     """Logit choice among judged values (`world.choice.choose`), by the same arithmetic."""
     top = values[0]
     for k in range(1, count):
         top = max(top, values[k])
-    weights = np.empty(count)
     for k in range(count):
         weights[k] = math.exp((values[k] - top) / temperature)
     threshold = uniform * float_sum(weights, count)
@@ -647,7 +679,9 @@ def settle(pt, rep, i, track, codes, values, count, chosen):
     """The track's choice: the only option, or a logit pick with the actor's own draw."""
     if count > 1:
         uniform = rep.draws[i * TRACK_COUNT + track]
-        chosen[track] = pick(codes, values, count, pt.world[W.choice_temperature], uniform)
+        temperature = pt.world[W.choice_temperature]
+        weights = rep.scratch[Scratch.PICK]
+        chosen[track] = pick(codes, values, count, temperature, uniform, weights)
     elif count == 1:
         chosen[track] = codes[0]
 
@@ -735,8 +769,8 @@ def russia_chooses(st, pt, rep, chosen):
     prof = pt.profiles
     troops = a[r, A.TROOPS]
     holding = c[C.holding_cost] * troops / TROOP_UNIT
-    codes = np.empty(OPTIONS, dtype=np.int64)
-    values = np.empty(OPTIONS)
+    codes = rep.marks[Marks.CODES]
+    values = rep.scratch[Scratch.VALUES]
     retaliation = c[C.sanction_retaliation] * a[r, A.GRIEVANCE]
     pressure_cost = c[C.energy_pressure_cost] * prof[r, P.budget_hydrocarbon_share]
     if g[G.INVASION] != 0.0:
@@ -977,8 +1011,8 @@ def state_chooses(st, pt, rep, i, chosen):
     a, g = rep.a, rep.g
     prof = pt.profiles
     resolve, threat = a[i, A.RESOLVE], a[i, A.THREAT]
-    codes = np.empty(OPTIONS, dtype=np.int64)
-    values = np.empty(OPTIONS)
+    codes = rep.marks[Marks.CODES]
+    values = rep.scratch[Scratch.VALUES]
     codes[0], values[0] = HOLD, judged(pt, i, 0.0)
     count = 1
     if not MOVE_RECOGNITION <= a[i, A.SEEN_MOVE] < MOVE_INVASION:
@@ -1080,8 +1114,8 @@ def state_acts(st, pt, rep, i, action):
 def union_chooses(st, pt, rep, i, chosen):
     w = pt.world
     a = rep.a
-    codes = np.empty(OPTIONS, dtype=np.int64)
-    values = np.empty(OPTIONS)
+    codes = rep.marks[Marks.CODES]
+    values = rep.scratch[Scratch.VALUES]
     codes[0], values[0] = HOLD, judged(pt, i, 0.0)
     codes[1], values[1] = TALKS, judged(pt, i, pt.profiles[i, P.diplomacy_preference])
     settle(pt, rep, i, DIPLOMATIC, codes, values, 2, chosen)
@@ -1117,8 +1151,8 @@ def ukraine_chooses(st, pt, rep, chosen):
     a = rep.a
     u = st.target
     threat, resolve = a[u, A.THREAT], a[u, A.RESOLVE]
-    codes = np.empty(OPTIONS, dtype=np.int64)
-    values = np.empty(OPTIONS)
+    codes = rep.marks[Marks.CODES]
+    values = rep.scratch[Scratch.VALUES]
     codes[0], values[0] = HOLD, judged(pt, u, 0.0)
     value = threat * resolve * w[W.mobilisation_value] - w[W.mobilisation_cost]
     codes[1], values[1] = MOBILISATION, judged(pt, u, value)
@@ -1163,7 +1197,8 @@ def headline(chosen):
 @rule
 def step(st, pt, rep, i):
     """An actor's turn: choose on every track, then act."""
-    chosen = np.full(TRACK_COUNT, HOLD, dtype=np.int64)
+    chosen = rep.marks[Marks.CHOSEN, :TRACK_COUNT]
+    chosen[:] = HOLD
     role = st.role[i]
     if role == STATE:
         state_chooses(st, pt, rep, i, chosen)
