@@ -141,6 +141,9 @@ class Replicate:
     def _grow(self) -> Any:
         """Twice the room, and the run so far again; what its last phase returned."""
         self.room = self.room.doubled()
+        return self._replay()
+
+    def _replay(self) -> Any:
         self._start()
         result = None
         for phase, args in self._phases:
@@ -159,8 +162,20 @@ class Replicate:
         return int(self.state.g[G.WEEK])
 
     def open_week(self) -> np.ndarray:
-        """Start the next week; the actors' slots in the order they take their turns."""
+        """Start the next week; the actors' slots in the order they take their turns. A run
+        stepped past its horizon gets a longer one (the week's dates and winter load are read
+        from arrays as long as the horizon): the same run, further."""
+        if self.week >= self.weeks:
+            self._lengthen()
         return self._run(_open_week)
+
+    def _lengthen(self) -> None:
+        self.weeks *= 2
+        self.point = Point(*numbers(self.spec, self.weeks))
+        n = len(self.spec.actors)
+        longer = Capacity.first(n, len(self.structure.states), self.weeks, self.room.log > 0)
+        self.room = Capacity(*(max(a, b) for a, b in zip(self.room, longer, strict=True)))
+        self._replay()
 
     def take_turn(self, slot: int) -> None:
         """The actor in ``slot`` chooses on every track and acts."""

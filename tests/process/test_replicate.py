@@ -97,3 +97,18 @@ def test_the_week_run_as_python_is_the_compiled_week(scenario, seed):
         week.advance(st, pt, by_hand)
         for name, ours, theirs in zip(by_hand._fields, by_hand, compiled.state, strict=True):
             assert np.array_equal(ours, theirs, equal_nan=True), name
+
+
+def test_a_run_stepped_past_its_horizon_is_the_longer_run():
+    """The browser and the tests may step a run on past its horizon: the weeks after it are
+    those of a run with a longer horizon, not numbers read from past the end of an array."""
+    spec = load_scenario("baseline")
+    short = Replicate(spec, run_key_words(7), weeks=10)
+    long = Replicate(spec, run_key_words(7), weeks=30)
+    for _ in range(30):
+        short.advance()
+        long.advance()
+        for ours, theirs in zip(short.record(), long.record(), strict=True):
+            assert np.array_equal(ours, theirs, equal_nan=True), short.week
+    assert short.weeks >= 30
+    assert np.array_equal(short.signal_log(), long.signal_log())
