@@ -30,7 +30,7 @@ from process.layout import KINDS, MODEL_NUMBERS, G
 from process.replicate import Replicate
 from world import draws, energy
 from world.alliance import AllianceGraph
-from world.ladder import RUNG_NAMES, SANCTION_TIER_NAMES, TALKS_NAMES, Talks
+from world.ladder import RUNG_NAMES, SANCTION_TIER_NAMES, TALKS_NAMES
 from world.scenario import ScenarioSpec, load_scenario
 from world.signals import Signal
 
@@ -178,9 +178,6 @@ class EscalationModel(mesa.Model):
     def week(self) -> int:
         return self.replicate.week
 
-    def _world(self, field: G) -> float:
-        return float(self.replicate.state.g[field])
-
     rung = _recorded("rung", int)
     russian_troops = _recorded("russian_troops")
     ukraine_capability = _recorded("ukraine_capability")
@@ -200,7 +197,7 @@ class EscalationModel(mesa.Model):
 
     @property
     def invasion_week(self) -> int | None:
-        week = self._world(G.INVASION_WEEK)
+        week = float(self.replicate.state.g[G.INVASION_WEEK])
         return None if week < 0 else int(week)
 
     @property
@@ -214,11 +211,6 @@ class EscalationModel(mesa.Model):
     @property
     def talks_name(self) -> str:
         return TALKS_NAMES[self.talks]
-
-    @property
-    def aid_frozen(self) -> bool:
-        """Under an agreed freeze deal the West stops game-changing aid (004's carrot)."""
-        return self.talks == Talks.AGREEMENT and self.spec.policy.freeze_deal and not self.invasion
 
     # --- signals -------------------------------------------------------------------------
     def _signals(self) -> list[Signal]:
